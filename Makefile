@@ -1,0 +1,51 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEED ?= 42
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format bench install messages setup clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compile translations with Babel (pure Python: no system gettext needed).
+messages: install
+	$(BIN)/pybabel compile --domain django --directory locale --statistics
+
+setup: messages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py demo_data --seed $(SEED)
+
+run: setup
+	@echo "Serving at http://$(HOST):$(PORT)/ with a task worker (Ctrl-C stops both)."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python manage.py db_worker & \
+	$(BIN)/gunicorn commonground.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --access-logformat '%(m)s %(U)s %(s)s %(M)sms'
+
+test: messages
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var

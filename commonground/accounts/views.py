@@ -1,0 +1,14 @@
+from django.shortcuts import render
+
+from commonground.accounts.decorators import staff_required
+from commonground.accounts.rules import can
+
+
+@staff_required()
+def staff_home(request):
+    permissions = ["complaints.view_cases", "complaints.intake", "roster.view"]
+    return render(
+        request,
+        "accounts/staff_home.html",
+        {"allowed": {p.replace(".", "_"): can(request.user, p) for p in permissions}},
+    )

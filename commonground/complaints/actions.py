@@ -1,0 +1,273 @@
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from commonground.accounts.rules import require
+from commonground.audit.actions import record
+from commonground.complaints import tracking
+from commonground.complaints.models import (
+    Attachment,
+    Channel,
+    DistrictSource,
+    InvolvedOfficer,
+    InvolvedPerson,
+    Kind,
+    Report,
+    ReporterType,
+    ReportUpdate,
+    Status,
+    StatusChange,
+)
+from commonground.evidence.models import StoredFile
+from commonground.lib.crypto import encrypt_json
+from commonground.roster.models import Officer
+
+
+class InvalidSubmission(ValueError):
+    """The submission token was not issued by us or has expired."""
+
+
+class InvalidTransition(ValueError):
+    def __init__(self, current: str, to: str):
+        super().__init__(f"A report cannot go from {current!r} to {to!r}.")
+
+
+@dataclass
+class OfficerInput:
+    officer_id: int | None = None
+    name_given: str = ""
+    badge_given: str = ""
+    description: str = ""
+    vehicle: str = ""
+
+
+@dataclass
+class PersonInput:
+    role: str
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    description: str = ""
+
+
+@dataclass
+class ReportInput:
+    """Everything a report says, already validated by the intake forms."""
+
+    kind: str
+    reporter_type: str
+    narrative: str
+    incident_date: datetime.date
+    incident_time: datetime.time | None = None
+    incident_date_end: datetime.date | None = None
+    location: str = ""
+    district_id: int | None = None
+    reporter_relationship: str = ""
+    contact: dict = field(default_factory=dict)
+    contact_method: str = "none"
+    language: str = "en"
+    officers: list[OfficerInput] = field(default_factory=list)
+    people: list[PersonInput] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Filed:
+    report: Report
+    tracking_code: str
+    created: bool
+
+
+def file_report(
+    *,
+    data: ReportInput,
+    submission_token: str,
+    channel: str = Channel.ONLINE,
+    by=None,
+    files: list[StoredFile] = (),
+    received_at: datetime.datetime | None = None,
+) -> Filed:
+    """File a complaint or commendation once, however many times the same form is submitted.
+
+    Online reports come from the public (`by` is None); any other channel is staff intake and
+    needs the intake permission. Anonymous reports keep no contact details at all.
+    """
+    if channel == Channel.ONLINE:
+        if by is not None:
+            raise ValueError("Online reports are filed by the public, not by staff.")
+    else:
+        require(by, "complaints.intake")
+    try:
+        code = tracking.code_for_token(submission_token)
+    except signing.BadSignature as error:
+        raise InvalidSubmission from error
+    code_hash = tracking.hash_code(code)
+
+    existing = Report.objects.filter(tracking_code_hash=code_hash).first()
+    if existing:
+        return Filed(existing, code, created=False)
+    try:
+        report = _create_report(
+            data=data,
+            code_hash=code_hash,
+            channel=channel,
+            by=by,
+            files=files,
+            received_at=received_at or timezone.now(),
+        )
+    except IntegrityError:
+        # A concurrent submission with the same token won the race; show its report.
+        report = Report.objects.get(tracking_code_hash=code_hash)
+        return Filed(report, code, created=False)
+    email = (report.reporter_contact or {}).get("email")
+    if email:
+        from commonground.complaints.tasks import send_tracking_code
+
+        sealed = encrypt_json({"code": code})
+        transaction.on_commit(
+            lambda: send_tracking_code.enqueue(report_id=report.pk, sealed_code=sealed)
+        )
+    return Filed(report, code, created=True)
+
+
+@transaction.atomic
+def _create_report(*, data, code_hash, channel, by, files, received_at) -> Report:
+    anonymous = data.reporter_type == ReporterType.ANONYMOUS
+    contact = None if anonymous else {k: v for k, v in data.contact.items() if v} or None
+    district_id, district_source = _district_for(data)
+    report = Report.objects.create(
+        kind=data.kind,
+        status=Status.RECEIVED,
+        channel=channel,
+        received_at=received_at,
+        received_by=by,
+        tracking_code_hash=code_hash,
+        language=data.language,
+        reporter_type=data.reporter_type,
+        reporter_relationship=(
+            data.reporter_relationship if data.reporter_type == ReporterType.ON_BEHALF else ""
+        ),
+        reporter_contact=contact,
+        contact_method=data.contact_method if contact else "none",
+        incident_date=data.incident_date,
+        incident_time=data.incident_time,
+        incident_date_end=data.incident_date_end,
+        location=data.location,
+        district_id=district_id,
+        district_source=district_source,
+        narrative=data.narrative,
+    )
+    InvolvedOfficer.objects.bulk_create(
+        InvolvedOfficer(
+            report=report,
+            officer_id=o.officer_id,
+            name_given=o.name_given,
+            badge_given=o.badge_given,
+            description=o.description,
+            vehicle=o.vehicle,
+        )
+        for o in data.officers
+    )
+    InvolvedPerson.objects.bulk_create(
+        InvolvedPerson(
+            report=report,
+            role=p.role,
+            details={k: v for k, v in vars(p).items() if k != "role" and v},
+        )
+        for p in data.people
+    )
+    _attach(report, files, added_later=False)
+    StatusChange.objects.create(
+        report=report, to_status=Status.RECEIVED, changed_at=received_at, changed_by=by
+    )
+    record(
+        actor=by or "public",
+        action="report.file",
+        target=report,
+        data={"kind": report.kind, "channel": channel, "files": len(files)},
+    )
+    return report
+
+
+def _district_for(data: ReportInput) -> tuple[int | None, str]:
+    if data.district_id:
+        return data.district_id, DistrictSource.CHOSEN
+    officer_ids = [o.officer_id for o in data.officers if o.officer_id]
+    districts = Counter(
+        Officer.objects.filter(pk__in=officer_ids, unit__district__isnull=False).values_list(
+            "unit__district", flat=True
+        )
+    )
+    if districts:
+        return districts.most_common(1)[0][0], DistrictSource.DERIVED
+    return None, DistrictSource.UNKNOWN
+
+
+def _attach(report: Report, files, *, added_later: bool) -> None:
+    for stored in files:
+        if stored.draft_key:
+            stored.draft_key = ""
+            stored.save(update_fields=["draft_key"])
+        Attachment.objects.create(report=report, stored_file=stored, added_later=added_later)
+
+
+@transaction.atomic
+def add_report_update(*, report: Report, text: str, files: list[StoredFile] = ()) -> ReportUpdate:
+    """The reporter adds information or files through the status page (no account: the code
+    they hold is the permission)."""
+    update = ReportUpdate.objects.create(report=report, text=text, created_at=timezone.now())
+    _attach(report, files, added_later=True)
+    record(
+        actor="public",
+        action="report.add_information",
+        target=report,
+        data={"text_length": len(text), "files": len(files)},
+    )
+    return update
+
+
+# The one table of allowed status changes. Investigations and oversight extend the path.
+ALLOWED_TRANSITIONS: dict[str, dict[str, set[str]]] = {
+    Kind.COMPLAINT: {
+        Status.RECEIVED: {Status.TRIAGE, Status.CLOSED},
+        Status.TRIAGE: {Status.INVESTIGATION, Status.MEDIATION, Status.CLOSED},
+        Status.INVESTIGATION: {Status.BOARD_REVIEW, Status.CLOSED},
+        Status.MEDIATION: {Status.INVESTIGATION, Status.CLOSED},
+        Status.BOARD_REVIEW: {Status.INVESTIGATION, Status.AGENCY_DECISION},
+        Status.AGENCY_DECISION: {Status.CLOSED},
+        Status.CLOSED: set(),
+    },
+    Kind.COMMENDATION: {
+        Status.RECEIVED: {Status.FORWARDED, Status.CLOSED},
+        Status.FORWARDED: {Status.CLOSED},
+        Status.CLOSED: set(),
+    },
+}
+
+
+@transaction.atomic
+def transition_report(
+    *, report: Report, to: str, by, at: datetime.datetime | None = None
+) -> Report:
+    require(by, "complaints.transition")
+    if to not in ALLOWED_TRANSITIONS[report.kind].get(report.status, set()):
+        raise InvalidTransition(report.status, to)
+    previous, report.status = report.status, to
+    report.save(update_fields=["status", "updated_at"])
+    StatusChange.objects.create(
+        report=report,
+        from_status=previous,
+        to_status=to,
+        changed_at=at or timezone.now(),
+        changed_by=by,
+    )
+    record(actor=by, action="report.transition", target=report, data={"from": previous, "to": to})
+    return report
+
+
+def record_staff_view(*, report: Report, by) -> None:
+    """Every staff view of a report is an audit event."""
+    record(actor=by, action="report.view", target=report)

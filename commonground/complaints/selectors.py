@@ -1,0 +1,77 @@
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from commonground.accounts.rules import can, require
+from commonground.complaints import tracking
+from commonground.complaints.models import Report, Status, StatusChange
+
+
+def get_report_by_code(code: str) -> Report | None:
+    """The report a tracking code belongs to, or None; raises MalformedCode for bad input."""
+    return Report.objects.filter(tracking_code_hash=tracking.hash_code(code)).first()
+
+
+@dataclass(frozen=True)
+class Stage:
+    status: str
+    label: str
+    explanation: str
+    reached_at: object
+    current: bool
+
+
+def public_timeline(report: Report) -> list[Stage]:
+    """The stages a report has passed, in plain language, for the person who holds its code."""
+    from commonground.complaints.status_text import EXPLANATIONS
+
+    changes = list(StatusChange.objects.filter(report=report))
+    return [
+        Stage(
+            status=change.to_status,
+            label=Status(change.to_status).label,
+            explanation=EXPLANATIONS[change.to_status],
+            reached_at=change.changed_at,
+            current=index == len(changes) - 1,
+        )
+        for index, change in enumerate(changes)
+    ]
+
+
+def reports_for_staff(user, filters: dict | None = None) -> QuerySet[Report]:
+    require(user, "complaints.view_cases")
+    qs = Report.objects.select_related("district").order_by("-received_at", "-pk")
+    filters = filters or {}
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("channel"):
+        qs = qs.filter(channel=filters["channel"])
+    if filters.get("district"):
+        qs = qs.filter(district=filters["district"])
+    if filters.get("received_from"):
+        qs = qs.filter(received_at__date__gte=filters["received_from"])
+    if filters.get("received_to"):
+        qs = qs.filter(received_at__date__lte=filters["received_to"])
+    if filters.get("officer"):
+        qs = qs.filter(officers__officer__badge_number=filters["officer"]).distinct()
+    return qs
+
+
+def get_report_for_user(user, pk: int) -> Report:
+    require(user, "complaints.view_cases")
+    report = (
+        Report.objects.select_related("district", "received_by")
+        .prefetch_related("officers__officer", "people", "attachments__stored_file", "updates")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def can_see_personal_data(user, report: Report) -> bool:
+    return can(user, "complaints.view_personal_data", report)

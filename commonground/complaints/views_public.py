@@ -1,0 +1,426 @@
+"""The resident's pages: the step-by-step report form, the confirmation, and the status page.
+
+Every step works without JavaScript: each POST saves the step and redirects to the next one, and a
+step with errors re-renders with what was typed."""
+
+from django.conf import settings
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from commonground.complaints import tracking
+from commonground.complaints.actions import InvalidSubmission, add_report_update, file_report
+from commonground.complaints.draft import Draft
+from commonground.complaints.forms import (
+    AddInformationForm,
+    FilesForm,
+    KindForm,
+    NarrativeForm,
+    OfficerForm,
+    PersonForm,
+    ReporterForm,
+    TrackingLookupForm,
+    WhenWhereForm,
+)
+from commonground.complaints.intake import build_input
+from commonground.complaints.models import Channel, Kind
+from commonground.complaints.selectors import get_report_by_code, public_timeline
+from commonground.evidence.actions import RejectedFile, ingest_upload
+from commonground.evidence.models import StoredFile
+from commonground.lib.ratelimit import too_many
+from commonground.roster.models import District
+from commonground.roster.selectors import officers_by_id, public_officer_lookup
+
+FORM_STEPS = {"kind": KindForm, "reporter": ReporterForm, "when": WhenWhereForm, "what": NarrativeForm}
+STEP_ORDER = ["kind", "reporter", "when", "what", "officers", "people", "files", "review"]
+def _titles():
+    return {
+        "kind": _("Complaint or commendation"),
+        "reporter": _("About you"),
+        "when": _("When and where"),
+        "what": _("What happened"),
+        "officers": _("Officers involved"),
+        "people": _("Other people and witnesses"),
+        "files": _("Photos, videos and documents"),
+        "review": _("Check your answers"),
+    }
+
+
+def _next(step: str) -> str:
+    return STEP_ORDER[STEP_ORDER.index(step) + 1]
+
+
+def _previous(step: str) -> str | None:
+    index = STEP_ORDER.index(step)
+    return STEP_ORDER[index - 1] if index else None
+
+
+def _context(draft: Draft, step: str, **extra) -> dict:
+    titles = _titles()
+    return {
+        "step": step,
+        "step_title": titles[step],
+        "step_number": STEP_ORDER.index(step) + 1,
+        "step_count": len(STEP_ORDER),
+        "steps": [(name, titles[name]) for name in STEP_ORDER],
+        "previous_step": _previous(step),
+        "kind": draft.kind,
+        "is_commendation": draft.kind == Kind.COMMENDATION,
+        **extra,
+    }
+
+
+def start(request):
+    return render(request, "complaints/start.html", {"lookup_enabled": settings.PUBLIC_OFFICER_LOOKUP})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def step(request, step):
+    if step not in FORM_STEPS:
+        raise Http404
+    draft = Draft(request)
+    if step != "kind" and not draft.kind:
+        return redirect("complaints:step", step="kind")
+    form_class = FORM_STEPS[step]
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            draft.set_step(step, {k: v for k, v in request.POST.items() if k in form.fields})
+            if request.POST.get("then") == "review":
+                return redirect("complaints:review")
+            return _go(_next(step))
+    else:
+        saved = draft.step(step)
+        initial = {"language": get_language()} if step == "reporter" else {}
+        form = form_class(saved) if saved else form_class(initial=initial)
+    return render(request, f"complaints/step_{step}.html", _context(draft, step, form=form))
+
+
+def _go(step: str):
+    if step in FORM_STEPS:
+        return redirect("complaints:step", step=step)
+    return redirect(f"complaints:{step}")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def officers(request):
+    draft = Draft(request)
+    if not draft.kind:
+        return redirect("complaints:step", step="kind")
+    form = OfficerForm()
+    query = request.GET.get("q", "").strip()
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action.startswith("remove-"):
+            _remove(draft, "officers", action)
+            return redirect("complaints:officers")
+        if action == "continue":
+            return _go(request.POST.get("then") == "review" and "review" or "people")
+        if action in ("add", "pick"):
+            form = OfficerForm(request.POST)
+            if form.is_valid():
+                draft.data["officers"].append(_raw(request.POST, form))
+                draft.save()
+                return redirect("complaints:officers")
+    listed = draft.data["officers"]
+    roster = officers_by_id(o.get("officer_id") and int(o["officer_id"]) for o in listed)
+    return render(
+        request,
+        "complaints/step_officers.html",
+        _context(
+            draft,
+            "officers",
+            form=form,
+            listed=[(o, roster.get(int(o["officer_id"])) if o.get("officer_id") else None) for o in listed],
+            query=query,
+            matches=public_officer_lookup(query) if query else [],
+            lookup_enabled=settings.PUBLIC_OFFICER_LOOKUP,
+        ),
+    )
+
+
+def officer_lookup(request):
+    """Live search for the officers step (an enhancement: the step works without it)."""
+    query = request.GET.get("q", "")
+    return render(
+        request,
+        "complaints/_officer_matches.html",
+        {"matches": public_officer_lookup(query), "query": query},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def people(request):
+    draft = Draft(request)
+    if not draft.kind:
+        return redirect("complaints:step", step="kind")
+    form = PersonForm()
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action.startswith("remove-"):
+            _remove(draft, "people", action)
+            return redirect("complaints:people")
+        if action == "continue":
+            return _go(request.POST.get("then") == "review" and "review" or "files")
+        if action == "add":
+            form = PersonForm(request.POST)
+            if form.is_valid():
+                draft.data["people"].append(_raw(request.POST, form))
+                draft.save()
+                return redirect("complaints:people")
+    return render(
+        request,
+        "complaints/step_people.html",
+        _context(draft, "people", form=form, listed=draft.data["people"]),
+    )
+
+
+def _raw(post, form) -> dict:
+    return {k: post.get(k, "") for k in form.fields if post.get(k, "")}
+
+
+def _remove(draft: Draft, name: str, action: str) -> None:
+    try:
+        index = int(action.removeprefix("remove-"))
+        draft.data[name].pop(index)
+    except (ValueError, IndexError):
+        return
+    draft.save()
+
+
+def _draft_files(draft: Draft) -> list[StoredFile]:
+    return list(StoredFile.objects.filter(draft_key=draft.key, uuid__in=draft.data["files"]))
+
+
+def _ingest_files(uploads, *, already: int, draft_key: str = "") -> tuple[list[StoredFile], list[str]]:
+    """Store each acceptable upload; return what was stored and a message per refused file."""
+    stored, errors = [], []
+    room = settings.ATTACHMENT_MAX_FILES - already
+    if len(uploads) > room:
+        errors.append(
+            _("You can attach at most %(max)d files; %(extra)d were not added.")
+            % {"max": settings.ATTACHMENT_MAX_FILES, "extra": len(uploads) - max(room, 0)}
+        )
+        uploads = uploads[: max(room, 0)]
+    for upload in uploads:
+        try:
+            stored.append(ingest_upload(upload=upload, strip_metadata=True, draft_key=draft_key))
+        except RejectedFile as error:
+            errors.append(str(error))
+    return stored, errors
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def files(request):
+    draft = Draft(request)
+    if not draft.kind:
+        return redirect("complaints:step", step="kind")
+    form = FilesForm()
+    errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action.startswith("remove-"):
+            uuid = action.removeprefix("remove-")
+            if uuid in draft.data["files"]:
+                draft.data["files"].remove(uuid)
+                draft.save()
+            return redirect("complaints:files")
+        form = FilesForm(request.POST, request.FILES)
+        if form.is_valid():
+            stored, errors = _ingest_files(
+                form.cleaned_data["files"], already=len(draft.data["files"]), draft_key=draft.key
+            )
+            draft.data["files"] += [str(s.uuid) for s in stored]
+            draft.save()
+            if not errors and action == "continue":
+                return redirect("complaints:review")
+            if not errors:
+                return redirect("complaints:files")
+    return render(
+        request,
+        "complaints/step_files.html",
+        _context(
+            draft,
+            "files",
+            form=form,
+            file_errors=errors,
+            listed=_draft_files(draft),
+            max_files=settings.ATTACHMENT_MAX_FILES,
+            max_mb=settings.ATTACHMENT_MAX_BYTES // 1_000_000,
+        ),
+    )
+
+
+def _validated(draft: Draft):
+    """Every step's form bound to the draft; returns (cleaned data, first incomplete step)."""
+    cleaned = {}
+    for name, form_class in FORM_STEPS.items():
+        form = form_class(draft.step(name) or {})
+        if not draft.step(name) or not form.is_valid():
+            return None, name
+        cleaned[name] = form.cleaned_data
+    officers_clean = []
+    for raw in draft.data["officers"]:
+        form = OfficerForm(raw)
+        if not form.is_valid():
+            return None, "officers"
+        officers_clean.append(form.cleaned_data)
+    people_clean = []
+    for raw in draft.data["people"]:
+        form = PersonForm(raw)
+        if not form.is_valid():
+            return None, "people"
+        people_clean.append(form.cleaned_data)
+    cleaned["officers"], cleaned["people"] = officers_clean, people_clean
+    return cleaned, None
+
+
+@never_cache
+def review(request):
+    draft = Draft(request)
+    cleaned, incomplete = _validated(draft)
+    if incomplete:
+        return _go(incomplete) if incomplete in FORM_STEPS else redirect(f"complaints:{incomplete}")
+    roster = officers_by_id(o.get("officer_id") for o in cleaned["officers"])
+    return render(
+        request,
+        "complaints/review.html",
+        _context(
+            draft,
+            "review",
+            answers=cleaned,
+            officers=[(o, roster.get(o.get("officer_id"))) for o in cleaned["officers"]],
+            files=_draft_files(draft),
+            submission_token=tracking.new_submission_token(),
+            district_names=dict(District.objects.values_list("pk", "name")),
+        ),
+    )
+
+
+@never_cache
+@require_POST
+def submit(request):
+    token = request.POST.get("submission_token", "")
+    draft = Draft(request)
+    cleaned, incomplete = _validated(draft)
+    if incomplete:
+        # Filed already (reload or retry after the draft was cleared)? Show that report again.
+        try:
+            code = tracking.code_for_token(token)
+        except Exception:
+            return redirect("complaints:review")
+        report = get_report_by_code(code)
+        if report is None:
+            return redirect("complaints:review")
+        return _confirmation(request, report, code)
+    try:
+        filed = file_report(
+            data=build_input(
+                kind=cleaned["kind"],
+                reporter=cleaned["reporter"],
+                when=cleaned["when"],
+                what=cleaned["what"],
+                officers=cleaned["officers"],
+                people=cleaned["people"],
+            ),
+            submission_token=token,
+            channel=Channel.ONLINE,
+            files=_draft_files(draft),
+        )
+    except InvalidSubmission:
+        return HttpResponseBadRequest(_("This form has expired. Please check your answers and submit again."))
+    draft.discard()
+    return _confirmation(request, filed.report, filed.tracking_code)
+
+
+def _confirmation(request, report, code):
+    contact = report.reporter_contact or {}
+    return render(
+        request,
+        "complaints/confirmation.html",
+        {"report": report, "tracking_code": code, "emailed": bool(contact.get("email"))},
+    )
+
+
+def _client_identity(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status(request):
+    """Look a report up by its tracking code. The code only ever travels in a POST body."""
+    form = TrackingLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if too_many("tracking-lookup", _client_identity(request), settings.TRACKING_LOOKUP_RATE):
+            return render(request, "complaints/status_lookup.html", {"form": form, "throttled": True}, status=429)
+        report = _report_for(form, "code")
+        if report is not None:
+            return _status_page(request, report, form.cleaned_data["code"])
+    return render(request, "complaints/status_lookup.html", {"form": form})
+
+
+def _report_for(form, field: str):
+    try:
+        report = get_report_by_code(form.cleaned_data[field])
+    except tracking.MalformedCode:
+        form.add_error(field, _("A tracking code has 16 letters and numbers, like 7K3M-Q9XW-T2RB-84HN. Check what you typed."))
+        return None
+    if report is None:
+        form.add_error(field, _("We could not find a report with this code. Check it and try again."))
+    return report
+
+
+def _status_page(request, report, code, *, add_form=None, file_errors=(), added=False, status=200):
+    return render(
+        request,
+        "complaints/status.html",
+        {
+            "report": report,
+            "code": tracking.format_code(tracking.normalise(code)),
+            "timeline": public_timeline(report),
+            "add_form": add_form or AddInformationForm(),
+            "files_form": FilesForm(),
+            "file_errors": file_errors,
+            "added": added,
+            "max_files": settings.ATTACHMENT_MAX_FILES,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_POST
+def add_information(request):
+    lookup = TrackingLookupForm(request.POST)
+    if not lookup.is_valid():
+        return redirect("complaints:status")
+    if too_many("tracking-lookup", _client_identity(request), settings.TRACKING_LOOKUP_RATE):
+        return render(request, "complaints/status_lookup.html", {"form": lookup, "throttled": True}, status=429)
+    report = _report_for(lookup, "code")
+    if report is None:
+        return render(request, "complaints/status_lookup.html", {"form": lookup})
+    code = lookup.cleaned_data["code"]
+    form = AddInformationForm(request.POST)
+    files_form = FilesForm(request.POST, request.FILES)
+    if not (form.is_valid() and files_form.is_valid()):
+        return _status_page(request, report, code, add_form=form, status=400)
+    uploads = files_form.cleaned_data["files"]
+    if not form.cleaned_data["text"] and not uploads:
+        form.add_error("text", _("Write something or choose a file to add."))
+        return _status_page(request, report, code, add_form=form, status=400)
+    stored, errors = _ingest_files(uploads, already=0)
+    if errors:
+        for s in stored:  # nothing half-added: the resident fixes the files and sends again
+            s.file.delete(save=False)
+            s.delete()
+        return _status_page(request, report, code, add_form=form, file_errors=errors, status=400)
+    add_report_update(report=report, text=form.cleaned_data["text"], files=stored)
+    return _status_page(request, report, code, added=True)

@@ -1,0 +1,148 @@
+import datetime
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from commonground.accounts.decorators import staff_required
+from commonground.complaints import tracking
+from commonground.complaints.actions import file_report, record_staff_view
+from commonground.complaints.forms import (
+    CaseFilterForm,
+    FilesForm,
+    KindForm,
+    NarrativeForm,
+    OfficerForm,
+    PersonForm,
+    ReporterForm,
+    StaffReceiptForm,
+    WhenWhereForm,
+)
+from commonground.complaints.intake import build_input
+from commonground.complaints.selectors import (
+    can_see_personal_data,
+    get_report_for_user,
+    reports_for_staff,
+)
+from commonground.complaints.views_public import _ingest_files
+from commonground.evidence.models import StoredFile
+from commonground.lib.crypto import keyed_hash
+
+OFFICER_ROWS = 3
+PERSON_ROWS = 3
+
+
+@never_cache
+@staff_required("complaints.view_cases")
+def case_list(request):
+    form = CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(reports_for_staff(request.user, filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "complaints/staff/case_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@never_cache
+@staff_required("complaints.view_cases")
+def case_detail(request, pk):
+    report = get_report_for_user(request.user, pk)
+    record_staff_view(report=report, by=request.user)
+    return render(
+        request,
+        "complaints/staff/case_detail.html",
+        {
+            "report": report,
+            "personal": can_see_personal_data(request.user, report),
+            "timeline": report.status_changes.select_related("changed_by"),
+        },
+    )
+
+
+def _intake_forms(data=None):
+    def rows(form_class, prefix, count):
+        return [form_class(data, prefix=f"{prefix}-{i}") for i in range(count)]
+
+    return {
+        "receipt": StaffReceiptForm(data, prefix="receipt", initial={"received_on": timezone.localdate()}),
+        "kind": KindForm(data, prefix="kind"),
+        "reporter": ReporterForm(data, prefix="reporter"),
+        "when": WhenWhereForm(data, prefix="when"),
+        "what": NarrativeForm(data, prefix="what"),
+        "officers": rows(OfficerForm, "officer", OFFICER_ROWS),
+        "people": rows(PersonForm, "person", PERSON_ROWS),
+    }
+
+
+@never_cache
+@staff_required("complaints.intake")
+def staff_intake(request):
+    """One page for a report received by phone, walk-in, mail, e-mail or a partner."""
+    if request.method != "POST":
+        return _render_intake(request, _intake_forms(), [], [], tracking.new_submission_token())
+    forms = _intake_forms(request.POST)
+    token = request.POST.get("submission_token", "")
+    kept = list(
+        StoredFile.objects.filter(
+            draft_key=_staff_draft_key(token), uuid__in=request.POST.getlist("kept_files")
+        )
+    )
+    files_form = FilesForm(request.POST, request.FILES, prefix="files")
+    stored, file_errors = [], []
+    if files_form.is_valid():
+        stored, file_errors = _ingest_files(
+            files_form.cleaned_data["files"], already=len(kept), draft_key=_staff_draft_key(token)
+        )
+    kept += stored
+    single = [forms[k] for k in ("receipt", "kind", "reporter", "when", "what")]
+    rows = [f for f in forms["officers"] + forms["people"] if f.has_changed()]
+    if not all(f.is_valid() for f in single + rows) or file_errors:
+        return _render_intake(request, forms, kept, file_errors, token, status=400)
+    receipt = forms["receipt"].cleaned_data
+    filed = file_report(
+        data=build_input(
+            kind=forms["kind"].cleaned_data,
+            reporter=forms["reporter"].cleaned_data,
+            when=forms["when"].cleaned_data,
+            what=forms["what"].cleaned_data,
+            officers=[f.cleaned_data for f in forms["officers"] if f.has_changed()],
+            people=[f.cleaned_data for f in forms["people"] if f.has_changed()],
+        ),
+        submission_token=token,
+        channel=receipt["channel"],
+        by=request.user,
+        files=kept,
+        received_at=_received_at(receipt["received_on"]),
+    )
+    return render(
+        request,
+        "complaints/staff/intake_done.html",
+        {"report": filed.report, "tracking_code": filed.tracking_code},
+    )
+
+
+def _received_at(day):
+    now = timezone.localtime()
+    if day == now.date():
+        return now
+    # Mail and partner referrals arrive on a day, not at a time: record noon local time.
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def _staff_draft_key(token: str) -> str:
+    return keyed_hash(token, "staff-intake-draft") if token else "-"
+
+
+def _render_intake(request, forms, kept, file_errors, token, status=200):
+    return render(
+        request,
+        "complaints/staff/intake.html",
+        {**forms, "kept_files": kept, "file_errors": file_errors, "submission_token": token,
+         "files_form": FilesForm(prefix="files")},
+        status=status,
+    )

@@ -1,0 +1,27 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from commonground.web import views as web_views
+
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Common Ground administration"
+
+urlpatterns = [
+    path("healthz", web_views.health, name="health"),
+]
+urlpatterns += i18n_patterns(
+    path("", web_views.home, name="home"),
+    path("", include("commonground.complaints.urls")),
+    path("", include("commonground.roster.urls")),
+    path("", include("commonground.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+handler400 = "commonground.web.views.bad_request"
+handler403 = "commonground.web.views.forbidden"
+handler404 = "commonground.web.views.not_found"
+handler500 = "commonground.web.views.server_error"

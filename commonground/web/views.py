@@ -1,0 +1,29 @@
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import render
+
+
+def home(request):
+    return render(request, "web/home.html")
+
+
+def health(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def bad_request(request, exception=None):
+    return render(request, "web/error.html", {"code": 400}, status=400)
+
+
+def forbidden(request, exception=None):
+    return render(request, "web/error.html", {"code": 403}, status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "web/error.html", {"code": 404}, status=404)
+
+
+def server_error(request):
+    return render(request, "web/error.html", {"code": 500}, status=500)
