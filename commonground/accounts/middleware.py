@@ -15,7 +15,11 @@ class RequireMFAMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not _is_enrolment(request.path_info) and not _has_totp(request, user):
+        if (
+            user.is_authenticated
+            and not _is_enrolment(request.path_info)
+            and not _has_totp(request, user)
+        ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 

@@ -84,11 +84,16 @@ class ReporterForm(forms.Form):
     )
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     address = forms.CharField(
-        label=_("Postal address"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Postal address"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     language = forms.ChoiceField(
         label=_("Language for our messages to you"),
-        choices=[(code, settings.LANGUAGE_NAMES_NATIVE[code]) for code, _name in settings.LANGUAGES],
+        choices=[
+            (code, settings.LANGUAGE_NAMES_NATIVE[code]) for code, _name in settings.LANGUAGES
+        ],
     )
 
     def clean_phone(self):
@@ -111,7 +116,11 @@ class ReporterForm(forms.Form):
             )
         method = data.get("contact_method") or ContactMethod.NONE
         data["contact_method"] = method
-        needed = {ContactMethod.EMAIL: "email", ContactMethod.PHONE: "phone", ContactMethod.MAIL: "address"}
+        needed = {
+            ContactMethod.EMAIL: "email",
+            ContactMethod.PHONE: "phone",
+            ContactMethod.MAIL: "address",
+        }
         field = needed.get(method)
         if field and not data.get(field) and field not in self.errors:
             messages = {
@@ -196,7 +205,9 @@ class NarrativeForm(forms.Form):
         max_length=settings.NARRATIVE_MAX_CHARS,
         error_messages={
             "required": _("Tell us what happened."),
-            "max_length": _("Please shorten this to %(limit_value)d characters (it has %(show_value)d). You can add more later with your tracking code."),
+            "max_length": _(
+                "Please shorten this to %(limit_value)d characters (it has %(show_value)d). You can add more later with your tracking code."
+            ),
         },
     )
 
@@ -216,7 +227,8 @@ class OfficerForm(forms.Form):
     def clean(self):
         data = super().clean()
         if self.has_changed() and not any(
-            data.get(f) for f in ("officer_id", "name_given", "badge_given", "description", "vehicle")
+            data.get(f)
+            for f in ("officer_id", "name_given", "badge_given", "description", "vehicle")
         ):
             raise forms.ValidationError(_("Give at least a name, a badge number or a description."))
         if data.get("officer_id"):
@@ -249,7 +261,10 @@ class PersonForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not any(data.get(f) for f in ("name", "phone", "email", "description")) and not self.errors:
+        if (
+            not any(data.get(f) for f in ("name", "phone", "email", "description"))
+            and not self.errors
+        ):
             raise forms.ValidationError(_("Give at least a name or a description."))
         return data
 
@@ -290,7 +305,9 @@ class TrackingLookupForm(forms.Form):
         help_text=_("16 letters and numbers, for example 7K3M-Q9XW-T2RB-84HN."),
         max_length=40,
         error_messages={"required": _("Enter your tracking code.")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
     )
 
 

@@ -3,7 +3,9 @@
 from commonground.complaints.actions import OfficerInput, PersonInput, ReportInput
 
 
-def build_input(*, kind: dict, reporter: dict, when: dict, what: dict, officers, people) -> ReportInput:
+def build_input(
+    *, kind: dict, reporter: dict, when: dict, what: dict, officers, people
+) -> ReportInput:
     return ReportInput(
         kind=kind["kind"],
         reporter_type=reporter["reporter_type"],

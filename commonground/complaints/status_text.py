@@ -21,6 +21,8 @@ EXPLANATIONS = {
     Status.AGENCY_DECISION: _(
         "The board has made its recommendation; the agency head is deciding on the outcome."
     ),
-    Status.FORWARDED: _("Your commendation was sent to the officer's commander and added to the officer's record."),
+    Status.FORWARDED: _(
+        "Your commendation was sent to the officer's commander and added to the officer's record."
+    ),
     Status.CLOSED: _("This report is closed."),
 }

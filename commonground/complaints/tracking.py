@@ -33,7 +33,9 @@ def new_submission_token() -> str:
 def code_for_token(token: str) -> str:
     """The tracking code that belongs to a submission token; BadSignature if it is not ours."""
     raw = signing.loads(token, salt=_TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-    digest = hmac.new(derive_key("commonground.tracking-code"), raw.encode(), hashlib.sha256).digest()
+    digest = hmac.new(
+        derive_key("commonground.tracking-code"), raw.encode(), hashlib.sha256
+    ).digest()
     number = int.from_bytes(digest[:10], "big")
     symbols = []
     for _ in range(CODE_LENGTH):

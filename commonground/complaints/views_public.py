@@ -6,6 +6,7 @@ step with errors re-renders with what was typed."""
 from django.conf import settings
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -34,8 +35,15 @@ from commonground.lib.ratelimit import too_many
 from commonground.roster.models import District
 from commonground.roster.selectors import officers_by_id, public_officer_lookup
 
-FORM_STEPS = {"kind": KindForm, "reporter": ReporterForm, "when": WhenWhereForm, "what": NarrativeForm}
+FORM_STEPS = {
+    "kind": KindForm,
+    "reporter": ReporterForm,
+    "when": WhenWhereForm,
+    "what": NarrativeForm,
+}
 STEP_ORDER = ["kind", "reporter", "when", "what", "officers", "people", "files", "review"]
+
+
 def _titles():
     return {
         "kind": _("Complaint or commendation"),
@@ -66,7 +74,7 @@ def _context(draft: Draft, step: str, **extra) -> dict:
         "step_number": STEP_ORDER.index(step) + 1,
         "step_count": len(STEP_ORDER),
         "steps": [(name, titles[name]) for name in STEP_ORDER],
-        "previous_step": _previous(step),
+        "previous_url": _url(_previous(step)) if _previous(step) else "",
         "kind": draft.kind,
         "is_commendation": draft.kind == Kind.COMMENDATION,
         **extra,
@@ -74,7 +82,9 @@ def _context(draft: Draft, step: str, **extra) -> dict:
 
 
 def start(request):
-    return render(request, "complaints/start.html", {"lookup_enabled": settings.PUBLIC_OFFICER_LOOKUP})
+    return render(
+        request, "complaints/start.html", {"lookup_enabled": settings.PUBLIC_OFFICER_LOOKUP}
+    )
 
 
 @never_cache
@@ -100,10 +110,14 @@ def step(request, step):
     return render(request, f"complaints/step_{step}.html", _context(draft, step, form=form))
 
 
-def _go(step: str):
+def _url(step: str) -> str:
     if step in FORM_STEPS:
-        return redirect("complaints:step", step=step)
-    return redirect(f"complaints:{step}")
+        return reverse("complaints:step", kwargs={"step": step})
+    return reverse(f"complaints:{step}")
+
+
+def _go(step: str):
+    return redirect(_url(step))
 
 
 @never_cache
@@ -120,7 +134,7 @@ def officers(request):
             _remove(draft, "officers", action)
             return redirect("complaints:officers")
         if action == "continue":
-            return _go(request.POST.get("then") == "review" and "review" or "people")
+            return _go((request.POST.get("then") == "review" and "review") or "people")
         if action in ("add", "pick"):
             form = OfficerForm(request.POST)
             if form.is_valid():
@@ -136,7 +150,10 @@ def officers(request):
             draft,
             "officers",
             form=form,
-            listed=[(o, roster.get(int(o["officer_id"])) if o.get("officer_id") else None) for o in listed],
+            listed=[
+                (o, roster.get(int(o["officer_id"])) if o.get("officer_id") else None)
+                for o in listed
+            ],
             query=query,
             matches=public_officer_lookup(query) if query else [],
             lookup_enabled=settings.PUBLIC_OFFICER_LOOKUP,
@@ -167,7 +184,7 @@ def people(request):
             _remove(draft, "people", action)
             return redirect("complaints:people")
         if action == "continue":
-            return _go(request.POST.get("then") == "review" and "review" or "files")
+            return _go((request.POST.get("then") == "review" and "review") or "files")
         if action == "add":
             form = PersonForm(request.POST)
             if form.is_valid():
@@ -198,7 +215,9 @@ def _draft_files(draft: Draft) -> list[StoredFile]:
     return list(StoredFile.objects.filter(draft_key=draft.key, uuid__in=draft.data["files"]))
 
 
-def _ingest_files(uploads, *, already: int, draft_key: str = "") -> tuple[list[StoredFile], list[str]]:
+def _ingest_files(
+    uploads, *, already: int, draft_key: str = ""
+) -> tuple[list[StoredFile], list[str]]:
     """Store each acceptable upload; return what was stored and a message per refused file."""
     stored, errors = [], []
     room = settings.ATTACHMENT_MAX_FILES - already
@@ -287,7 +306,7 @@ def review(request):
     draft = Draft(request)
     cleaned, incomplete = _validated(draft)
     if incomplete:
-        return _go(incomplete) if incomplete in FORM_STEPS else redirect(f"complaints:{incomplete}")
+        return _go(incomplete)
     roster = officers_by_id(o.get("officer_id") for o in cleaned["officers"])
     return render(
         request,
@@ -335,7 +354,9 @@ def submit(request):
             files=_draft_files(draft),
         )
     except InvalidSubmission:
-        return HttpResponseBadRequest(_("This form has expired. Please check your answers and submit again."))
+        return HttpResponseBadRequest(
+            _("This form has expired. Please check your answers and submit again.")
+        )
     draft.discard()
     return _confirmation(request, filed.report, filed.tracking_code)
 
@@ -360,7 +381,12 @@ def status(request):
     form = TrackingLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if too_many("tracking-lookup", _client_identity(request), settings.TRACKING_LOOKUP_RATE):
-            return render(request, "complaints/status_lookup.html", {"form": form, "throttled": True}, status=429)
+            return render(
+                request,
+                "complaints/status_lookup.html",
+                {"form": form, "throttled": True},
+                status=429,
+            )
         report = _report_for(form, "code")
         if report is not None:
             return _status_page(request, report, form.cleaned_data["code"])
@@ -371,10 +397,17 @@ def _report_for(form, field: str):
     try:
         report = get_report_by_code(form.cleaned_data[field])
     except tracking.MalformedCode:
-        form.add_error(field, _("A tracking code has 16 letters and numbers, like 7K3M-Q9XW-T2RB-84HN. Check what you typed."))
+        form.add_error(
+            field,
+            _(
+                "A tracking code has 16 letters and numbers, like 7K3M-Q9XW-T2RB-84HN. Check what you typed."
+            ),
+        )
         return None
     if report is None:
-        form.add_error(field, _("We could not find a report with this code. Check it and try again."))
+        form.add_error(
+            field, _("We could not find a report with this code. Check it and try again.")
+        )
     return report
 
 
@@ -403,7 +436,12 @@ def add_information(request):
     if not lookup.is_valid():
         return redirect("complaints:status")
     if too_many("tracking-lookup", _client_identity(request), settings.TRACKING_LOOKUP_RATE):
-        return render(request, "complaints/status_lookup.html", {"form": lookup, "throttled": True}, status=429)
+        return render(
+            request,
+            "complaints/status_lookup.html",
+            {"form": lookup, "throttled": True},
+            status=429,
+        )
     report = _report_for(lookup, "code")
     if report is None:
         return render(request, "complaints/status_lookup.html", {"form": lookup})

@@ -69,7 +69,9 @@ def _intake_forms(data=None):
         return [form_class(data, prefix=f"{prefix}-{i}") for i in range(count)]
 
     return {
-        "receipt": StaffReceiptForm(data, prefix="receipt", initial={"received_on": timezone.localdate()}),
+        "receipt": StaffReceiptForm(
+            data, prefix="receipt", initial={"received_on": timezone.localdate()}
+        ),
         "kind": KindForm(data, prefix="kind"),
         "reporter": ReporterForm(data, prefix="reporter"),
         "when": WhenWhereForm(data, prefix="when"),
@@ -142,7 +144,12 @@ def _render_intake(request, forms, kept, file_errors, token, status=200):
     return render(
         request,
         "complaints/staff/intake.html",
-        {**forms, "kept_files": kept, "file_errors": file_errors, "submission_token": token,
-         "files_form": FilesForm(prefix="files")},
+        {
+            **forms,
+            "kept_files": kept,
+            "file_errors": file_errors,
+            "submission_token": token,
+            "has_errors": status == 400,
+        },
         status=status,
     )

@@ -54,7 +54,11 @@ def sniff(upload) -> Sniffed:
         mime = _normalise_mime(match.mime_type, match.extension)
         if mime in EXTENSIONS:
             return Sniffed(mime)
-    raise RejectedFile(_("We could not recognise this file's type. Allowed: photos, videos, audio recordings and PDF documents."))
+    raise RejectedFile(
+        _(
+            "We could not recognise this file's type. Allowed: photos, videos, audio recordings and PDF documents."
+        )
+    )
 
 
 def _normalise_mime(mime: str, extension: str) -> str:

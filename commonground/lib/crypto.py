@@ -13,9 +13,9 @@ from django.conf import settings
 
 
 def derive_key(purpose: str) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()
-    ).derive(settings.SECRET_KEY.encode())
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(
+        settings.SECRET_KEY.encode()
+    )
 
 
 @cache

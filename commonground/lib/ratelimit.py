@@ -9,7 +9,7 @@ from commonground.lib.crypto import keyed_hash
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """"10/15m" -> (10, 900). Units: s, m, h."""
+    """ "10/15m" -> (10, 900). Units: s, m, h."""
     count, period = rate.split("/")
     units = {"s": 1, "m": 60, "h": 3600}
     number = period[:-1] or "1"

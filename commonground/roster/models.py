@@ -116,7 +116,9 @@ class Officer(models.Model):
         indexes = [models.Index(fields=["last_name", "first_name"])]
 
     def __str__(self):
-        return f"{self.get_rank_display()} {self.first_name} {self.last_name} (#{self.badge_number})"
+        return (
+            f"{self.get_rank_display()} {self.first_name} {self.last_name} (#{self.badge_number})"
+        )
 
     @property
     def full_name(self) -> str:
