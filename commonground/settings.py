@@ -16,7 +16,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "var")))
 
 # An insecure key for the embedded default only; a system check refuses it in production.
-INSECURE_DEFAULT_SECRET_KEY = "django-insecure-commonground-embedded-default-do-not-deploy"
+INSECURE_DEFAULT_SECRET_KEY = "django-insecure-commonground-embedded-default-do-not-deploy"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])

@@ -173,6 +173,9 @@ class ReportUpdate(models.Model):
     class Meta:
         ordering = ["created_at"]
 
+    def __str__(self):
+        return f"Update to {self.report_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class StatusChange(models.Model):
     """Each stage a report has been through, with its date: the resident's timeline."""
@@ -187,3 +190,6 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status or '-'} -> {self.to_status}"

@@ -18,7 +18,7 @@ from commonground.lib.crypto import derive_key, keyed_hash
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 16  # 16 symbols x 5 bits = 80 bits
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_TOKEN_SALT = "commonground.complaints.submission"
+_TOKEN_SALT = "commonground.complaints.submission"  # noqa: S105 (a salt, not a secret)
 TOKEN_MAX_AGE = 7 * 24 * 3600
 
 

@@ -1,0 +1,72 @@
+"""Shared fixtures: settings for fast, isolated tests, and named personas so permission tests
+read like the policy."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Group
+
+from commonground.accounts.models import Role, User
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def make_staff(username: str, *roles: str, mfa: bool = True) -> User:
+    user = User.objects.create_user(username=username, password="correct-horse-battery")
+    for role in roles:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    if mfa:
+        # A TOTP authenticator, so the mandatory-MFA middleware lets the persona through.
+        Authenticator.objects.create(
+            user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+        )
+    return user
+
+
+@pytest.fixture
+def intake_clerk(db):
+    return make_staff("clerk", Role.INTAKE_CLERK)
+
+
+@pytest.fixture
+def investigator(db):
+    return make_staff("investigator", Role.INVESTIGATOR)
+
+
+@pytest.fixture
+def supervisor(db):
+    return make_staff("supervisor", Role.IA_SUPERVISOR)
+
+
+@pytest.fixture
+def board_member(db):
+    return make_staff("board", Role.BOARD_MEMBER)
+
+
+@pytest.fixture
+def analyst(db):
+    return make_staff("analyst", Role.ANALYST)
+
+
+@pytest.fixture
+def administrator(db):
+    return make_staff("admin", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def persona(db):
+    """Any role by name: persona("board_staff")."""
+
+    def build(role: str, **kwargs):
+        return make_staff(f"user-{role}", role, **kwargs)
+
+    return build
