@@ -273,15 +273,21 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class FilesForm(forms.Form):
-    files = forms.FileField(
-        label=_("Photos, videos or documents"),
-        widget=MultipleFileInput(attrs={"multiple": True}),
-        required=False,
-    )
+class MultipleFileField(forms.FileField):
+    """Several files from one input; each is checked later by evidence ingest."""
 
-    def clean_files(self):
-        return self.files.getlist(self.add_prefix("files"))
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class FilesForm(forms.Form):
+    files = MultipleFileField(label=_("Photos, videos or documents"), required=False)
 
 
 class StaffReceiptForm(forms.Form):

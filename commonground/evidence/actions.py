@@ -114,19 +114,23 @@ def _strip_image_metadata(upload, content_type: str) -> io.BytesIO:
 
 
 class _HashingFile(File):
-    """Wraps a file so the SHA-256 and size are computed as storage reads the chunks."""
+    """Wraps a file so the SHA-256 and size are computed from the very bytes storage reads.
+
+    Every storage back end reads through read() (File.chunks() does too); a rewind to the start
+    begins the hash again, so a back end that retries from zero still gets the right digest."""
 
     def __init__(self, file):
         super().__init__(file)
+        self._reset()
+
+    def _reset(self):
         self.sha = hashlib.sha256()
         self.bytes_read = 0
 
-    def chunks(self, chunk_size=None):
-        self.file.seek(0)
-        for chunk in super().chunks(chunk_size):
-            self.sha.update(chunk)
-            self.bytes_read += len(chunk)
-            yield chunk
+    def seek(self, offset, whence=0):
+        if offset == 0 and whence == 0:
+            self._reset()
+        return self.file.seek(offset, whence)
 
     def read(self, *args):
         data = self.file.read(*args)

@@ -15,7 +15,11 @@ def agency_with_officers(n: int = 3):
     unit = Unit.objects.create(agency=agency, name="Patrol North", district=district)
     officers = [
         Officer.objects.create(
-            agency=agency, first_name=f"Alex{i}", last_name=f"Rivera{i}", badge_number=f"{100 + i}", unit=unit
+            agency=agency,
+            first_name=f"Alex{i}",
+            last_name=f"Rivera{i}",
+            badge_number=f"{100 + i}",
+            unit=unit,
         )
         for i in range(n)
     ]

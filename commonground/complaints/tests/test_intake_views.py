@@ -1,0 +1,302 @@
+"""The resident's form, step by step, through the Django test client: validation messages at
+the field, nothing typed lost, uploads checked, one report per submission."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.utils import timezone
+from PIL import Image
+
+from commonground.complaints.models import Attachment, Report
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def walk_to(client, last_step, lang="en", **answers):
+    steps = {
+        "kind": {"kind": "complaint"},
+        "reporter": {"reporter_type": "anonymous", "language": lang},
+        "when": {
+            "timing": "exact",
+            "incident_date": str(TODAY - datetime.timedelta(days=2)),
+            "location": "Main & 3rd",
+        },
+        "what": {"narrative": "The officer pushed me without reason."},
+    }
+    for name, data in steps.items():
+        response = client.post(f"/{lang}/report/{name}/", {**data, **answers.get(name, {})})
+        assert response.status_code == 302, (name, response.content.decode()[:2000])
+        if name == last_step:
+            return response
+
+
+def jpeg_with_gps() -> bytes:
+    image = Image.new("RGB", (32, 32), "red")
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCameraMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (40.0, 26.0, 46.0)}  # GPSInfo
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def upload(name, content, content_type="image/jpeg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def submit(client, lang="en"):
+    review = client.get(f"/{lang}/report/review/")
+    assert review.status_code == 200, review
+    token = re.search(r'name="submission_token" value="([^"]+)"', review.content.decode()).group(1)
+    response = client.post(f"/{lang}/report/submit/", {"submission_token": token})
+    return response, token
+
+
+def code_in(response) -> str:
+    return re.search(r'id="tracking-code">([^<]+)<', response.content.decode()).group(1)
+
+
+def test_a_full_anonymous_report_gets_a_code_that_shows_its_status(client):
+    walk_to(client, "what")
+    response, _ = submit(client)
+    assert response.status_code == 200
+    code = code_in(response)
+    status = client.post("/en/status/", {"code": code})
+    assert status.status_code == 200
+    assert "Received" in status.content.decode()
+    assert Report.objects.get().channel == "online"
+
+
+def test_reload_of_the_submission_shows_the_same_code_and_files_nothing_new(client):
+    walk_to(client, "what")
+    first, token = submit(client)
+    again = client.post("/en/report/submit/", {"submission_token": token})
+    assert code_in(again) == code_in(first)
+    assert Report.objects.count() == 1
+
+
+def test_missing_answer_is_reported_at_the_field(client):
+    response = client.post("/en/report/kind/", {})
+    assert response.status_code == 200
+    assert "Choose a complaint or a commendation." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        (
+            {"incident_date": str(TODAY + datetime.timedelta(days=1))},
+            "The date cannot be in the future.",
+        ),
+        (
+            {
+                "timing": "approximate",
+                "incident_date": "2026-03-10",
+                "incident_date_end": "2026-03-01",
+            },
+            "The latest date cannot be before the earliest date.",
+        ),
+        ({"incident_date": "2026-02-31"}, "Enter a real date"),
+        ({"location": ""}, "Tell us where it happened"),
+    ],
+)
+def test_bad_dates_and_places_get_a_clear_message_and_keep_what_was_typed(client, answers, message):
+    walk_to(client, "reporter")
+    data = {"timing": "exact", "incident_date": "2026-03-10", "location": "Elm & 5th", **answers}
+    response = client.post("/en/report/when/", data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert message in body
+    if data["location"]:
+        assert 'value="Elm &amp; 5th"' in body
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"reporter_type": "self", "name": "", "contact_method": "none"}, "Enter your name"),
+        (
+            {"reporter_type": "self", "name": "Ana", "contact_method": "email", "email": "ana@"},
+            "Enter an e-mail address like",
+        ),
+        (
+            {"reporter_type": "self", "name": "Ana", "contact_method": "phone", "phone": "12ab"},
+            "Enter a phone number",
+        ),
+        (
+            {"reporter_type": "on_behalf", "name": "Ana", "contact_method": "none"},
+            "how you know the person",
+        ),
+    ],
+)
+def test_reporter_errors_are_specific(client, answers, message):
+    walk_to(client, "kind")
+    response = client.post("/en/report/reporter/", {"language": "en", **answers})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert 'value="Ana"' in response.content.decode() or not answers.get("name")
+
+
+def test_a_narrative_over_the_limit_is_refused_with_the_numbers(client, settings):
+    walk_to(client, "when")
+    text = "x" * (settings.NARRATIVE_MAX_CHARS + 1)
+    response = client.post("/en/report/what/", {"narrative": text})
+    body = response.content.decode()
+    assert "Please shorten this to 10000 characters (it has 10001)" in body
+    assert text in body
+
+
+def test_messages_come_in_the_residents_language(client):
+    response = client.post("/es/report/kind/", {})
+    assert response.status_code == 200
+    assert 'lang="es"' in response.content.decode()
+
+
+def test_script_in_any_text_is_shown_as_text(client):
+    walk_to(client, "what", what={"narrative": "<script>alert('x')</script><b>bold</b>"})
+    body = client.get("/en/report/review/").content.decode()
+    assert "<script>alert" not in body and "<b>bold</b>" not in body
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in body
+
+
+def test_photo_metadata_is_stripped_and_the_hash_recorded(client):
+    walk_to(client, "what")
+    original = jpeg_with_gps()
+    assert b"SecretCameraMaker" in original
+    response = client.post(
+        "/en/report/files/", {"files": [upload("street.jpg", original)], "action": "upload"}
+    )
+    assert response.status_code == 302
+    submit(client)
+    stored = Attachment.objects.get().stored_file
+    data = stored.file.read()
+    assert b"SecretCameraMaker" not in data
+    assert not Image.open(io.BytesIO(data)).getexif()
+    import hashlib
+
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert stored.size == len(data) and stored.metadata_stripped
+
+
+def test_an_executable_named_jpg_is_refused(client):
+    walk_to(client, "what")
+    response = client.post(
+        "/en/report/files/",
+        {"files": [upload("cat.jpg", b"MZ\x90\x00" + b"\x00" * 200)], "action": "upload"},
+    )
+    assert response.status_code == 200
+    assert "could not recognise this file" in response.content.decode()
+
+
+def test_a_pdf_named_jpg_is_refused_as_not_what_its_name_says(client):
+    walk_to(client, "what")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    response = client.post(
+        "/en/report/files/", {"files": [upload("photo.jpg", pdf)], "action": "upload"}
+    )
+    assert "is not what its name says" in response.content.decode()
+
+
+def test_a_file_over_the_limit_is_refused_and_earlier_uploads_are_kept(client, settings):
+    walk_to(client, "what")
+    client.post(
+        "/en/report/files/", {"files": [upload("first.jpg", jpeg_with_gps())], "action": "upload"}
+    )
+    settings.ATTACHMENT_MAX_BYTES = 100
+    response = client.post(
+        "/en/report/files/", {"files": [upload("big.jpg", jpeg_with_gps())], "action": "upload"}
+    )
+    body = response.content.decode()
+    assert "the limit is" in body
+    assert "first.jpg" in body
+
+
+def test_too_many_files_are_refused_beyond_the_limit(client, settings):
+    settings.ATTACHMENT_MAX_FILES = 2
+    walk_to(client, "what")
+    files = [upload(f"p{i}.jpg", jpeg_with_gps()) for i in range(3)]
+    response = client.post("/en/report/files/", {"files": files, "action": "upload"})
+    assert "at most 2 files; 1 were not added" in response.content.decode()
+
+
+def test_wrong_and_unknown_codes_get_the_same_answer_and_malformed_a_specific_one(client):
+    walk_to(client, "what")
+    submit(client)
+    unknown = client.post("/en/status/", {"code": "7K3M-Q9XW-T2RB-84HN"}).content.decode()
+    assert "We could not find a report with this code" in unknown
+    malformed = client.post("/en/status/", {"code": "12345"}).content.decode()
+    assert "A tracking code has 16 letters and numbers" in malformed
+    assert 'value="12345"' in malformed
+
+
+def test_too_many_lookups_are_throttled(client, settings):
+    settings.TRACKING_LOOKUP_RATE = "3/15m"
+    for _ in range(3):
+        assert client.post("/en/status/", {"code": "7K3M-Q9XW-T2RB-84HN"}).status_code == 200
+    response = client.post("/en/status/", {"code": "7K3M-Q9XW-T2RB-84HN"})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+
+
+def test_the_resident_can_add_information_and_a_file_later(client):
+    walk_to(client, "what")
+    code = code_in(submit(client)[0])
+    response = client.post(
+        "/en/status/add/",
+        {
+            "code": code,
+            "text": "I remembered the car number: 4412.",
+            "files": [upload("later.jpg", jpeg_with_gps())],
+        },
+    )
+    assert response.status_code == 200
+    assert "Your information was added" in response.content.decode()
+    report = Report.objects.get()
+    assert report.updates.get().text.startswith("I remembered")
+    assert report.attachments.get().added_later
+
+
+def test_an_anonymous_submission_leaves_no_ip_or_user_agent_anywhere_in_the_database(client):
+    marker_ip, marker_ua = "203.0.113.77", "MarkerAgent/9.9 (unique-ua-3f1c)"
+    headers = {
+        "REMOTE_ADDR": marker_ip,
+        "HTTP_USER_AGENT": marker_ua,
+        "HTTP_X_FORWARDED_FOR": marker_ip,
+    }
+    steps = [
+        ("kind", {"kind": "complaint"}),
+        ("reporter", {"reporter_type": "anonymous", "language": "en"}),
+        ("when", {"timing": "exact", "incident_date": "2026-03-10", "location": "Main & 3rd"}),
+        ("what", {"narrative": "Anonymous narrative."}),
+    ]
+    for name, data in steps:
+        client.post(f"/en/report/{name}/", data, **headers)
+    client.post(
+        "/en/report/files/",
+        {"files": [upload("a.jpg", jpeg_with_gps())], "action": "upload"},
+        **headers,
+    )
+    review = client.get("/en/report/review/", **headers)
+    token = re.search(r'name="submission_token" value="([^"]+)"', review.content.decode()).group(1)
+    client.post("/en/report/submit/", {"submission_token": token}, **headers)
+    client.post("/en/status/", {"code": "7K3M-Q9XW-T2RB-84HN"}, **headers)
+    assert Report.objects.count() == 1
+
+    found = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            table = model._meta.db_table
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                text = " ".join(str(v) for v in row)
+                if marker_ip in text or "unique-ua-3f1c" in text:
+                    found.append(table)
+    assert found == []
