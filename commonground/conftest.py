@@ -20,8 +20,11 @@ def _test_settings(settings, tmp_path):
     cache.clear()
 
 
+STAFF_PASSWORD = "correct-horse-battery"  # noqa: S105 (test personas only)
+
+
 def make_staff(username: str, *roles: str, mfa: bool = True) -> User:
-    user = User.objects.create_user(username=username, password="correct-horse-battery")
+    user = User.objects.create_user(username=username, password=STAFF_PASSWORD)
     for role in roles:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
     if mfa:

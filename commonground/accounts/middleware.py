@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import get_language_from_path
 
 # Where a signed-in user without a second factor may still go: enrolment itself and log-out.
-ENROLMENT_PATHS = ("/accounts/2fa/", "/accounts/logout/")
+ENROLMENT_PATHS = ("/accounts/2fa/", "/accounts/reauthenticate/", "/accounts/logout/")
 
 
 class RequireMFAMiddleware:

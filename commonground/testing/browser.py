@@ -2,11 +2,17 @@
 
 Browser tests take `live_server` and `page`; the page's base URL is the live server, so
 `page.goto("/en/report/")` works. Playwright's sync API runs an event loop in the test thread,
-which would make Django refuse ORM calls from the test itself; the tests and the live server
-share that thread's database connection safely, so the check is switched off here.
+and Django refuses ORM calls from a thread with a running loop; the tests make such calls only
+between browser actions, so the check is switched off for the test process.
+
+Pages are driven by stable things (names, values, ids), not by their wording, so the tests hold
+in every language.
 """
 
+import datetime
+import functools
 import os
+import time
 
 import pytest
 
@@ -22,26 +28,27 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 10_000
-PASSWORD = "correct-horse-battery"  # noqa: S105 (the personas' test password, see conftest)
+PASSWORD = "correct-horse-battery"  # noqa: S105 (the personas' password, see conftest.make_staff)
+PERSONA_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 (conftest.make_staff's TOTP secret)
 
 
 class PlaywrightOverrides:
     """pytest-playwright's fixtures, overridden. Registered from pytest_configure, after
-    pytest-playwright itself, because the fixture registered last wins."""
+    pytest-playwright's own plugin, because among plugins the fixture registered last wins."""
 
-    @staticmethod
     @pytest.fixture(scope="session")
+    @staticmethod
     def browser_type_launch_args():
         """Debian's Chromium, never a browser downloaded by `playwright install`."""
         return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
 
-    @staticmethod
     @pytest.fixture(scope="session")
+    @staticmethod
     def browser_context_args(live_server):
         return {"base_url": live_server.url, "locale": "en-US", "timezone_id": "America/Chicago"}
 
-    @staticmethod
     @pytest.fixture
+    @staticmethod
     def page(context):
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
@@ -51,3 +58,161 @@ class PlaywrightOverrides:
 
 def pytest_configure(config):
     config.pluginmanager.register(PlaywrightOverrides(), "commonground-playwright-overrides")
+
+
+# --- Accessibility -------------------------------------------------------------------------------
+
+@functools.cache
+def _axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def assert_accessible(page, *, context=None) -> None:
+    """axe-core (WCAG 2.x A and AA rules and best practices) finds no violation on the page."""
+    results = _axe().run(page, context=context)
+    if results.violations_count:
+        raise AssertionError(
+            f"axe found {results.violations_count} accessibility violation(s) on {page.url}:\n"
+            + describe_violations(results.response["violations"])
+        )
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact') or 'no impact given'}): "
+            f"{violation['help']} <{violation['helpUrl']}>"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"    at {target}: {summary}")
+    return "\n".join(lines)
+
+
+# --- Signing in ----------------------------------------------------------------------------------
+
+
+def totp_code(secret: str, *, at: float | None = None) -> str:
+    """The RFC 6238 code an authenticator app shows now (allauth's own HOTP implementation)."""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def submit_login(page, username: str, password: str = PASSWORD, *, language: str = "en") -> None:
+    page.goto(f"/{language}/accounts/login/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", password)
+    page.locator("main form[action$='/accounts/login/'] [type=submit]").click()
+
+
+def submit_totp(page, code: str) -> None:
+    page.fill("input[name=code]", code)
+    page.locator("main form [type=submit]").click()
+
+
+@pytest.fixture
+def sign_in_browser(live_server, page):
+    """Puts a signed-in session for `user` into the page's browser context (no log-in form):
+    for tests of what staff see, not of signing in. The user must already have a second factor,
+    or the mandatory-MFA middleware sends every page to enrolment."""
+    from django.conf import settings
+    from django.test import Client
+
+    def sign_in(user):
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+        )
+        return page
+
+    return sign_in
+
+
+# --- The resident's report form ------------------------------------------------------------------
+
+
+def choose(page, name: str, value: str) -> None:
+    """Tick the radio button (or checkbox) with this name and value."""
+    page.locator(f"input[name='{name}'][value='{value}']").check()
+
+
+def continue_step(page) -> None:
+    page.locator("main button[name=action][value=continue]").click()
+    page.wait_for_load_state()
+
+
+def field_error(page, field_id: str):
+    """The message Django renders at a field (`<ul class="errorlist" id="id_x_error">`)."""
+    return page.locator(f"#{field_id}_error")
+
+
+def days_ago(days: int) -> datetime.date:
+    from django.utils import timezone
+
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
+def fill_kind(page, kind: str = "complaint") -> None:
+    choose(page, "kind", kind)
+    continue_step(page)
+
+
+def fill_reporter_anonymous(page) -> None:
+    choose(page, "reporter_type", "anonymous")
+    continue_step(page)
+
+
+def fill_when(page, *, on: datetime.date | None = None, location: str = "Main St & 3rd Ave"):
+    page.fill("#id_incident_date", (on or days_ago(3)).isoformat())
+    page.fill("#id_location", location)
+    continue_step(page)
+
+
+def fill_what(page, narrative: str = "The officer shouted at me and would not say why.") -> None:
+    page.fill("#id_narrative", narrative)
+    continue_step(page)
+
+
+def start_report(page, *, language: str = "en", kind: str = "complaint") -> None:
+    """Kind and an anonymous reporter answered; the page is at the "when" step."""
+    page.goto(f"/{language}/report/kind/")
+    fill_kind(page, kind)
+    fill_reporter_anonymous(page)
+
+
+def report_to_review(page, *, language: str = "en", narrative: str | None = None) -> None:
+    """A minimal anonymous complaint, every step answered; the page is at review."""
+    start_report(page, language=language)
+    fill_when(page)
+    fill_what(page, **({"narrative": narrative} if narrative else {}))
+    continue_step(page)  # officers: none
+    continue_step(page)  # people: none
+    continue_step(page)  # files: none
+
+
+# --- Files ---------------------------------------------------------------------------------------
+
+
+def jpeg_with_exif(path, *, size=(64, 48)):
+    """A small photo carrying camera and GPS metadata, as a phone would write it."""
+    from PIL import Image
+
+    image = Image.new("RGB", size, (200, 80, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0110] = "Phone 12"  # Model
+    exif[0x0132] = "2026:03:14 14:30:00"  # DateTime
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (41.0, 52.0, 30.0)  # latitude
+    gps[3], gps[4] = "W", (87.0, 37.0, 40.0)  # longitude
+    image.save(path, format="JPEG", exif=exif)
+    return path

@@ -51,6 +51,6 @@ def test_rehashing_an_edited_row_still_breaks_the_next_link():
     event.data = {"n": 99}
     event.hash = event.compute_hash()
     AuditEvent.objects.filter(pk=event.pk).update(data=event.data, hash=event.hash)
-    checked, broken = verify_chain()
+    _, broken = verify_chain()
     assert broken.sequence == 3
     assert "does not link" in broken.reason

@@ -1,0 +1,92 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from commonground.lib.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[3]
+
+PRODUCTION = {
+    "SECRET_KEY": "k" * 20 + "-production-secret-" + "x" * 30,
+    "ALLOWED_HOSTS": "commonground.example.org",
+    "DEBUG": "False",
+    "SECURE_SSL_REDIRECT": "True",
+    "SECURE_COOKIES": "True",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "ENCRYPTION_KEYS": "nCM6Jp5nLq6D8x1f3y0oJ7xWmQeHnV9oFyHqg3yE0xM=",
+    "TRACKING_CODE_SECRET": "t" * 40,
+}
+
+
+def test_check_deploy_is_clean_with_production_variables(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    env.update(PRODUCTION, DATA_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_refuses_the_embedded_secret(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    env.update({k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}, DATA_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("value", ["true", "1", "yes", ""])
+def test_booleans_must_be_spelled_true_or_false(monkeypatch, value):
+    monkeypatch.setenv("SOME_FLAG", value)
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be True or False"):
+        env_bool("SOME_FLAG", False)
+
+
+def test_helpers_read_numbers_lists_and_files(monkeypatch, tmp_path):
+    monkeypatch.setenv("SOME_NUMBER", "12")
+    assert env_int("SOME_NUMBER", 0) == 12
+    monkeypatch.setenv("SOME_NUMBER", "twelve")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("SOME_NUMBER", 0)
+    monkeypatch.setenv("SOME_LIST", "a, b,,c")
+    assert env_list("SOME_LIST", []) == ["a", "b", "c"]
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    monkeypatch.setenv("SOME_SECRET_FILE", str(secret))
+    from commonground.lib.env import env
+
+    assert env("SOME_SECRET") == "from-a-file"
+
+
+def test_every_response_carries_a_strict_content_security_policy(client, db):
+    response = client.get("/en/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("style-src")[0]
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
