@@ -1,6 +1,6 @@
-import pytest
 import time
 
+import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from axes.models import AccessAttempt
 
@@ -10,7 +10,7 @@ from commonground.conftest import STAFF_PASSWORD, make_staff
 pytestmark = pytest.mark.django_db
 
 
-def totp_now(secret="JBSWY3DPEHPK3PXP") -> str:
+def totp_now(secret="JBSWY3DPEHPK3PXP") -> str:  # noqa: S107 (the personas' test secret)
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
