@@ -226,7 +226,7 @@ class OfficerForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.has_changed() and not any(
+        if not any(
             data.get(f)
             for f in ("officer_id", "name_given", "badge_given", "description", "vehicle")
         ):
@@ -281,9 +281,11 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
+        # Each file's size, emptiness and type are checked by evidence ingest, which names the
+        # file in its message.
         if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
+            return [item for item in data if item]
+        return [data] if data else []
 
 
 class FilesForm(forms.Form):
@@ -327,10 +329,12 @@ class AddInformationForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False)
-    kind = forms.ChoiceField(required=False)
-    channel = forms.ChoiceField(required=False)
-    district = forms.ModelChoiceField(queryset=District.objects.all(), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.all(), required=False
+    )
     received_from = forms.DateField(required=False, widget=DateInput(), label=_("Received from"))
     received_to = forms.DateField(required=False, widget=DateInput(), label=_("Received to"))
     officer = forms.CharField(required=False, label=_("Officer badge"), max_length=20)

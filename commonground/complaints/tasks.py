@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
@@ -21,7 +22,8 @@ def send_tracking_code(*, report_id: int, sealed_code: str) -> None:
         return
     code = decrypt_json(sealed_code)["code"]
     with translation.override(report.language):
-        context = {"report": report, "code": code, "site_url": settings.SITE_URL}
+        status_url = settings.SITE_URL.rstrip("/") + reverse("complaints:status")
+        context = {"report": report, "code": code, "site_url": status_url}
         subject = render_to_string("complaints/email/tracking_code_subject.txt", context).strip()
         body = render_to_string("complaints/email/tracking_code.txt", context)
     send_mail(subject, body, None, [email])

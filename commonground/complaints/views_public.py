@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -222,9 +223,14 @@ def _ingest_files(
     stored, errors = [], []
     room = settings.ATTACHMENT_MAX_FILES - already
     if len(uploads) > room:
+        extra = len(uploads) - max(room, 0)
         errors.append(
-            _("You can attach at most %(max)d files; %(extra)d were not added.")
-            % {"max": settings.ATTACHMENT_MAX_FILES, "extra": len(uploads) - max(room, 0)}
+            ngettext(
+                "You can attach at most %(max)d files; %(extra)d was not added.",
+                "You can attach at most %(max)d files; %(extra)d were not added.",
+                extra,
+            )
+            % {"max": settings.ATTACHMENT_MAX_FILES, "extra": extra}
         )
         uploads = uploads[: max(room, 0)]
     for upload in uploads:

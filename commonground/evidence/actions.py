@@ -43,6 +43,7 @@ class Sniffed:
 
 
 def sniff(upload) -> Sniffed:
+    name = upload.name or ""
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
@@ -56,8 +57,10 @@ def sniff(upload) -> Sniffed:
             return Sniffed(mime)
     raise RejectedFile(
         _(
-            "We could not recognise this file's type. Allowed: photos, videos, audio recordings and PDF documents."
+            "We could not recognise the type of “%(name)s”. Allowed: photos, videos, audio "
+            "recordings and PDF documents."
         )
+        % {"name": name}
     )
 
 
