@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -45,7 +46,8 @@ from commonground.roster.actions import assign_officer
 from commonground.roster.models import Agency, District, Officer, OfficerStatus, Race, Rank, Unit
 
 AGENCY_NAME = "Riverton Police Department"
-PASSWORD = "demo-password-2026"
+# Printed by the command for anyone trying the demo; these accounts exist only in demo data.
+PASSWORD = "demo-password-2026"  # noqa: S105
 DEFAULT_SEED = 42
 DEFAULT_REPORTS = 3500
 OFFICERS = 300
@@ -117,25 +119,25 @@ CHANNELS = {
 COMPLAINT_PATHS = [
     (8, [(Status.CLOSED, (2, 30))]),
     (17, [(Status.TRIAGE, (1, 10)), (Status.CLOSED, (5, 40))]),
-    (9, [(Status.TRIAGE, (1, 10)), (Status.MEDIATION, (5, 30)), (Status.CLOSED, (20, 75))]),
+    (9, [(Status.TRIAGE, (1, 10)), (Status.MEDIATION, (5, 30)), (Status.CLOSED, (30, 120))]),
     (
         3,
         [
             (Status.TRIAGE, (1, 10)),
             (Status.MEDIATION, (5, 30)),
-            (Status.INVESTIGATION, (20, 60)),
-            (Status.CLOSED, (45, 180)),
+            (Status.INVESTIGATION, (30, 90)),
+            (Status.CLOSED, (60, 270)),
         ],
     ),
-    (33, [(Status.TRIAGE, (1, 10)), (Status.INVESTIGATION, (3, 25)), (Status.CLOSED, (45, 200))]),
+    (33, [(Status.TRIAGE, (1, 10)), (Status.INVESTIGATION, (3, 25)), (Status.CLOSED, (60, 270))]),
     (
         25,
         [
             (Status.TRIAGE, (1, 10)),
             (Status.INVESTIGATION, (3, 25)),
-            (Status.BOARD_REVIEW, (45, 180)),
-            (Status.AGENCY_DECISION, (14, 60)),
-            (Status.CLOSED, (10, 90)),
+            (Status.BOARD_REVIEW, (60, 240)),
+            (Status.AGENCY_DECISION, (21, 90)),
+            (Status.CLOSED, (14, 120)),
         ],
     ),
     (
@@ -143,11 +145,11 @@ COMPLAINT_PATHS = [
         [
             (Status.TRIAGE, (1, 10)),
             (Status.INVESTIGATION, (3, 25)),
-            (Status.BOARD_REVIEW, (45, 180)),
-            (Status.INVESTIGATION, (14, 45)),
-            (Status.BOARD_REVIEW, (20, 90)),
-            (Status.AGENCY_DECISION, (14, 60)),
-            (Status.CLOSED, (10, 90)),
+            (Status.BOARD_REVIEW, (60, 240)),
+            (Status.INVESTIGATION, (21, 60)),
+            (Status.BOARD_REVIEW, (30, 120)),
+            (Status.AGENCY_DECISION, (21, 90)),
+            (Status.CLOSED, (14, 120)),
         ],
     ),
 ]
@@ -230,10 +232,6 @@ class Summary:
     seconds: float
 
 
-class AlreadyThere(Exception):
-    pass
-
-
 def build(
     *,
     seed: int = DEFAULT_SEED,
@@ -249,6 +247,7 @@ def build(
     with transaction.atomic():
         if Agency.objects.filter(name=AGENCY_NAME).exists():
             return None
+        progress(f"Creating {AGENCY_NAME} (seed {seed}, {reports} reports)...")
         builder = _Builder(seed=seed, now=timezone.now(), progress=progress)
         builder.check_usernames_free()
         builder.build_roster()
@@ -269,7 +268,7 @@ class _Builder:
         self.unit_specs: dict[str, UnitSpec] = {}
         self.roster: list[RosterEntry] = []
         self.assignments = 0
-        self.users = {}
+        self.users: dict[str, object] = {}
         self.plans: list[Plan] = []
         self.transitions = 0
 
@@ -290,8 +289,8 @@ class _Builder:
                 name=name,
                 population=population,
                 population_by_group=by_group,
-                latitude=round(CITY_CENTRE[0] + dlat, 6),
-                longitude=round(CITY_CENTRE[1] + dlong, 6),
+                latitude=Decimal(f"{CITY_CENTRE[0] + dlat:.6f}"),
+                longitude=Decimal(f"{CITY_CENTRE[1] + dlong:.6f}"),
             )
         for spec in _unit_specs(self.districts):
             self.unit_specs[spec.name] = spec
@@ -329,7 +328,9 @@ class _Builder:
         # weighted towards the more senior.
         for rank, count, min_years in RANK_QUOTAS:
             for _ in range(count):
-                eligible = [p for p in people if p["rank"] == Rank.OFFICER and p["years"] >= min_years]
+                eligible = [
+                    p for p in people if p["rank"] == Rank.OFFICER and p["years"] >= min_years
+                ]
                 eligible = eligible or [p for p in people if p["rank"] == Rank.OFFICER]
                 chosen = rng.choices(eligible, weights=[p["years"] for p in eligible])[0]
                 chosen["rank"] = rank
@@ -361,13 +362,14 @@ class _Builder:
         moves = 1 if span < 2 * 365 else rng.choice([1, 2, 2, 3, 3])
         if final_step and span >= 2 * 365:
             moves = max(moves, 2)  # promoted at least once
-        starts = [person["hired_on"]] + sorted(
-            person["hired_on"] + datetime.timedelta(days=d)
-            for d in rng.sample(range(180, max(span - 30, 181)), min(moves - 1, span // 200))
-        )
+        later = rng.sample(range(180, max(span - 30, 181)), min(moves - 1, span // 200))
+        starts = [person["hired_on"] + datetime.timedelta(days=d) for d in [0, *sorted(later)]]
         # Everyone starts as an officer and climbs evenly to the rank held today.
         last = len(starts) - 1
-        ranks = [LADDER[round(final_step * i / last)] if last else person["rank"] for i in range(len(starts))]
+        ranks = [
+            LADDER[round(final_step * i / last)] if last else person["rank"]
+            for i in range(len(starts))
+        ]
         units = [self._unit_for(r, first=i == 0) for i, r in enumerate(ranks[:-1])] + [final_unit]
         officer = Officer.objects.create(
             agency=agency,
@@ -389,7 +391,7 @@ class _Builder:
         command = LADDER.index(person["rank"]) >= LADDER.index(Rank.LIEUTENANT)
         # A few officers draw far more complaints than their peers (what early warning looks
         # for); a heavy-tailed draw gives the demo such officers without naming anyone.
-        propensity = min(rng.paretovariate(2.2), 12.0)
+        propensity = min(rng.paretovariate(3.0), 6.0)
         self.roster.append(
             RosterEntry(
                 pk=officer.pk,
@@ -425,7 +427,9 @@ class _Builder:
     def check_usernames_free(self) -> None:
         User = get_user_model()
         usernames = [username for username, _first, _last in STAFF_NAMES.values()]
-        taken = sorted(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+        taken = sorted(
+            User.objects.filter(username__in=usernames).values_list("username", flat=True)
+        )
         if taken:
             raise UsernameTaken(taken)
 
@@ -467,9 +471,7 @@ class _Builder:
             self._plan(kind, channel) for kind, channel in zip(kinds, channels, strict=True)
         ]
         for kind in PATHS:
-            _cover_statuses(
-                self.rng, [p for p in self.plans if p.kind == kind], kind, self.now
-            )
+            _cover_statuses(self.rng, [p for p in self.plans if p.kind == kind], kind, self.now)
         self.plans.sort(key=lambda p: p.received_at)
         clerk, admin = self.users[Role.INTAKE_CLERK], self.users[Role.ADMINISTRATOR]
         for done, plan in enumerate(self.plans, start=1):
@@ -557,7 +559,7 @@ class _Builder:
             kind=kind,
             language=language,
             when=narratives.date_phrase(language, start, end, at_time),
-            place=place,
+            place=f"la {place}" if place.startswith("cuadra") else place,
             officer=officer_ref,
             behalf_of=behalf_of,
             anonymous=reporter_type == ReporterType.ANONYMOUS,
@@ -591,7 +593,9 @@ class _Builder:
         if rng.random() < 0.2:
             return start, None, None
         # More incidents in the evening and at night.
-        hour = rng.choices(range(24), weights=[3, 3, 2, 2, 1, 1, 1, 2, 3, 3, 4, 4] + [5] * 6 + [6] * 6)[0]
+        hour = rng.choices(
+            range(24), weights=[3, 3, 2, 2, 1, 1, 1, 2, 3, 3, 4, 4] + [5] * 6 + [6] * 6
+        )[0]
         at_time = datetime.time(hour, rng.randrange(0, 60, 5))
         if lag == 0 and at_time >= received_local.time():
             return start, None, None
@@ -601,7 +605,9 @@ class _Builder:
         """0-3 officers, most picked from the roster, some only described; and how the
         narrative refers to them."""
         rng = self.rng
-        count = rng.choices([0, 1, 2, 3], weights=[15, 55, 22, 8] if complaint else [10, 70, 15, 5])[0]
+        count = rng.choices(
+            [0, 1, 2, 3], weights=[15, 55, 22, 8] if complaint else [10, 70, 15, 5]
+        )[0]
         serving = [
             o
             for o in self.roster
@@ -609,7 +615,7 @@ class _Builder:
         ]
         weights = [
             (o.complaint_weight if complaint else o.commendation_weight)
-            * (4.0 if o.district_code == district else 1.0)
+            * (3.0 if o.district_code == district else 1.0)
             for o in serving
         ]
         inputs, named = [], None
@@ -622,7 +628,8 @@ class _Builder:
                 picked.add(officer.pk)
                 name_given = ""
                 if rng.random() < 0.45:
-                    name_given = f"Officer {officer.last_name}"
+                    title = "Officer" if language == EN else "Agente"
+                    name_given = f"{title} {officer.last_name}"
                     named = named or officer
                 inputs.append(
                     OfficerInput(
@@ -636,7 +643,9 @@ class _Builder:
                     OfficerInput(
                         description=rng.choice(narratives.OFFICER_DESCRIPTIONS)[language],
                         vehicle=(
-                            rng.choice(narratives.VEHICLES)[language].format(n=rng.randint(100, 499))
+                            rng.choice(narratives.VEHICLES)[language].format(
+                                n=rng.randint(100, 499)
+                            )
                             if rng.random() < 0.5
                             else ""
                         ),
@@ -657,14 +666,17 @@ class _Builder:
         if channel in (Channel.MAIL, Channel.WALK_IN) and rng.random() < 0.8:
             street = rng.choice(rng.choice(list(STREETS.values())))
             contact["address"] = f"{rng.randint(100, 4999)} {street}, Riverton"
-        methods = {"email": ContactMethod.EMAIL, "phone": ContactMethod.PHONE}
-        methods["address"] = ContactMethod.MAIL
-        available = [m for key, m in methods.items() if key in contact]
         if channel == Channel.MAIL and "address" in contact:
             return contact, ContactMethod.MAIL
         if rng.random() < 0.05:
             return contact, ContactMethod.NONE
-        return contact, rng.choice(available)
+        # The intake form asks for the detail that goes with the chosen method.
+        methods = {
+            "email": ContactMethod.EMAIL,
+            "phone": ContactMethod.PHONE,
+            "address": ContactMethod.MAIL,
+        }
+        return contact, rng.choice([m for key, m in methods.items() if key in contact])
 
     def _witnesses(self, language: int) -> list[PersonInput]:
         rng = self.rng
@@ -736,16 +748,43 @@ def _unit_specs(districts: dict[str, District]) -> list[UnitSpec]:
                 )
             )
     specs += [
-        UnitSpec("Traffic Enforcement Unit", parent="Patrol Bureau", weight=6, complaint_factor=1.1),
+        UnitSpec(
+            "Traffic Enforcement Unit", parent="Patrol Bureau", weight=6, complaint_factor=1.1
+        ),
         UnitSpec("K-9 Unit", parent="Patrol Bureau", weight=1.5, complaint_factor=0.8),
-        UnitSpec("Crisis Intervention Team", parent="Patrol Bureau", weight=2.5, complaint_factor=0.6),
-        UnitSpec("Criminal Investigations Division", parent="Investigations Bureau", weight=7, complaint_factor=0.5),
-        UnitSpec("Special Victims Unit", parent="Investigations Bureau", weight=3, complaint_factor=0.4),
-        UnitSpec("Narcotics and Vice", parent="Investigations Bureau", weight=3, complaint_factor=1.2),
-        UnitSpec("Community Policing Unit", parent="Support Services Bureau", weight=4, complaint_factor=0.5),
-        UnitSpec("School Resource Unit", parent="Support Services Bureau", weight=2.5, complaint_factor=0.6),
-        UnitSpec("Training Academy", parent="Support Services Bureau", weight=1.5, complaint_factor=0.2),
-        UnitSpec("Internal Affairs", parent="Office of the Chief", weight=1.5, complaint_factor=0.1),
+        UnitSpec(
+            "Crisis Intervention Team", parent="Patrol Bureau", weight=2.5, complaint_factor=0.6
+        ),
+        UnitSpec(
+            "Criminal Investigations Division",
+            parent="Investigations Bureau",
+            weight=7,
+            complaint_factor=0.5,
+        ),
+        UnitSpec(
+            "Special Victims Unit", parent="Investigations Bureau", weight=3, complaint_factor=0.4
+        ),
+        UnitSpec(
+            "Narcotics and Vice", parent="Investigations Bureau", weight=3, complaint_factor=1.2
+        ),
+        UnitSpec(
+            "Community Policing Unit",
+            parent="Support Services Bureau",
+            weight=4,
+            complaint_factor=0.5,
+        ),
+        UnitSpec(
+            "School Resource Unit",
+            parent="Support Services Bureau",
+            weight=2.5,
+            complaint_factor=0.6,
+        ),
+        UnitSpec(
+            "Training Academy", parent="Support Services Bureau", weight=1.5, complaint_factor=0.2
+        ),
+        UnitSpec(
+            "Internal Affairs", parent="Office of the Chief", weight=1.5, complaint_factor=0.1
+        ),
     ]
     return specs
 
@@ -883,4 +922,3 @@ def format_summary(summary: Summary) -> list[str]:
         "recovery codes come with it.",
     ]
     return lines
-

@@ -52,25 +52,25 @@ FIRST_NAMES = {
 
 LAST_NAMES = {
     "white": _words(
-        "Smith Johnson Miller Anderson Thompson Wilson Taylor Moore Clark Lewis Walker"
-        "Hall Young Allen King Wright Hill Scott Baker Nelson Carter Mitchell Roberts"
-        "Phillips Campbell Parker Evans Edwards Collins Stewart Murphy Cook Rogers Morgan"
-        "Kowalski Novak Schmidt Becker Larsen Olson Sullivan O'Brien Fitzgerald Russo"
-        "Bianchi Hughes Bennett Price Fischer"
+        "Smith Johnson Miller Anderson Thompson Wilson Taylor Moore Clark Lewis Walker "
+        "Hall Young Allen King Wright Hill Scott Baker Nelson Carter Mitchell Roberts "
+        "Phillips Campbell Parker Evans Edwards Collins Stewart Murphy Cook Rogers Morgan "
+        "Kowalski Novak Schmidt Becker Larsen Olson Sullivan O'Brien Fitzgerald Russo "
+        "Bianchi Hughes Bennett Price Fischer "
     ),
     "black": _words(
-        "Washington Jefferson Jackson Harris Robinson Williams Brown Davis Freeman Banks"
-        "Coleman Booker Simmons Jenkins Gaines Holloway Greene Mack Okafor Mensah Boateng"
-        "Toussaint Pierre Dorsey Whitaker Bell"
+        "Washington Jefferson Jackson Harris Robinson Williams Brown Davis Freeman Banks "
+        "Coleman Booker Simmons Jenkins Gaines Holloway Greene Mack Okafor Mensah Boateng "
+        "Toussaint Pierre Dorsey Whitaker Bell "
     ),
     "hispanic": _words(
-        "Garcia Martinez Rodriguez Hernandez Lopez Gonzalez Perez Sanchez Ramirez Torres"
-        "Flores Rivera Gomez Diaz Morales Ortiz Gutierrez Chavez Ramos Vargas Castillo"
-        "Mendoza Reyes Delgado Herrera Aguilar Medina Soto"
+        "Garcia Martinez Rodriguez Hernandez Lopez Gonzalez Perez Sanchez Ramirez Torres "
+        "Flores Rivera Gomez Diaz Morales Ortiz Gutierrez Chavez Ramos Vargas Castillo "
+        "Mendoza Reyes Delgado Herrera Aguilar Medina Soto "
     ),
     "asian/pacific islander": _words(
-        "Nguyen Tran Le Pham Kim Lee Park Chen Wang Liu Zhang Patel Shah Singh Tanaka"
-        "Yamamoto Kahale Santos Reyes Cruz Choi Huang"
+        "Nguyen Tran Le Pham Kim Lee Park Chen Wang Liu Zhang Patel Shah Singh Tanaka "
+        "Yamamoto Kahale Santos Reyes Cruz Choi Huang "
     ),
     "other": _words("Haddad Khan Hassan Ali Ivanov Petrov Begay Yazzie Nakai Mansour Karimi Demir"),
 }
@@ -144,9 +144,9 @@ STREETS = {
 
 # Places people name instead of an address, by district code.
 LANDMARKS = {
-    "D1": ["the Northside Library", "Carver Park", "the Mill Road Walmart parking lot"],
-    "D2": ["the Riverton Transit Center", "City Hall plaza", "the riverfront trail"],
-    "D3": ["Eastgate High School", "the Grand Avenue laundromat", "Fairview Park"],
-    "D4": ["the Southpark Community Center", "Dunbar Elementary", "the King Drive bus stop"],
-    "D5": ["Westhills Mall", "Lakeview Park", "the Ridge Road gas station"],
+    "D1": ["Northside Library", "Carver Park", "Mill Road Shopping Center"],
+    "D2": ["Riverton Transit Center", "City Hall Plaza", "Riverfront Trail"],
+    "D3": ["Eastgate High School", "Grand Avenue Laundromat", "Fairview Park"],
+    "D4": ["Southpark Community Center", "Dunbar Elementary School", "King Drive Station"],
+    "D5": ["Westhills Mall", "Lakeview Park", "Ridge Road Gas & Go"],
 }
