@@ -2,11 +2,12 @@ from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from commonground.web import views as web_views
 
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Common Ground administration"
+admin.site.site_header = _("Common Ground administration")
 
 urlpatterns = [
     path("healthz", web_views.health, name="health"),
