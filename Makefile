@@ -44,7 +44,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup
+bench: messages
 	$(BIN)/python -m bench.run
 
 clean:

@@ -196,6 +196,8 @@ def _district_for(data: ReportInput) -> tuple[int | None, str]:
     if data.district_id:
         return data.district_id, DistrictSource.CHOSEN
     officer_ids = [o.officer_id for o in data.officers if o.officer_id]
+    if not officer_ids:
+        return None, DistrictSource.UNKNOWN
     districts = Counter(
         Officer.objects.filter(pk__in=officer_ids, unit__district__isnull=False).values_list(
             "unit__district", flat=True

@@ -197,7 +197,17 @@ class WhenWhereForm(forms.Form):
         return data
 
 
-class NarrativeForm(forms.Form):
+class LongTextForm(forms.Form):
+    """Long answers are limited on the server only: a browser's maxlength would silently cut
+    the end of a resident's account, where our message tells them what to do."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
+
+
+class NarrativeForm(LongTextForm):
     narrative = forms.CharField(
         label=_("What happened?"),
         help_text=_("In your own words. Include what was said and done, and by whom."),
@@ -319,7 +329,7 @@ class TrackingLookupForm(forms.Form):
     )
 
 
-class AddInformationForm(forms.Form):
+class AddInformationForm(LongTextForm):
     text = forms.CharField(
         label=_("What would you like to add?"),
         widget=forms.Textarea(attrs={"rows": 6}),

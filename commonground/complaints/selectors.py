@@ -10,7 +10,13 @@ from commonground.complaints.models import Report, Status, StatusChange
 
 def get_report_by_code(code: str) -> Report | None:
     """The report a tracking code belongs to, or None; raises MalformedCode for bad input."""
-    return Report.objects.filter(tracking_code_hash=tracking.hash_code(code)).first()
+    # Only what the public status page shows: personal data is not even read.
+    return (
+        Report.objects.filter(tracking_code_hash=tracking.hash_code(code))
+        .only("id", "kind", "status", "received_at", "language")
+        .order_by()
+        .first()
+    )
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,8 @@ from django.conf import settings
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -32,9 +31,9 @@ from commonground.complaints.models import Channel, Kind
 from commonground.complaints.selectors import get_report_by_code, public_timeline
 from commonground.evidence.actions import RejectedFile, ingest_upload
 from commonground.evidence.models import StoredFile
-from commonground.lib.ratelimit import too_many
 from commonground.roster.models import District
 from commonground.roster.selectors import officers_by_id, public_officer_lookup
+from commonground.web.ratelimit import too_many
 
 FORM_STEPS = {
     "kind": KindForm,
@@ -213,7 +212,8 @@ def _remove(draft: Draft, name: str, action: str) -> None:
 
 
 def _draft_files(draft: Draft) -> list[StoredFile]:
-    return list(StoredFile.objects.filter(draft_key=draft.key, uuid__in=draft.data["files"]))
+    stored = StoredFile.objects.filter(draft_key=draft.key, uuid__in=draft.data["files"])
+    return sorted(stored, key=lambda f: f.uploaded_at)
 
 
 def _ingest_files(

@@ -20,6 +20,7 @@ from commonground.complaints.forms import (
     WhenWhereForm,
 )
 from commonground.complaints.intake import build_input
+from commonground.complaints.models import PersonRole
 from commonground.complaints.selectors import (
     can_see_personal_data,
     get_report_for_user,
@@ -65,8 +66,18 @@ def case_detail(request, pk):
 
 
 def _intake_forms(data=None):
-    def rows(form_class, prefix, count):
-        return [form_class(data, prefix=f"{prefix}-{i}") for i in range(count)]
+    def rows(form_class, prefix, count, **kwargs):
+        # Like a formset's extra forms: a row left as it was is skipped, not refused.
+        return [
+            form_class(
+                data,
+                prefix=f"{prefix}-{i}",
+                empty_permitted=True,
+                use_required_attribute=False,
+                **kwargs,
+            )
+            for i in range(count)
+        ]
 
     return {
         "receipt": StaffReceiptForm(
@@ -77,7 +88,7 @@ def _intake_forms(data=None):
         "when": WhenWhereForm(data, prefix="when"),
         "what": NarrativeForm(data, prefix="what"),
         "officers": rows(OfficerForm, "officer", OFFICER_ROWS),
-        "people": rows(PersonForm, "person", PERSON_ROWS),
+        "people": rows(PersonForm, "person", PERSON_ROWS, initial={"role": PersonRole.WITNESS}),
     }
 
 

@@ -13,8 +13,13 @@ from django.conf import settings
 
 
 def derive_key(purpose: str) -> bytes:
+    return _derive(purpose, settings.SECRET_KEY)
+
+
+@cache
+def _derive(purpose: str, secret_key: str) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(
-        settings.SECRET_KEY.encode()
+        secret_key.encode()
     )
 
 

@@ -28,7 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 10_000
-PASSWORD = "correct-horse-battery"  # noqa: S105 (the personas' password, see conftest.make_staff)
 PERSONA_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 (conftest.make_staff's TOTP secret)
 
 
@@ -56,11 +55,27 @@ class PlaywrightOverrides:
         return page
 
 
+@pytest.fixture(autouse=True)
+def _live_server_static_files(request):
+    """The live server serves static files from the apps' folders (Django's finders), where only
+    the plain names exist; the manifest storage would link to hashed names that only
+    `collectstatic` writes (and WhiteNoise serves in production). Without this, pages in the
+    browser would have no CSS or JavaScript."""
+    if "live_server" not in request.fixturenames:
+        return
+    settings = request.getfixturevalue("settings")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 def pytest_configure(config):
     config.pluginmanager.register(PlaywrightOverrides(), "commonground-playwright-overrides")
 
 
 # --- Accessibility -------------------------------------------------------------------------------
+
 
 @functools.cache
 def _axe():
@@ -69,13 +84,17 @@ def _axe():
     return Axe()
 
 
+def axe_violations(page, *, context=None) -> list[dict]:
+    """What axe-core (WCAG 2.x A and AA rules, and best practices) finds wrong on the page."""
+    return _axe().run(page, context=context).response["violations"]
+
+
 def assert_accessible(page, *, context=None) -> None:
-    """axe-core (WCAG 2.x A and AA rules and best practices) finds no violation on the page."""
-    results = _axe().run(page, context=context)
-    if results.violations_count:
+    violations = axe_violations(page, context=context)
+    if violations:
         raise AssertionError(
-            f"axe found {results.violations_count} accessibility violation(s) on {page.url}:\n"
-            + describe_violations(results.response["violations"])
+            f"axe found {len(violations)} accessibility violation(s) on {page.url}:\n"
+            + describe_violations(violations)
         )
 
 
@@ -97,7 +116,7 @@ def describe_violations(violations: list[dict]) -> str:
 
 
 def totp_code(secret: str, *, at: float | None = None) -> str:
-    """The RFC 6238 code an authenticator app shows now (allauth's own HOTP implementation)."""
+    """The RFC 6238 code an authenticator app shows at `at` (allauth's own HOTP code)."""
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
@@ -105,10 +124,24 @@ def totp_code(secret: str, *, at: float | None = None) -> str:
     return format_hotp_value(hotp_value(secret, counter))
 
 
-def submit_login(page, username: str, password: str = PASSWORD, *, language: str = "en") -> None:
+def fresh_totp_code(secret: str) -> str:
+    """The code for now, waiting for the next period when this one is about to end, so the
+    server (which accepts the current period only) checks it in the period it was made for."""
+    from allauth.mfa import app_settings
+
+    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if left < 3:
+        time.sleep(left + 0.05)
+    return totp_code(secret)
+
+
+def submit_login(page, username: str, password: str = "", *, language: str = "en") -> None:
+    """Submit allauth's sign-in form; the password defaults to the personas' one."""
+    from commonground.conftest import STAFF_PASSWORD
+
     page.goto(f"/{language}/accounts/login/")
     page.fill("input[name=login]", username)
-    page.fill("input[name=password]", password)
+    page.fill("input[name=password]", password or STAFF_PASSWORD)
     page.locator("main form[action$='/accounts/login/'] [type=submit]").click()
 
 
@@ -187,16 +220,6 @@ def start_report(page, *, language: str = "en", kind: str = "complaint") -> None
     page.goto(f"/{language}/report/kind/")
     fill_kind(page, kind)
     fill_reporter_anonymous(page)
-
-
-def report_to_review(page, *, language: str = "en", narrative: str | None = None) -> None:
-    """A minimal anonymous complaint, every step answered; the page is at review."""
-    start_report(page, language=language)
-    fill_when(page)
-    fill_what(page, **({"narrative": narrative} if narrative else {}))
-    continue_step(page)  # officers: none
-    continue_step(page)  # people: none
-    continue_step(page)  # files: none
 
 
 # --- Files ---------------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ def intake_data(**overrides):
         "when-incident_date": "2026-10-01",
         "when-location": "Oak & 9th",
         "what-narrative": "Caller says the officer used a slur during a traffic stop.",
+        # A browser always posts each empty witness row's preselected role.
+        **{f"person-{i}-role": "witness" for i in range(3)},
     }
     data.update(overrides)
     return data

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (python -m bench.run). Ratios against a bare view in the same run."""

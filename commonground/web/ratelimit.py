@@ -1,0 +1,43 @@
+"""Fixed-window rate limits shared by every process, counted in the database.
+
+The identity (a client address, say) is only ever stored as a keyed hash. Each attempt is one
+atomic INSERT ... ON CONFLICT DO UPDATE, which SQLite (3.35+) and PostgreSQL both run as a single
+statement, so no increment is lost and a window lasts exactly as long as it says."""
+
+import datetime
+import random
+
+from django.db import connection
+from django.utils import timezone
+
+from commonground.lib.crypto import keyed_hash
+from commonground.web.models import RateLimitCounter
+
+UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "10/15m" -> (10, 900). Units: s, m, h."""
+    count, period = rate.split("/")
+    number = period[:-1] or "1"
+    return int(count), int(number) * UNITS[period[-1]]
+
+
+def too_many(scope: str, identity: str, rate: str) -> bool:
+    """Count one attempt; True once the limit for the current window is passed."""
+    limit, window = parse_rate(rate)
+    now = timezone.now()
+    bucket = int(now.timestamp()) // window
+    expires_at = datetime.datetime.fromtimestamp((bucket + 1) * window, tz=datetime.UTC)
+    key = f"{scope}:{keyed_hash(identity, 'ratelimit')}:{bucket}"
+    table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, count, expires_at) VALUES (%s, 1, %s) "  # noqa: S608
+            f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            [key, expires_at],
+        )
+        count = cursor.fetchone()[0]
+    if random.random() < 0.01:  # expired windows are swept now and then, not on every call
+        RateLimitCounter.objects.filter(expires_at__lt=now).delete()
+    return count > limit
