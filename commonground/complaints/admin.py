@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from commonground.complaints.models import Report
+from commonground.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdmin):
     """Read-only: reports change only through actions, so every change is audited."""
 
     list_display = ["reference", "kind", "status", "channel", "received_at", "district"]
@@ -24,12 +25,3 @@ class ReportAdmin(admin.ModelAdmin):
         "district_source",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

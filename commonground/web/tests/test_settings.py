@@ -22,14 +22,12 @@ PRODUCTION = {
 }
 
 
-def test_check_deploy_is_clean_with_production_variables(tmp_path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    }
-    env.update(PRODUCTION, DATA_DIR=str(tmp_path))
-    result = subprocess.run(
+def check_deploy(variables: dict, tmp_path) -> subprocess.CompletedProcess:
+    """`check --deploy` in a fresh process with only these production variables set."""
+    unset = {"DATABASE_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", *PRODUCTION}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env.update(variables, DATA_DIR=str(tmp_path))
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -37,25 +35,16 @@ def test_check_deploy_is_clean_with_production_variables(tmp_path):
         text=True,
         check=False,
     )
+
+
+def test_check_deploy_is_clean_with_production_variables(tmp_path):
+    result = check_deploy(PRODUCTION, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_check_deploy_refuses_the_embedded_secret(tmp_path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    }
-    env.update({k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}, DATA_DIR=str(tmp_path))
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = check_deploy({k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}, tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
 
