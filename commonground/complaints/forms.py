@@ -306,7 +306,7 @@ class StaffReceiptForm(forms.Form):
     """What only staff intake asks: how and when the report reached us."""
 
     channel = forms.ChoiceField(
-        label=_("Received by"), choices=[c for c in Channel.choices if c[0] != Channel.ONLINE]
+        label=_("How it reached us"), choices=[c for c in Channel.choices if c[0] != Channel.ONLINE]
     )
     received_on = forms.DateField(label=_("Date received"), widget=DateInput())
 
