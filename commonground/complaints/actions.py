@@ -2,9 +2,11 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from commonground.accounts.rules import require
 from commonground.audit.actions import record
@@ -22,6 +24,7 @@ from commonground.complaints.models import (
     Status,
     StatusChange,
 )
+from commonground.evidence.actions import RejectedFile, ingest_upload
 from commonground.evidence.models import StoredFile
 from commonground.lib.crypto import encrypt_json
 from commonground.roster.models import Officer
@@ -214,6 +217,32 @@ def _attach(report: Report, files, *, added_later: bool) -> None:
             stored.draft_key = ""
             stored.save(update_fields=["draft_key"])
         Attachment.objects.create(report=report, stored_file=stored, added_later=added_later)
+
+
+def ingest_attachments(
+    uploads, *, already: int, draft_key: str = ""
+) -> tuple[list[StoredFile], list[str]]:
+    """Store each acceptable resident upload (metadata stripped); return what was stored and a
+    message, for the person who sent them, per refused file."""
+    stored, errors = [], []
+    room = settings.ATTACHMENT_MAX_FILES - already
+    if len(uploads) > room:
+        extra = len(uploads) - max(room, 0)
+        errors.append(
+            ngettext(
+                "You can attach at most %(max)d files; %(extra)d was not added.",
+                "You can attach at most %(max)d files; %(extra)d were not added.",
+                extra,
+            )
+            % {"max": settings.ATTACHMENT_MAX_FILES, "extra": extra}
+        )
+        uploads = uploads[: max(room, 0)]
+    for upload in uploads:
+        try:
+            stored.append(ingest_upload(upload=upload, strip_metadata=True, draft_key=draft_key))
+        except RejectedFile as error:
+            errors.append(str(error))
+    return stored, errors
 
 
 @transaction.atomic

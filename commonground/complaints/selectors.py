@@ -6,6 +6,7 @@ from django.http import Http404
 from commonground.accounts.rules import can, require
 from commonground.complaints import tracking
 from commonground.complaints.models import Report, Status, StatusChange
+from commonground.complaints.status_text import EXPLANATIONS
 
 
 def get_report_by_code(code: str) -> Report | None:
@@ -30,8 +31,6 @@ class Stage:
 
 def public_timeline(report: Report) -> list[Stage]:
     """The stages a report has passed, in plain language, for the person who holds its code."""
-    from commonground.complaints.status_text import EXPLANATIONS
-
     changes = list(StatusChange.objects.filter(report=report))
     return [
         Stage(

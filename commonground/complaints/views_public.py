@@ -7,13 +7,18 @@ from django.conf import settings
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commonground.complaints import tracking
-from commonground.complaints.actions import InvalidSubmission, add_report_update, file_report
+from commonground.complaints.actions import (
+    InvalidSubmission,
+    add_report_update,
+    file_report,
+    ingest_attachments,
+)
 from commonground.complaints.draft import Draft
 from commonground.complaints.forms import (
     AddInformationForm,
@@ -29,7 +34,6 @@ from commonground.complaints.forms import (
 from commonground.complaints.intake import build_input
 from commonground.complaints.models import Channel, Kind
 from commonground.complaints.selectors import get_report_by_code, public_timeline
-from commonground.evidence.actions import RejectedFile, ingest_upload
 from commonground.evidence.models import StoredFile
 from commonground.roster.models import District
 from commonground.roster.selectors import officers_by_id, public_officer_lookup
@@ -216,31 +220,6 @@ def _draft_files(draft: Draft) -> list[StoredFile]:
     return sorted(stored, key=lambda f: f.uploaded_at)
 
 
-def _ingest_files(
-    uploads, *, already: int, draft_key: str = ""
-) -> tuple[list[StoredFile], list[str]]:
-    """Store each acceptable upload; return what was stored and a message per refused file."""
-    stored, errors = [], []
-    room = settings.ATTACHMENT_MAX_FILES - already
-    if len(uploads) > room:
-        extra = len(uploads) - max(room, 0)
-        errors.append(
-            ngettext(
-                "You can attach at most %(max)d files; %(extra)d was not added.",
-                "You can attach at most %(max)d files; %(extra)d were not added.",
-                extra,
-            )
-            % {"max": settings.ATTACHMENT_MAX_FILES, "extra": extra}
-        )
-        uploads = uploads[: max(room, 0)]
-    for upload in uploads:
-        try:
-            stored.append(ingest_upload(upload=upload, strip_metadata=True, draft_key=draft_key))
-        except RejectedFile as error:
-            errors.append(str(error))
-    return stored, errors
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def files(request):
@@ -259,7 +238,7 @@ def files(request):
             return redirect("complaints:files")
         form = FilesForm(request.POST, request.FILES)
         if form.is_valid():
-            stored, errors = _ingest_files(
+            stored, errors = ingest_attachments(
                 form.cleaned_data["files"], already=len(draft.data["files"]), draft_key=draft.key
             )
             draft.data["files"] += [str(s.uuid) for s in stored]
@@ -460,7 +439,7 @@ def add_information(request):
     if not form.cleaned_data["text"] and not uploads:
         form.add_error("text", _("Write something or choose a file to add."))
         return _status_page(request, report, code, add_form=form, status=400)
-    stored, errors = _ingest_files(uploads, already=0)
+    stored, errors = ingest_attachments(uploads, already=0)
     if errors:
         for s in stored:  # nothing half-added: the resident fixes the files and sends again
             s.file.delete(save=False)

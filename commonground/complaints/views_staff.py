@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from commonground.accounts.decorators import staff_required
 from commonground.complaints import tracking
-from commonground.complaints.actions import file_report, record_staff_view
+from commonground.complaints.actions import file_report, ingest_attachments, record_staff_view
 from commonground.complaints.forms import (
     CaseFilterForm,
     FilesForm,
@@ -26,7 +26,6 @@ from commonground.complaints.selectors import (
     get_report_for_user,
     reports_for_staff,
 )
-from commonground.complaints.views_public import _ingest_files
 from commonground.evidence.models import StoredFile
 from commonground.lib.crypto import keyed_hash
 
@@ -108,7 +107,7 @@ def staff_intake(request):
     files_form = FilesForm(request.POST, request.FILES, prefix="files")
     stored, file_errors = [], []
     if files_form.is_valid():
-        stored, file_errors = _ingest_files(
+        stored, file_errors = ingest_attachments(
             files_form.cleaned_data["files"], already=len(kept), draft_key=_staff_draft_key(token)
         )
     kept += stored
