@@ -40,11 +40,3 @@ def _events_in_order(batch_size: int) -> Iterator[AuditEvent]:
             return
         yield from batch
         last_sequence = batch[-1].sequence
-
-
-def events_for(target) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(
-            target_type=target._meta.label_lower, target_id=str(target.pk)
-        ).select_related("actor")
-    )

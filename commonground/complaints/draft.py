@@ -25,10 +25,6 @@ class Draft:
     def key(self) -> str:
         return self.data["key"]
 
-    @property
-    def started(self) -> bool:
-        return bool(self.data["steps"])
-
     def step(self, name: str) -> dict | None:
         return self.data["steps"].get(name)
 

@@ -44,24 +44,25 @@ def public_timeline(report: Report) -> list[Stage]:
     ]
 
 
+# Case-list filter -> the lookup it applies.
+CASE_FILTERS = {
+    "status": "status",
+    "kind": "kind",
+    "channel": "channel",
+    "district": "district",
+    "received_from": "received_at__date__gte",
+    "received_to": "received_at__date__lte",
+    "officer": "officers__officer__badge_number",
+}
+
+
 def reports_for_staff(user, filters: dict | None = None) -> QuerySet[Report]:
     require(user, "complaints.view_cases")
     qs = Report.objects.select_related("district").order_by("-received_at", "-pk")
-    filters = filters or {}
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("channel"):
-        qs = qs.filter(channel=filters["channel"])
-    if filters.get("district"):
-        qs = qs.filter(district=filters["district"])
-    if filters.get("received_from"):
-        qs = qs.filter(received_at__date__gte=filters["received_from"])
-    if filters.get("received_to"):
-        qs = qs.filter(received_at__date__lte=filters["received_to"])
-    if filters.get("officer"):
-        qs = qs.filter(officers__officer__badge_number=filters["officer"]).distinct()
+    lookups = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    qs = qs.filter(**{CASE_FILTERS[k]: v for k, v in lookups.items()})
+    if "officer" in lookups:
+        qs = qs.distinct()
     return qs
 
 

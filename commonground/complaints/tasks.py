@@ -1,5 +1,3 @@
-import datetime
-
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -8,7 +6,6 @@ from django.utils import translation
 from django_tasks import task
 
 from commonground.complaints.models import Report
-from commonground.evidence.actions import discard_draft_files
 from commonground.lib.crypto import decrypt_json
 
 
@@ -27,8 +24,3 @@ def send_tracking_code(*, report_id: int, sealed_code: str) -> None:
         subject = render_to_string("complaints/email/tracking_code_subject.txt", context).strip()
         body = render_to_string("complaints/email/tracking_code.txt", context)
     send_mail(subject, body, None, [email])
-
-
-@task()
-def discard_unfiled_uploads() -> int:
-    return discard_draft_files(older_than=datetime.timedelta(days=1))

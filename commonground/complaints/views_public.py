@@ -4,6 +4,7 @@ Every step works without JavaScript: each POST saves the step and redirects to t
 step with errors re-renders with what was typed."""
 
 from django.conf import settings
+from django.core import signing
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -104,9 +105,7 @@ def step(request, step):
         form = form_class(request.POST)
         if form.is_valid():
             draft.set_step(step, {k: v for k, v in request.POST.items() if k in form.fields})
-            if request.POST.get("then") == "review":
-                return redirect("complaints:review")
-            return _go(_next(step))
+            return _after(request, step)
     else:
         saved = draft.step(step)
         initial = {"language": get_language()} if step == "reporter" else {}
@@ -124,6 +123,30 @@ def _go(step: str):
     return redirect(_url(step))
 
 
+def _after(request, step: str):
+    """The next step, or back to review when the resident came from there to change an answer."""
+    return _go("review" if request.POST.get("then") == "review" else _next(step))
+
+
+def _list_step_post(request, draft: Draft, name: str, form_class, add_actions=("add",)):
+    """The shared POST handling of the officers and people steps: remove an entry, add one,
+    or move on. Returns (response, form): a response when done, else the form with its errors."""
+    action = request.POST.get("action", "")
+    if action.startswith("remove-"):
+        _remove(draft, name, action)
+        return redirect(f"complaints:{name}"), None
+    if action == "continue":
+        return _after(request, name), None
+    if action not in add_actions:
+        return None, form_class()
+    form = form_class(request.POST)
+    if form.is_valid():
+        draft.data[name].append(_raw(request.POST, form))
+        draft.save()
+        return redirect(f"complaints:{name}"), None
+    return None, form
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def officers(request):
@@ -133,18 +156,11 @@ def officers(request):
     form = OfficerForm()
     query = request.GET.get("q", "").strip()
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action.startswith("remove-"):
-            _remove(draft, "officers", action)
-            return redirect("complaints:officers")
-        if action == "continue":
-            return _go((request.POST.get("then") == "review" and "review") or "people")
-        if action in ("add", "pick"):
-            form = OfficerForm(request.POST)
-            if form.is_valid():
-                draft.data["officers"].append(_raw(request.POST, form))
-                draft.save()
-                return redirect("complaints:officers")
+        response, form = _list_step_post(
+            request, draft, "officers", OfficerForm, add_actions=("add", "pick")
+        )
+        if response:
+            return response
     listed = draft.data["officers"]
     roster = officers_by_id(o.get("officer_id") and int(o["officer_id"]) for o in listed)
     return render(
@@ -183,18 +199,9 @@ def people(request):
         return redirect("complaints:step", step="kind")
     form = PersonForm()
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action.startswith("remove-"):
-            _remove(draft, "people", action)
-            return redirect("complaints:people")
-        if action == "continue":
-            return _go((request.POST.get("then") == "review" and "review") or "files")
-        if action == "add":
-            form = PersonForm(request.POST)
-            if form.is_valid():
-                draft.data["people"].append(_raw(request.POST, form))
-                draft.save()
-                return redirect("complaints:people")
+        response, form = _list_step_post(request, draft, "people", PersonForm)
+        if response:
+            return response
     return render(
         request,
         "complaints/step_people.html",
@@ -318,7 +325,7 @@ def submit(request):
         # Filed already (reload or retry after the draft was cleared)? Show that report again.
         try:
             code = tracking.code_for_token(token)
-        except Exception:
+        except signing.BadSignature:
             return redirect("complaints:review")
         report = get_report_by_code(code)
         if report is None:
@@ -326,14 +333,7 @@ def submit(request):
         return _confirmation(request, report, code)
     try:
         filed = file_report(
-            data=build_input(
-                kind=cleaned["kind"],
-                reporter=cleaned["reporter"],
-                when=cleaned["when"],
-                what=cleaned["what"],
-                officers=cleaned["officers"],
-                people=cleaned["people"],
-            ),
+            data=build_input(**cleaned),
             submission_token=token,
             channel=Channel.ONLINE,
             files=_draft_files(draft),
@@ -365,17 +365,21 @@ def status(request):
     """Look a report up by its tracking code. The code only ever travels in a POST body."""
     form = TrackingLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if too_many("tracking-lookup", _client_identity(request), settings.TRACKING_LOOKUP_RATE):
-            return render(
-                request,
-                "complaints/status_lookup.html",
-                {"form": form, "throttled": True},
-                status=429,
-            )
+        if throttled := _throttled(request, form):
+            return throttled
         report = _report_for(form, "code")
         if report is not None:
             return _status_page(request, report, form.cleaned_data["code"])
     return render(request, "complaints/status_lookup.html", {"form": form})
+
+
+def _throttled(request, form):
+    """Every tracking-code lookup counts against the client's limit; past it, a 429 page."""
+    if too_many("tracking-lookup", _client_identity(request), settings.TRACKING_LOOKUP_RATE):
+        return render(
+            request, "complaints/status_lookup.html", {"form": form, "throttled": True}, status=429
+        )
+    return None
 
 
 def _report_for(form, field: str):
@@ -405,7 +409,6 @@ def _status_page(request, report, code, *, add_form=None, file_errors=(), added=
             "code": tracking.format_code(tracking.normalise(code)),
             "timeline": public_timeline(report),
             "add_form": add_form or AddInformationForm(),
-            "files_form": FilesForm(),
             "file_errors": file_errors,
             "added": added,
             "max_files": settings.ATTACHMENT_MAX_FILES,
@@ -420,13 +423,8 @@ def add_information(request):
     lookup = TrackingLookupForm(request.POST)
     if not lookup.is_valid():
         return redirect("complaints:status")
-    if too_many("tracking-lookup", _client_identity(request), settings.TRACKING_LOOKUP_RATE):
-        return render(
-            request,
-            "complaints/status_lookup.html",
-            {"form": lookup, "throttled": True},
-            status=429,
-        )
+    if throttled := _throttled(request, lookup):
+        return throttled
     report = _report_for(lookup, "code")
     if report is None:
         return render(request, "complaints/status_lookup.html", {"form": lookup})

@@ -99,21 +99,20 @@ def staff_intake(request):
         return _render_intake(request, _intake_forms(), [], [], tracking.new_submission_token())
     forms = _intake_forms(request.POST)
     token = request.POST.get("submission_token", "")
+    draft_key = _staff_draft_key(token)
     kept = list(
-        StoredFile.objects.filter(
-            draft_key=_staff_draft_key(token), uuid__in=request.POST.getlist("kept_files")
-        )
+        StoredFile.objects.filter(draft_key=draft_key, uuid__in=request.POST.getlist("kept_files"))
     )
     files_form = FilesForm(request.POST, request.FILES, prefix="files")
     stored, file_errors = [], []
     if files_form.is_valid():
         stored, file_errors = ingest_attachments(
-            files_form.cleaned_data["files"], already=len(kept), draft_key=_staff_draft_key(token)
+            files_form.cleaned_data["files"], already=len(kept), draft_key=draft_key
         )
     kept += stored
     single = [forms[k] for k in ("receipt", "kind", "reporter", "when", "what")]
-    rows = [f for f in forms["officers"] + forms["people"] if f.has_changed()]
-    if not all(f.is_valid() for f in single + rows) or file_errors:
+    # Rows left empty are valid (empty_permitted) and skipped below.
+    if not all(f.is_valid() for f in single + forms["officers"] + forms["people"]) or file_errors:
         return _render_intake(request, forms, kept, file_errors, token, status=400)
     receipt = forms["receipt"].cleaned_data
     filed = file_report(
