@@ -27,9 +27,10 @@ setup: messages
 	$(BIN)/python manage.py demo_data --seed $(SEED)
 
 run: setup
-	@echo "Serving at http://$(HOST):$(PORT)/ with a task worker (Ctrl-C stops both)."
+	@echo "Serving at http://$(HOST):$(PORT)/ with a task worker and the daily scheduler (Ctrl-C stops all)."
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/python manage.py db_worker & \
+	$(BIN)/python manage.py scheduler & \
 	$(BIN)/gunicorn commonground.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --access-logformat '%(m)s %(U)s %(s)s %(M)sms'
 
 test: messages

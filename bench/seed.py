@@ -37,11 +37,12 @@ COMPLAINT_PATH = [
     Status.RECEIVED,
     Status.TRIAGE,
     Status.INVESTIGATION,
+    Status.SUPERVISOR_REVIEW,
     Status.BOARD_REVIEW,
     Status.AGENCY_DECISION,
     Status.CLOSED,
 ]
-COMMENDATION_PATH = [Status.RECEIVED, Status.FORWARDED, Status.CLOSED]
+COMMENDATION_PATH = [Status.RECEIVED, Status.FORWARDED]
 PLACES = [
     "Main St and 3rd Ave",
     "Riverside Park, near the east gate",
@@ -71,17 +72,16 @@ def _random_code(rng: random.Random) -> str:
 
 
 def _status_path(rng: random.Random, kind: str, age_days: int) -> list[str]:
-    """Older reports are further along; some complaints go to mediation, some close early
-    (only where the declared transitions allow it)."""
+    """Older reports are further along; some complaints go to mediation, some close at triage
+    (only where investigations.actions.TRANSITIONS allows it)."""
     path = COMPLAINT_PATH if kind == Kind.COMPLAINT else COMMENDATION_PATH
     progress = min(1.0, age_days / 540 + rng.random() * 0.3)
     steps = max(1, round(progress * len(path)))
     if kind == Kind.COMPLAINT and steps >= 3 and rng.random() < 0.1:
         return [Status.RECEIVED, Status.TRIAGE, Status.MEDIATION, Status.CLOSED][: min(steps, 4)]
-    if steps >= 2 and path[steps - 1] != Status.CLOSED and rng.random() < 0.15:
-        # received, triage and investigation may close directly; so may a forwarded commendation
-        can_close = 3 if kind == Kind.COMPLAINT else 2
-        return [*path[: min(steps, can_close)], Status.CLOSED]
+    closes_early = rng.random() < 0.15
+    if kind == Kind.COMPLAINT and steps >= 2 and path[steps - 1] != Status.CLOSED and closes_early:
+        return [Status.RECEIVED, Status.TRIAGE, Status.CLOSED]
     return path[:steps]
 
 

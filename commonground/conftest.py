@@ -1,6 +1,8 @@
 """Shared fixtures: settings for fast, isolated tests, and named personas so permission tests
 read like the policy."""
 
+import importlib
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
@@ -73,3 +75,45 @@ def persona(db):
         return make_staff(f"user-{role}", role, **kwargs)
 
     return build
+
+
+@pytest.fixture
+def on_commit_immediately(monkeypatch):
+    """Run on-commit callbacks (notifications) at once: tests run inside one transaction that
+    never commits."""
+    monkeypatch.setattr(
+        "django.db.transaction.on_commit", lambda func, using=None, robust=False: func()
+    )
+
+
+# Rows the migrations seed (roles, deadline rules, the discipline ladder), and the function each
+# migration seeds them with.
+SEEDING_MIGRATIONS = [
+    ("commonground.accounts.migrations.0002_roles", "create_roles"),
+    ("commonground.accounts.migrations.0003_agency_head_role", "create_role"),
+    ("commonground.investigations.migrations.0002_default_deadlines", "create_rules"),
+    ("commonground.oversight.migrations.0002_discipline_ladder", "create_ladder"),
+]
+_flushed = {"yes": False}
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rows(request):
+    """Live-server and other transactional tests flush the whole database when they end, the
+    seeded rows with it. Once that has happened in this process, put them back before each test
+    that uses the database."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool({"live_server", "transactional_db"} & names) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if not (marker or {"db", "transactional_db", "live_server"} & names):
+        return
+    if _flushed["yes"]:
+        from django.apps import apps
+
+        request.getfixturevalue("_django_db_helper")
+        for module, function in SEEDING_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)
+    if transactional:
+        _flushed["yes"] = True

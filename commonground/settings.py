@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "commonground.roster",
     "commonground.evidence",
     "commonground.complaints",
+    "commonground.investigations",
+    "commonground.oversight",
     "commonground.demo",
 ]
 
@@ -240,6 +242,27 @@ TIME_ZONE = env("TIME_ZONE", "America/Chicago")
 
 # --- Roster ------------------------------------------------------------------------------------
 PUBLIC_OFFICER_LOOKUP = env_bool("PUBLIC_OFFICER_LOOKUP", True)
+
+# Enqueued once a local day, from this hour, by `manage.py scheduler`.
+DAILY_TASKS_HOUR = env_int("DAILY_TASKS_HOUR", 6)
+DAILY_TASKS = [
+    "commonground.complaints.tasks.send_still_open_notices",
+    "commonground.complaints.tasks.discard_unfiled_uploads",
+    "commonground.investigations.tasks.send_deadline_reminders",
+]
+
+# --- Investigations and oversight --------------------------------------------------------------
+# Public holidays that working-day deadlines skip (codes of the `holidays` library).
+DEADLINE_HOLIDAY_COUNTRY = env("DEADLINE_HOLIDAY_COUNTRY", "US")
+DEADLINE_HOLIDAY_SUBDIVISION = env("DEADLINE_HOLIDAY_SUBDIVISION", "")
+# A deadline is "due soon" this many days before it falls.
+DEADLINE_DUE_SOON_DAYS = env_int("DEADLINE_DUE_SOON_DAYS", 14)
+# Residents with an open case hear from us at least this often.
+STILL_OPEN_NOTICE_DAYS = env_int("STILL_OPEN_NOTICE_DAYS", 30)
+# Members (not recused) who must vote, abstentions included, before a board review can close.
+BOARD_QUORUM = env_int("BOARD_QUORUM", 3)
+# The agency's disclosure setting: officer names and findings on the resident's status page.
+PUBLIC_DISCLOSE_OFFICER_OUTCOMES = env_bool("PUBLIC_DISCLOSE_OFFICER_OUTCOMES", False)
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -15,6 +15,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", web_views.home, name="home"),
     path("", include("commonground.complaints.urls")),
+    path("", include("commonground.investigations.urls")),
+    path("", include("commonground.oversight.urls")),
     path("", include("commonground.roster.urls")),
     path("", include("commonground.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     TRAINING_COORDINATOR = "training_coordinator", _("Training coordinator")
     ANALYST = "analyst", _("Analyst")
     ADMINISTRATOR = "administrator", _("Administrator")
+    AGENCY_HEAD = "agency_head", _("Agency head")
 
 
 class User(AbstractUser):
@@ -23,6 +24,15 @@ class User(AbstractUser):
     preferred_language = models.CharField(max_length=8, default="en")
     unit = models.ForeignKey(
         "roster.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+    )
+    # The sworn member this account belongs to, if any: investigators must not investigate
+    # themselves or their own unit.
+    officer = models.OneToOneField(
+        "roster.Officer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user_account",
     )
 
     def roles(self) -> frozenset[str]:

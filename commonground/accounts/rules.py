@@ -25,18 +25,47 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             Role.BOARD_STAFF,
             Role.ANALYST,
             Role.ADMINISTRATOR,
+            Role.AGENCY_HEAD,
         }
     ),
     "complaints.view_personal_data": frozenset(
         {Role.INTAKE_CLERK, Role.INVESTIGATOR, Role.IA_SUPERVISOR, Role.ADMINISTRATOR}
     ),
     "complaints.intake": frozenset({Role.INTAKE_CLERK, Role.IA_SUPERVISOR, Role.ADMINISTRATOR}),
-    "complaints.transition": frozenset({Role.IA_SUPERVISOR, Role.ADMINISTRATOR}),
     "audit.view": frozenset({Role.IA_SUPERVISOR, Role.ADMINISTRATOR}),
+    "roster.record_commendation": frozenset({Role.IA_SUPERVISOR}),
+    # Decisions on a case belong to the people with that authority, not to administrators.
+    "investigations.triage": frozenset({Role.IA_SUPERVISOR}),
+    "investigations.assign": frozenset({Role.IA_SUPERVISOR}),
+    "investigations.toll": frozenset({Role.IA_SUPERVISOR}),
+    "investigations.investigate": frozenset({Role.INVESTIGATOR, Role.IA_SUPERVISOR}),
+    "investigations.approve": frozenset({Role.IA_SUPERVISOR}),
+    "investigations.queues": frozenset({Role.INVESTIGATOR, Role.IA_SUPERVISOR}),
+    "investigations.overview": frozenset(
+        {Role.IA_SUPERVISOR, Role.BOARD_STAFF, Role.AGENCY_HEAD, Role.ANALYST, Role.ADMINISTRATOR}
+    ),
+    "oversight.view": frozenset(
+        {Role.BOARD_MEMBER, Role.BOARD_STAFF, Role.IA_SUPERVISOR, Role.AGENCY_HEAD}
+    ),
+    "oversight.manage": frozenset({Role.BOARD_STAFF}),
+    "oversight.vote": frozenset({Role.BOARD_MEMBER}),
+    "oversight.decide": frozenset({Role.AGENCY_HEAD}),
 }
 
+
+def _assigned_or_supervisor(user, case) -> bool:
+    return case.investigator_id == user.pk or Role.IA_SUPERVISOR in user.roles()
+
+
+def _not_own_work(user, case) -> bool:
+    return case.investigator_id != user.pk
+
+
 # permission -> rule(user, obj) -> bool, applied after the role check when an object is given.
-OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {}
+OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
+    "investigations.investigate": _assigned_or_supervisor,
+    "investigations.approve": _not_own_work,
+}
 
 
 def can(user, permission: str, obj=None) -> bool:

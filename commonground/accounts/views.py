@@ -6,7 +6,15 @@ from commonground.accounts.rules import can
 
 @staff_required()
 def staff_home(request):
-    permissions = ["complaints.view_cases", "complaints.intake", "roster.view"]
+    permissions = [
+        "complaints.view_cases",
+        "complaints.intake",
+        "roster.view",
+        "investigations.queues",
+        "investigations.overview",
+        "oversight.view",
+        "oversight.decide",
+    ]
     return render(
         request,
         "accounts/staff_home.html",

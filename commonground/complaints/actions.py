@@ -17,7 +17,6 @@ from commonground.complaints.models import (
     DistrictSource,
     InvolvedOfficer,
     InvolvedPerson,
-    Kind,
     Report,
     ReporterType,
     ReportUpdate,
@@ -32,11 +31,6 @@ from commonground.roster.models import Officer
 
 class InvalidSubmission(ValueError):
     """The submission token was not issued by us or has expired."""
-
-
-class InvalidTransition(ValueError):
-    def __init__(self, current: str, to: str):
-        super().__init__(f"A report cannot go from {current!r} to {to!r}.")
 
 
 @dataclass
@@ -258,45 +252,6 @@ def add_report_update(*, report: Report, text: str, files: list[StoredFile] = ()
         data={"text_length": len(text), "files": len(files)},
     )
     return update
-
-
-# The one table of allowed status changes. Investigations and oversight extend the path.
-ALLOWED_TRANSITIONS: dict[str, dict[str, set[str]]] = {
-    Kind.COMPLAINT: {
-        Status.RECEIVED: {Status.TRIAGE, Status.CLOSED},
-        Status.TRIAGE: {Status.INVESTIGATION, Status.MEDIATION, Status.CLOSED},
-        Status.INVESTIGATION: {Status.BOARD_REVIEW, Status.CLOSED},
-        Status.MEDIATION: {Status.INVESTIGATION, Status.CLOSED},
-        Status.BOARD_REVIEW: {Status.INVESTIGATION, Status.AGENCY_DECISION},
-        Status.AGENCY_DECISION: {Status.CLOSED},
-        Status.CLOSED: set(),
-    },
-    Kind.COMMENDATION: {
-        Status.RECEIVED: {Status.FORWARDED, Status.CLOSED},
-        Status.FORWARDED: {Status.CLOSED},
-        Status.CLOSED: set(),
-    },
-}
-
-
-@transaction.atomic
-def transition_report(
-    *, report: Report, to: str, by, at: datetime.datetime | None = None
-) -> Report:
-    require(by, "complaints.transition")
-    if to not in ALLOWED_TRANSITIONS[report.kind].get(report.status, set()):
-        raise InvalidTransition(report.status, to)
-    previous, report.status = report.status, to
-    report.save(update_fields=["status", "updated_at"])
-    StatusChange.objects.create(
-        report=report,
-        from_status=previous,
-        to_status=to,
-        changed_at=at or timezone.now(),
-        changed_by=by,
-    )
-    record(actor=by, action="report.transition", target=report, data={"from": previous, "to": to})
-    return report
 
 
 def record_staff_view(*, report: Report, by) -> None:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from commonground.complaints.models import Report
-from commonground.lib.admin import ReadOnlyAdmin
+from commonground.complaints.models import AllegationSubtype, Report
+from commonground.lib.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(Report)
@@ -25,3 +25,9 @@ class ReportAdmin(ReadOnlyAdmin):
         "district_source",
     ]
     readonly_fields = fields
+
+
+@admin.register(AllegationSubtype)
+class AllegationSubtypeAdmin(AuditedAdmin):
+    list_display = ["__str__", "category", "active"]
+    list_filter = ["category", "active"]

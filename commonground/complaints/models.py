@@ -33,14 +33,85 @@ class ContactMethod(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    """Every stage of the workflow, as staff see it. Residents see `MILESTONES` instead."""
+
     RECEIVED = "received", _("Received")
-    TRIAGE = "triage", _("Being reviewed")
+    TRIAGE = "triage", _("In triage")
     INVESTIGATION = "investigation", _("Under investigation")
+    SUPERVISOR_REVIEW = "supervisor_review", _("Findings awaiting approval")
     MEDIATION = "mediation", _("In mediation")
     BOARD_REVIEW = "board_review", _("With the civilian oversight board")
     AGENCY_DECISION = "agency_decision", _("Awaiting the agency's decision")
     FORWARDED = "forwarded", _("Forwarded to the officer's commander")
     CLOSED = "closed", _("Closed")
+
+
+class Milestone(models.TextChoices):
+    """The stages a resident is told about."""
+
+    RECEIVED = "received", _("Received")
+    INVESTIGATION = "investigation", _("Under investigation")
+    MEDIATION = "mediation", _("In mediation")
+    BOARD_REVIEW = "board_review", _("Under review by the civilian oversight board")
+    FORWARDED = "forwarded", _("Forwarded to the officer's commander")
+    CLOSED = "closed", _("Closed")
+
+
+MILESTONES = {
+    Status.RECEIVED: Milestone.RECEIVED,
+    Status.TRIAGE: Milestone.RECEIVED,
+    Status.INVESTIGATION: Milestone.INVESTIGATION,
+    Status.SUPERVISOR_REVIEW: Milestone.INVESTIGATION,
+    Status.MEDIATION: Milestone.MEDIATION,
+    Status.BOARD_REVIEW: Milestone.BOARD_REVIEW,
+    Status.AGENCY_DECISION: Milestone.BOARD_REVIEW,
+    Status.FORWARDED: Milestone.FORWARDED,
+    Status.CLOSED: Milestone.CLOSED,
+}
+
+OPEN_STATUSES = frozenset(Status) - {Status.CLOSED, Status.FORWARDED}
+
+
+class AllegationCategory(models.TextChoices):
+    USE_OF_FORCE = "use_of_force", _("Use of force")
+    ABUSE_OF_AUTHORITY = "abuse_of_authority", _("Abuse of authority")
+    DISCOURTESY = "discourtesy", _("Discourtesy")
+    OFFENSIVE_LANGUAGE = "offensive_language", _("Offensive language or bias")
+    IMPROPER_STOP = "improper_stop", _("Improper stop or search")
+    UNTRUTHFULNESS = "untruthfulness", _("Untruthfulness")
+    FAILURE_TO_ACT = "failure_to_act", _("Failure to act")
+    OTHER = "other", _("Other misconduct")
+
+
+class Finding(models.TextChoices):
+    """What an investigation concluded about one allegation, most serious first."""
+
+    SUSTAINED = "sustained", _("Sustained")
+    POLICY_FAILURE = "policy_failure", _("Policy failure")
+    NOT_SUSTAINED = "not_sustained", _("Not sustained")
+    EXONERATED = "exonerated", _("Exonerated")
+    UNFOUNDED = "unfounded", _("Unfounded")
+    CLOSED_ADMINISTRATIVELY = "closed_administratively", _("Closed administratively")
+
+
+class Outcome(models.TextChoices):
+    """How a report ended, as the resident and the public are told (a finding, or why none)."""
+
+    SUSTAINED = "sustained", _("Sustained: the officer broke a rule")
+    POLICY_FAILURE = "policy_failure", _("Policy failure: the policy itself needs to change")
+    NOT_SUSTAINED = "not_sustained", _("Not sustained: the evidence could not settle it")
+    EXONERATED = "exonerated", _("Exonerated: it happened, and it was within policy")
+    UNFOUNDED = "unfounded", _("Unfounded: the evidence shows it did not happen")
+    CLOSED_ADMINISTRATIVELY = "closed_administratively", _("Closed administratively")
+    MEDIATED = "mediated", _("Resolved through mediation")
+    REFERRED = "referred", _("Referred to the agency responsible")
+    MERGED = "merged", _("Combined with another report of the same incident")
+    WITHDRAWN = "withdrawn", _("Withdrawn at the reporter's request")
+    INSUFFICIENT_INFORMATION = (
+        "insufficient_information",
+        _("Not enough information to investigate"),
+    )
+    FORWARDED = "forwarded", _("Sent to the officer's commander")
 
 
 class DistrictSource(models.TextChoices):
@@ -53,7 +124,7 @@ class Report(models.Model):
     """A complaint or a commendation, as received."""
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # Changed only by commonground.complaints.actions.transition_report.
+    # Changed only by commonground.investigations.actions.transition_case.
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     received_at = models.DateTimeField(db_index=True)
@@ -89,6 +160,13 @@ class Report(models.Model):
     )
     narrative = models.TextField()
 
+    # Set when the report closes, by commonground.investigations.actions.transition_case.
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    # Set by investigations.actions.merge_duplicate: this report is followed on the other one.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -118,10 +196,20 @@ class Report(models.Model):
         return self.reporter_type == ReporterType.ANONYMOUS
 
 
+class OfficerRole(models.TextChoices):
+    SUBJECT = "subject", _("Officer the report is about")
+    WITNESS = "witness", _("Officer who witnessed it")
+
+
 class InvolvedOfficer(models.Model):
-    """An officer as the reporter identified or described them; linked to the roster if known."""
+    """An officer as the reporter identified or described them; linked to the roster if known.
+
+    What the reporter gave (name, badge, description) is kept as given when triage links the
+    officer to the roster."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="officers")
+    role = models.CharField(max_length=10, choices=OfficerRole.choices, default=OfficerRole.SUBJECT)
+    # Set at intake, or by investigations.actions.identify_officer at triage.
     officer = models.ForeignKey(
         "roster.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
     )
@@ -134,6 +222,55 @@ class InvolvedOfficer(models.Model):
         if self.officer_id:
             return str(self.officer)
         return self.name_given or self.badge_given or self.description[:40] or "?"
+
+
+class AllegationSubtype(models.Model):
+    """A finer label within a category, kept by administrators (e.g. "Taser" under use of force)."""
+
+    category = models.CharField(max_length=30, choices=AllegationCategory.choices)
+    # {"en": "...", "es": "..."}: one name per language; English is the fallback.
+    names = models.JSONField(default=dict)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["category", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.names.get(get_language() or "en") or self.names.get("en") or "?"
+
+
+class Allegation(models.Model):
+    """One thing one officer is said to have done wrong, as classified at triage.
+
+    Written by commonground.investigations.actions; `final_finding` is set when the agency
+    decides, by commonground.oversight.actions.record_agency_decision."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="allegations")
+    involved_officer = models.ForeignKey(
+        InvolvedOfficer, on_delete=models.PROTECT, related_name="allegations"
+    )
+    category = models.CharField(max_length=30, choices=AllegationCategory.choices)
+    subtype = models.ForeignKey(
+        AllegationSubtype, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.CharField(max_length=500, blank=True)
+    final_finding = models.CharField(max_length=30, choices=Finding.choices, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.get_category_display()} ({self.involved_officer})"
 
 
 class PersonRole(models.TextChoices):
@@ -187,9 +324,34 @@ class StatusChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Why, in staff words (a triage decision, the board's request): staff-only.
+    reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["changed_at", "pk"]
 
     def __str__(self):
         return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+class NoticeKind(models.TextChoices):
+    MILESTONE = "milestone", _("New stage")
+    STILL_OPEN = "still_open", _("Still open")
+    REFERRAL = "referral", _("Referral letter")
+
+
+class ResidentNotice(models.Model):
+    """A message sent to the reporter; the address itself stays in the encrypted contact."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    milestone = models.CharField(max_length=20, choices=Milestone.choices, blank=True)
+    language = models.CharField(max_length=8)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        indexes = [models.Index(fields=["report", "sent_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.report_id} at {self.sent_at:%Y-%m-%d}"

@@ -1,11 +1,18 @@
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
 from commonground.accounts.rules import can, require
 from commonground.complaints import tracking
-from commonground.complaints.models import Report, Status, StatusChange
+from commonground.complaints.models import (
+    MILESTONES,
+    Allegation,
+    Milestone,
+    Report,
+    StatusChange,
+)
 from commonground.complaints.status_text import EXPLANATIONS
 
 
@@ -14,7 +21,16 @@ def get_report_by_code(code: str) -> Report | None:
     # Only what the public status page shows: personal data is not even read.
     return (
         Report.objects.filter(tracking_code_hash=tracking.hash_code(code))
-        .only("id", "kind", "status", "received_at", "language")
+        .only(
+            "id",
+            "kind",
+            "status",
+            "received_at",
+            "language",
+            "reporter_type",
+            "outcome",
+            "merged_into_id",
+        )
         .order_by()
         .first()
     )
@@ -30,17 +46,61 @@ class Stage:
 
 
 def public_timeline(report: Report) -> list[Stage]:
-    """The stages a report has passed, in plain language, for the person who holds its code."""
-    changes = list(StatusChange.objects.filter(report=report))
+    """The milestones a report has reached, in plain language, for the person who holds its
+    code. Internal steps (triage, supervisor approval) fold into the milestone they belong to."""
+    reached = []
+    for change in StatusChange.objects.filter(report=report).only("to_status", "changed_at"):
+        milestone = MILESTONES[change.to_status]
+        if not reached or reached[-1][0] != milestone:
+            reached.append((milestone, change.changed_at))
     return [
         Stage(
-            status=change.to_status,
-            label=Status(change.to_status).label,
-            explanation=EXPLANATIONS[change.to_status],
-            reached_at=change.changed_at,
-            current=index == len(changes) - 1,
+            status=milestone,
+            label=Milestone(milestone).label,
+            explanation=EXPLANATIONS[milestone],
+            reached_at=at,
+            current=index == len(reached) - 1,
         )
-        for index, change in enumerate(changes)
+        for index, (milestone, at) in enumerate(reached)
+    ]
+
+
+def followed_report(report: Report) -> Report:
+    """The report whose progress the holder of this report's code follows: itself, or the
+    report it was combined with."""
+    seen = {report.pk}
+    while report.merged_into_id and report.merged_into_id not in seen:
+        seen.add(report.merged_into_id)
+        report = Report.objects.only(
+            "id", "kind", "status", "received_at", "reporter_type", "outcome", "merged_into_id"
+        ).get(pk=report.merged_into_id)
+    return report
+
+
+@dataclass(frozen=True)
+class PublicFinding:
+    category: str
+    finding: str
+    officer: str
+
+
+def public_findings(report: Report, *, reporter_anonymous: bool) -> list[PublicFinding]:
+    """Findings per allegation on the status page: only when the agency's disclosure setting
+    allows it, and never for anonymous reporters (they see the outcome category only)."""
+    if reporter_anonymous or not settings.PUBLIC_DISCLOSE_OFFICER_OUTCOMES:
+        return []
+    allegations = (
+        Allegation.objects.filter(report=report)
+        .exclude(final_finding="")
+        .select_related("involved_officer__officer")
+    )
+    return [
+        PublicFinding(
+            category=a.get_category_display(),
+            finding=a.get_final_finding_display(),
+            officer=a.involved_officer.officer.full_name if a.involved_officer.officer else "",
+        )
+        for a in allegations
     ]
 
 

@@ -1,12 +1,53 @@
+import datetime
+
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks import task
 
-from commonground.complaints.models import Report
+from commonground.complaints.models import (
+    MILESTONES,
+    OPEN_STATUSES,
+    Milestone,
+    NoticeKind,
+    Report,
+    ResidentNotice,
+)
+from commonground.complaints.status_text import EXPLANATIONS
 from commonground.lib.crypto import decrypt_json
+
+
+def _status_url() -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("complaints:status")
+
+
+def _email_reporter(report: Report, template: str, kind: str, **context) -> bool:
+    """Send one message to the reporter in the language they wrote in, and note that it was
+    sent. Reporters without an e-mail address (anonymous ones among them) get nothing."""
+    email = (report.reporter_contact or {}).get("email")
+    if not email:
+        return False
+    with translation.override(report.language):
+        context = {
+            "report": report,
+            "site_url": _status_url(),
+            "agency": settings.AGENCY_NAME,
+            **context,
+        }
+        subject = render_to_string(f"complaints/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"complaints/email/{template}.txt", context)
+    send_mail(subject, body, None, [email])
+    ResidentNotice.objects.create(
+        report=report,
+        kind=kind,
+        milestone=context.get("milestone", ""),
+        language=report.language,
+        sent_at=timezone.now(),
+    )
+    return True
 
 
 @task()
@@ -19,8 +60,65 @@ def send_tracking_code(*, report_id: int, sealed_code: str) -> None:
         return
     code = decrypt_json(sealed_code)["code"]
     with translation.override(report.language):
-        status_url = settings.SITE_URL.rstrip("/") + reverse("complaints:status")
-        context = {"report": report, "code": code, "site_url": status_url}
+        context = {"report": report, "code": code, "site_url": _status_url()}
         subject = render_to_string("complaints/email/tracking_code_subject.txt", context).strip()
         body = render_to_string("complaints/email/tracking_code.txt", context)
     send_mail(subject, body, None, [email])
+
+
+@task()
+def notify_reporter(*, report_id: int, milestone: str) -> None:
+    """Tell the reporter, and the reporters of duplicates merged into this report, that it
+    reached a new stage."""
+    report = Report.objects.get(pk=report_id)
+    followers = [report, *Report.objects.filter(merged_into=report)]
+    for follower in followers:
+        _email_reporter(
+            follower,
+            "milestone",
+            NoticeKind.MILESTONE,
+            milestone=milestone,
+            milestone_label=Milestone(milestone).label,
+            explanation=EXPLANATIONS[milestone],
+            outcome=report.get_outcome_display() if milestone == Milestone.CLOSED else "",
+            merged=follower.pk != report.pk or bool(report.merged_into_id),
+        )
+
+
+@task()
+def send_referral_letter(*, report_id: int, agency: str) -> None:
+    report = Report.objects.get(pk=report_id)
+    _email_reporter(report, "referral", NoticeKind.REFERRAL, referred_to=agency)
+
+
+@task()
+def send_still_open_notices() -> int:
+    """Daily: every reporter whose report is still open hears from us at least every
+    STILL_OPEN_NOTICE_DAYS days (configurable), in their language."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.STILL_OPEN_NOTICE_DAYS)
+    due = (
+        Report.objects.filter(status__in=OPEN_STATUSES, merged_into__isnull=True)
+        .exclude(reporter_contact__isnull=True)
+        .annotate(last_notice=Max("notices__sent_at"))
+        .filter(Q(last_notice__lt=cutoff) | Q(last_notice__isnull=True, received_at__lt=cutoff))
+    )
+    sent = 0
+    for report in due.iterator(chunk_size=500):
+        milestone = MILESTONES[report.status]
+        sent += _email_reporter(
+            report,
+            "still_open",
+            NoticeKind.STILL_OPEN,
+            milestone=milestone,
+            milestone_label=Milestone(milestone).label,
+            explanation=EXPLANATIONS[milestone],
+        )
+    return sent
+
+
+@task()
+def discard_unfiled_uploads() -> int:
+    """Daily: files uploaded to reports that were never filed are removed after a day."""
+    from commonground.evidence.actions import discard_draft_files
+
+    return discard_draft_files(older_than=datetime.timedelta(hours=24))

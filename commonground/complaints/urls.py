@@ -15,7 +15,5 @@ urlpatterns = [
     path("report/<slug:step>/", views_public.step, name="step"),
     path("status/", views_public.status, name="status"),
     path("status/add/", views_public.add_information, name="add_information"),
-    path("staff/cases/", views_staff.case_list, name="case_list"),
-    path("staff/cases/<int:pk>/", views_staff.case_detail, name="case_detail"),
     path("staff/intake/", views_staff.staff_intake, name="staff_intake"),
 ]

@@ -33,8 +33,13 @@ from commonground.complaints.forms import (
     WhenWhereForm,
 )
 from commonground.complaints.intake import build_input
-from commonground.complaints.models import Channel, Kind
-from commonground.complaints.selectors import get_report_by_code, public_timeline
+from commonground.complaints.models import OPEN_STATUSES, Channel, Kind
+from commonground.complaints.selectors import (
+    followed_report,
+    get_report_by_code,
+    public_findings,
+    public_timeline,
+)
 from commonground.evidence.models import StoredFile
 from commonground.roster.models import District
 from commonground.roster.selectors import officers_by_id, public_officer_lookup
@@ -401,13 +406,16 @@ def _report_for(form, field: str):
 
 
 def _status_page(request, report, code, *, add_form=None, file_errors=(), added=False, status=200):
+    followed = followed_report(report)
     return render(
         request,
         "complaints/status.html",
         {
             "report": report,
+            "followed": followed,
+            "findings": public_findings(followed, reporter_anonymous=report.is_anonymous),
             "code": tracking.format_code(tracking.normalise(code)),
-            "timeline": public_timeline(report),
+            "timeline": public_timeline(followed),
             "add_form": add_form or AddInformationForm(),
             "file_errors": file_errors,
             "added": added,
@@ -429,6 +437,8 @@ def add_information(request):
     if report is None:
         return render(request, "complaints/status_lookup.html", {"form": lookup})
     code = lookup.cleaned_data["code"]
+    if followed_report(report).status not in OPEN_STATUSES:
+        return _status_page(request, report, code, status=400)
     form = AddInformationForm(request.POST)
     files_form = FilesForm(request.POST, request.FILES)
     if not (form.is_valid() and files_form.is_valid()):

@@ -1,15 +1,13 @@
 import datetime
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from commonground.accounts.decorators import staff_required
 from commonground.complaints import tracking
-from commonground.complaints.actions import file_report, ingest_attachments, record_staff_view
+from commonground.complaints.actions import file_report, ingest_attachments
 from commonground.complaints.forms import (
-    CaseFilterForm,
     FilesForm,
     KindForm,
     NarrativeForm,
@@ -21,47 +19,11 @@ from commonground.complaints.forms import (
 )
 from commonground.complaints.intake import build_input
 from commonground.complaints.models import PersonRole
-from commonground.complaints.selectors import (
-    can_see_personal_data,
-    get_report_for_user,
-    reports_for_staff,
-)
 from commonground.evidence.models import StoredFile
 from commonground.lib.crypto import keyed_hash
 
 OFFICER_ROWS = 3
 PERSON_ROWS = 3
-
-
-@never_cache
-@staff_required("complaints.view_cases")
-def case_list(request):
-    form = CaseFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(reports_for_staff(request.user, filters), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "complaints/staff/case_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
-
-
-@never_cache
-@staff_required("complaints.view_cases")
-def case_detail(request, pk):
-    report = get_report_for_user(request.user, pk)
-    record_staff_view(report=report, by=request.user)
-    return render(
-        request,
-        "complaints/staff/case_detail.html",
-        {
-            "report": report,
-            "personal": can_see_personal_data(request.user, report),
-            "timeline": report.status_changes.select_related("changed_by"),
-        },
-    )
 
 
 def _intake_forms(data=None):

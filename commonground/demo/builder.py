@@ -1,10 +1,12 @@
-"""A synthetic Riverton Police Department: districts, units, officers with their assignment
-history, one staff user per role, and a few thousand complaints and commendations moved through
-their statuses.
+"""A synthetic Riverton Police Department: districts, units with their commanders, officers with
+their assignment history, the staff of the oversight office and of internal affairs, and a few
+thousand complaints and commendations taken through triage, investigation, the board and the
+agency's decision.
 
 Every choice comes from one `random.Random(seed)`, so a seed gives the same agency; dates count
 back from the moment it runs, so the demo always looks current. Reports are filed and moved through
-the same actions the intake pages and staff use, so they carry the same audit trail.
+the same actions the intake and staff pages use, each at its own moment in the past (see
+`casework`), so they carry the same history, deadlines and audit trail as real ones.
 """
 
 import datetime
@@ -13,35 +15,48 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from commonground.accounts.models import Role
-from commonground.complaints import tracking
-from commonground.complaints.actions import (
-    OfficerInput,
-    PersonInput,
-    ReportInput,
-    file_report,
-    transition_report,
-)
+from commonground.complaints.actions import OfficerInput, PersonInput, ReportInput
 from commonground.complaints.models import (
+    OPEN_STATUSES,
+    Allegation,
+    AllegationSubtype,
     Channel,
     ContactMethod,
+    Finding,
     Kind,
     PersonRole,
+    Report,
     ReporterType,
     Status,
+    StatusChange,
 )
 from commonground.demo import narratives
-from commonground.demo.names import FIRST_NAMES, LANDMARKS, LAST_NAMES, STAFF_NAMES, STREETS
+from commonground.demo.casework import Calendar, Incident, Plan, Planner, Runner
+from commonground.demo.names import (
+    FIRST_NAMES,
+    LANDMARKS,
+    LAST_NAMES,
+    MORE_STAFF,
+    STAFF_NAMES,
+    STREETS,
+    SWORN_STAFF,
+)
 from commonground.demo.narratives import EN, ES
+from commonground.investigations.models import Case, LogEntry
+from commonground.investigations.selectors import QUEUES
+from commonground.oversight.models import AgencyDecision, CaseReview, Meeting, MeetingStatus, Vote
 from commonground.roster.actions import assign_officer
 from commonground.roster.models import Agency, District, Officer, OfficerStatus, Race, Rank, Unit
 
@@ -114,61 +129,30 @@ CHANNELS = {
     Channel.PARTNER: 7,
 }
 
-# Where a report ends up if nothing stops it: (weight, [(status, (min days, max days) after the
-# previous step)]). Each path follows complaints.actions.ALLOWED_TRANSITIONS.
-COMPLAINT_PATHS = [
-    (8, [(Status.CLOSED, (2, 30))]),
-    (17, [(Status.TRIAGE, (1, 10)), (Status.CLOSED, (5, 40))]),
-    (9, [(Status.TRIAGE, (1, 10)), (Status.MEDIATION, (5, 30)), (Status.CLOSED, (30, 120))]),
-    (
-        3,
-        [
-            (Status.TRIAGE, (1, 10)),
-            (Status.MEDIATION, (5, 30)),
-            (Status.INVESTIGATION, (30, 90)),
-            (Status.CLOSED, (60, 270)),
-        ],
-    ),
-    (33, [(Status.TRIAGE, (1, 10)), (Status.INVESTIGATION, (3, 25)), (Status.CLOSED, (60, 270))]),
-    (
-        25,
-        [
-            (Status.TRIAGE, (1, 10)),
-            (Status.INVESTIGATION, (3, 25)),
-            (Status.BOARD_REVIEW, (60, 240)),
-            (Status.AGENCY_DECISION, (21, 90)),
-            (Status.CLOSED, (14, 120)),
-        ],
-    ),
-    (
-        5,
-        [
-            (Status.TRIAGE, (1, 10)),
-            (Status.INVESTIGATION, (3, 25)),
-            (Status.BOARD_REVIEW, (60, 240)),
-            (Status.INVESTIGATION, (21, 60)),
-            (Status.BOARD_REVIEW, (30, 120)),
-            (Status.AGENCY_DECISION, (21, 90)),
-            (Status.CLOSED, (14, 120)),
-        ],
-    ),
-]
-COMMENDATION_PATHS = [
-    (75, [(Status.FORWARDED, (1, 20)), (Status.CLOSED, (7, 60))]),
-    (25, [(Status.CLOSED, (2, 25))]),
-]
-PATHS = {Kind.COMPLAINT: COMPLAINT_PATHS, Kind.COMMENDATION: COMMENDATION_PATHS}
 STATUSES = {
     Kind.COMPLAINT: [
         Status.RECEIVED,
         Status.TRIAGE,
         Status.INVESTIGATION,
+        Status.SUPERVISOR_REVIEW,
         Status.MEDIATION,
         Status.BOARD_REVIEW,
         Status.AGENCY_DECISION,
         Status.CLOSED,
     ],
-    Kind.COMMENDATION: [Status.RECEIVED, Status.FORWARDED, Status.CLOSED],
+    Kind.COMMENDATION: [Status.RECEIVED, Status.FORWARDED],
+}
+# Reporters who write in about an incident someone else already reported.
+DUPLICATE_SHARE = 0.012
+# Where the sworn staff serve, by role; internal affairs has no one else.
+SWORN_UNITS = {
+    Role.INVESTIGATOR: (Rank.SERGEANT, "Internal Affairs"),
+    Role.IA_SUPERVISOR: (Rank.LIEUTENANT, "Internal Affairs"),
+    Role.AGENCY_HEAD: (Rank.CHIEF, "Office of the Chief"),
+}
+STAFF_UNITS = {
+    Role.COMMUNITY_ENGAGEMENT: "Community Policing Unit",
+    Role.TRAINING_COORDINATOR: "Training Academy",
 }
 
 DAY = datetime.timedelta(days=1)
@@ -203,22 +187,6 @@ class RosterEntry:
 
 
 @dataclass
-class Plan:
-    """One report, decided in full before anything is written."""
-
-    kind: str
-    channel: str
-    received_at: datetime.datetime
-    data: ReportInput | None = None
-    steps: list[tuple[str, datetime.datetime]] = field(default_factory=list)
-    path: list[tuple[str, datetime.datetime]] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        return self.steps[-1][0] if self.steps else Status.RECEIVED
-
-
-@dataclass
 class Summary:
     seed: int
     districts: int
@@ -229,6 +197,8 @@ class Summary:
     reports: Counter
     statuses: Counter
     transitions: int
+    casework: dict[str, int]
+    queues: dict[str, int]
     seconds: float
 
 
@@ -252,8 +222,11 @@ def build(
         builder.check_usernames_free()
         builder.build_roster()
         builder.build_staff()
+        builder.build_subtypes()
         builder.build_reports(reports)
-    return builder.summary(time.monotonic() - started)
+        summary = builder.summary()
+    summary.seconds = time.monotonic() - started
+    return summary
 
 
 class _Builder:
@@ -267,10 +240,13 @@ class _Builder:
         self.units: dict[str, Unit] = {}
         self.unit_specs: dict[str, UnitSpec] = {}
         self.roster: list[RosterEntry] = []
+        self.officers: dict[int, Officer] = {}
+        # Username -> the officer record of each sworn member of staff.
+        self.sworn: dict[str, Officer] = {}
         self.assignments = 0
-        self.users: dict[str, object] = {}
+        self.users: dict[str, list] = {}
+        self.subtypes: dict[str, AllegationSubtype] = {}
         self.plans: list[Plan] = []
-        self.transitions = 0
 
     # --- Roster ------------------------------------------------------------------------------
 
@@ -301,35 +277,34 @@ class _Builder:
                 parent=self.units.get(spec.parent) if spec.parent else None,
             )
         self._build_officers(agency)
+        self._appoint_commanders()
 
     def _build_officers(self, agency: Agency) -> None:
         rng = self.rng
         people = []
         taken = set()
-        for _ in range(OFFICERS):
+        # The sworn members of staff first: their rank and unit come with their job.
+        for role, username, first, last in _staff():
+            if username not in SWORN_STAFF:
+                continue
+            sex, race, years = SWORN_STAFF[username]
+            rank, unit = SWORN_UNITS[role]
+            taken.add((first, last))
+            people.append(self._person(first, last, sex, race, years, rank, unit, username))
+        for _ in range(OFFICERS - len(people)):
             sex = "female" if rng.random() < 0.19 else "male"
             race = _weighted(rng, OFFICER_RACES)
             first, last = _name(rng, sex, race, taken)
             years = min(rng.expovariate(1 / 9), 32.0)
-            hired_on = self.today - datetime.timedelta(days=max(int(years * 365.25), 30))
-            people.append(
-                {
-                    "first": first,
-                    "last": last,
-                    "sex": sex,
-                    "race": race,
-                    "years": years,
-                    "hired_on": hired_on,
-                    "birth_year": hired_on.year - rng.randint(21, 34),
-                    "rank": Rank.OFFICER,
-                }
-            )
+            people.append(self._person(first, last, sex, race, years, Rank.OFFICER))
         # Rank follows seniority: each quota is filled from those with enough years, by chance
         # weighted towards the more senior.
         for rank, count, min_years in RANK_QUOTAS:
-            for _ in range(count):
+            for _ in range(count - sum(p["rank"] == rank for p in people if p["username"])):
                 eligible = [
-                    p for p in people if p["rank"] == Rank.OFFICER and p["years"] >= min_years
+                    p
+                    for p in people
+                    if p["rank"] == Rank.OFFICER and not p["username"] and p["years"] >= min_years
                 ]
                 eligible = eligible or [p for p in people if p["rank"] == Rank.OFFICER]
                 chosen = rng.choices(eligible, weights=[p["years"] for p in eligible])[0]
@@ -337,14 +312,34 @@ class _Builder:
         # Badge numbers by seniority: the longest-serving hold the lowest numbers.
         badges = sorted(rng.sample(range(1001, 9999), OFFICERS))
         people.sort(key=lambda p: (p["hired_on"], p["last"], p["first"]))
+        emails = set()
         for person, badge in zip(people, badges, strict=True):
-            self._create_officer(agency, person, str(badge))
+            email = f"{_ascii(person['first'])}.{_ascii(person['last'])}"
+            if email in emails:
+                email += badge
+            emails.add(email)
+            self._create_officer(agency, person, str(badge), f"{email}@example.org")
 
-    def _create_officer(self, agency: Agency, person: dict, badge: str) -> None:
+    def _person(self, first, last, sex, race, years, rank, unit=None, username="") -> dict:
+        hired_on = self.today - datetime.timedelta(days=max(int(years * 365.25), 30))
+        return {
+            "first": first,
+            "last": last,
+            "sex": sex,
+            "race": race,
+            "years": years,
+            "hired_on": hired_on,
+            "birth_year": hired_on.year - self.rng.randint(21, 34),
+            "rank": rank,
+            "unit": unit,
+            "username": username,
+        }
+
+    def _create_officer(self, agency: Agency, person: dict, badge: str, email: str) -> None:
         rng = self.rng
         status, separated_on = OfficerStatus.ACTIVE, None
         roll = rng.random()
-        if person["rank"] in (Rank.CHIEF, Rank.DEPUTY_CHIEF):
+        if person["rank"] in (Rank.CHIEF, Rank.DEPUTY_CHIEF) or person["username"]:
             roll = 1.0
         if roll < 0.05 and (self.today - person["hired_on"]).days > 120:
             status = OfficerStatus.SEPARATED
@@ -355,7 +350,7 @@ class _Builder:
             status = OfficerStatus.LEAVE
         elif roll < 0.09:
             status = OfficerStatus.SUSPENDED
-        final_unit = self._unit_for(person["rank"])
+        final_unit = person["unit"] or self._unit_for(person["rank"])
         last_day = separated_on or self.today
         span = (last_day - person["hired_on"]).days
         final_step = LADDER.index(person["rank"])
@@ -381,12 +376,16 @@ class _Builder:
             race=person["race"],
             sex=person["sex"],
             birth_year=person["birth_year"],
+            work_email=email,
             hired_on=person["hired_on"],
             separated_on=separated_on,
         )
         for start, rank, unit in zip(starts, ranks, units, strict=True):
             assign_officer(officer=officer, unit=self.units[unit], on=start, rank=rank)
             self.assignments += 1
+        self.officers[officer.pk] = officer
+        if person["username"]:
+            self.sworn[person["username"]] = officer
         spec = self.unit_specs[final_unit]
         command = LADDER.index(person["rank"]) >= LADDER.index(Rank.LIEUTENANT)
         # A few officers draw far more complaints than their peers (what early warning looks
@@ -422,11 +421,47 @@ class _Builder:
         staffed = [s for s in specs if s.weight > 0]
         return rng.choices(staffed, weights=[s.weight for s in staffed])[0].name
 
+    def _appoint_commanders(self) -> None:
+        """Each unit is commanded by its highest-ranking serving member, lieutenant or above
+        (the longest-serving among equals); a small unit with none is led by its senior
+        sergeant. Commendations are sent to them."""
+        serving = [
+            o
+            for o in self.officers.values()
+            if o.status == OfficerStatus.ACTIVE
+            and LADDER.index(o.rank) >= LADDER.index(Rank.SERGEANT)
+        ]
+        for unit in self.units.values():
+            members = [o for o in serving if o.unit_id == unit.pk]
+            if members:
+                unit.commander = max(
+                    members, key=lambda o: (LADDER.index(o.rank), -o.hired_on.toordinal())
+                )
+                unit.save(update_fields=["commander"])
+
+    def _pick_officer(self, complaint: bool, on: datetime.date, district: str, exclude: set):
+        """An officer serving on that day, more likely one working in that district."""
+        serving = [
+            o
+            for o in self.roster
+            if o.hired_on <= on
+            and (o.separated_on is None or o.separated_on >= on)
+            and o.pk not in exclude
+        ]
+        if not serving:
+            return None
+        weights = [
+            (o.complaint_weight if complaint else o.commendation_weight)
+            * (3.0 if o.district_code == district else 1.0)
+            for o in serving
+        ]
+        return self.rng.choices(serving, weights=weights)[0]
+
     # --- Staff -------------------------------------------------------------------------------
 
     def check_usernames_free(self) -> None:
         User = get_user_model()
-        usernames = [username for username, _first, _last in STAFF_NAMES.values()]
+        usernames = [username for _role, username, _first, _last in _staff()]
         taken = sorted(
             User.objects.filter(username__in=usernames).values_list("username", flat=True)
         )
@@ -435,68 +470,100 @@ class _Builder:
 
     def build_staff(self) -> None:
         User = get_user_model()
-        units = {
-            Role.INVESTIGATOR: "Internal Affairs",
-            Role.IA_SUPERVISOR: "Internal Affairs",
-            Role.COMMUNITY_ENGAGEMENT: "Community Policing Unit",
-            Role.TRAINING_COORDINATOR: "Training Academy",
-        }
-        for role in Role:
-            username, first, last = STAFF_NAMES[role.value]
+        groups = {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+        # Accounts as old as the demo's history: their holders worked every case in it.
+        joined = self.now - datetime.timedelta(days=YEARS_OF_REPORTS * 365 + 30)
+        # Hashed once: every account has the same, published password.
+        password = make_password(PASSWORD)
+        for role, username, first, last in _staff():
+            officer = self.sworn.get(username)
+            unit = officer.unit if officer else self.units.get(STAFF_UNITS.get(role, ""))
             user = User(
                 username=username,
                 first_name=first,
                 last_name=last,
                 email=f"{username}@example.org",
                 preferred_language="es" if role == Role.COMMUNITY_ENGAGEMENT else "en",
-                unit=self.units.get(units.get(role, "")),
+                unit=unit,
+                officer=officer,
                 is_staff=role == Role.ADMINISTRATOR,
                 is_superuser=role == Role.ADMINISTRATOR,
+                date_joined=joined,
             )
             validate_password(PASSWORD, user)
-            user.set_password(PASSWORD)
+            user.password = password
             user.save()
-            group, _created = Group.objects.get_or_create(name=role.value)
-            user.groups.add(group)
-            self.users[role] = user
+            user.groups.add(groups[role])
+            self.users.setdefault(role, []).append(user)
+
+    def build_subtypes(self) -> None:
+        for key, (category, en, es) in narratives.ALLEGATION_SUBTYPES.items():
+            subtype = AllegationSubtype.objects.filter(category=category, names__en=en).first()
+            self.subtypes[key] = subtype or AllegationSubtype.objects.create(
+                category=category, names={"en": en, "es": es}
+            )
 
     # --- Reports -----------------------------------------------------------------------------
 
     def build_reports(self, count: int) -> None:
+        rng = self.rng
         commendations = round(count * COMMENDATION_SHARE)
         kinds = [Kind.COMPLAINT] * (count - commendations) + [Kind.COMMENDATION] * commendations
-        self.rng.shuffle(kinds)
-        channels = _cover(self.rng, _weighted_many(self.rng, CHANNELS, count), list(CHANNELS))
+        rng.shuffle(kinds)
+        channels = _cover(rng, _weighted_many(rng, CHANNELS, count), list(CHANNELS))
         self.plans = [
             self._plan(kind, channel) for kind, channel in zip(kinds, channels, strict=True)
         ]
-        for kind in PATHS:
-            _cover_statuses(self.rng, [p for p in self.plans if p.kind == kind], kind, self.now)
+        self._add_duplicates()
+        first_day = timezone.localdate(self.now) - datetime.timedelta(days=YEARS_OF_REPORTS * 365)
+        planner = Planner(
+            rng=rng,
+            now=self.now,
+            calendar=Calendar(first_day, self.today + datetime.timedelta(days=120)),
+            roster={o.pk: o for o in self.roster},
+            pick_officer=self._pick_officer,
+            supervisors=len(self.users[Role.IA_SUPERVISOR]),
+            members=len(self.users[Role.BOARD_MEMBER]),
+        )
+        # A report with a duplicate is planned first: the duplicate is merged into it.
+        for plan in sorted(self.plans, key=lambda p: p.duplicate_of is not None):
+            planner.plan(plan, force=Status.INVESTIGATION if plan.has_duplicate else "")
+        for kind in STATUSES:
+            _cover_statuses(planner, [p for p in self.plans if p.kind == kind], kind)
         self.plans.sort(key=lambda p: p.received_at)
-        clerk, admin = self.users[Role.INTAKE_CLERK], self.users[Role.ADMINISTRATOR]
-        for done, plan in enumerate(self.plans, start=1):
-            filed = file_report(
-                data=plan.data,
-                submission_token=tracking.new_submission_token(),
-                channel=plan.channel,
-                by=None if plan.channel == Channel.ONLINE else clerk,
-                received_at=plan.received_at,
-            )
-            for status, at in plan.steps:
-                transition_report(report=filed.report, to=status, by=admin, at=at)
-                self.transitions += 1
-            if done % 500 == 0 or done == len(self.plans):
-                self.progress(f"  {done} of {len(self.plans)} reports filed")
+        steps = [step for plan in self.plans for step in plan.steps]
+        steps += planner.meeting_steps()
+        self.progress(f"  {len(self.plans)} reports planned, {len(steps)} steps to replay")
+        Runner(
+            users=self.users,
+            officers=self.officers,
+            subtypes=self.subtypes,
+            rng=rng,
+            progress=self.progress,
+        ).run(steps)
 
     def _plan(self, kind: str, channel: str) -> Plan:
-        rng = self.rng
         received_at = self._received_at(channel)
         plan = Plan(kind=kind, channel=channel, received_at=received_at)
-        plan.path = _walk(rng, PATHS[kind], received_at)
-        # Where the report stands today: the steps of its path that have already happened.
-        plan.steps = [(s, at) for s, at in plan.path if at <= self.now]
-        plan.data = self._report_input(kind, channel, received_at)
+        plan.data, plan.incident = self._report_input(kind, channel, received_at)
         return plan
+
+    def _add_duplicates(self) -> None:
+        """A few complaints are a second report of an incident already reported (by a witness,
+        a relative), received a few days after the first; triage merges them into it."""
+        rng = self.rng
+        complaints = [p for p in self.plans if p.kind == Kind.COMPLAINT]
+        older = [p for p in complaints if p.received_at < self.now - datetime.timedelta(days=10)]
+        wanted = min(round(len(complaints) * DUPLICATE_SHARE), len(older) // 2)
+        originals = rng.sample(older, wanted)
+        spare = [p for p in complaints if not any(p is o for o in originals)]
+        for original, plan in zip(originals, rng.sample(spare, wanted), strict=True):
+            received_at = original.received_at + datetime.timedelta(days=rng.uniform(0.5, 6))
+            plan.received_at = received_at
+            plan.data, plan.incident = self._report_input(
+                Kind.COMPLAINT, plan.channel, received_at, same=original.incident
+            )
+            plan.duplicate_of, original.has_duplicate = original, True
 
     def _received_at(self, channel: str) -> datetime.datetime:
         rng = self.rng
@@ -518,7 +585,10 @@ class _Builder:
                     return at
             day -= DAY
 
-    def _report_input(self, kind: str, channel: str, received_at: datetime.datetime) -> ReportInput:
+    def _report_input(
+        self, kind: str, channel: str, received_at: datetime.datetime, same: Incident | None = None
+    ) -> tuple[ReportInput, Incident]:
+        """What a reporter writes; about `same` incident when another report told it first."""
         rng = self.rng
         language = ES if rng.random() < 0.25 else EN
         complaint = kind == Kind.COMPLAINT
@@ -528,16 +598,33 @@ class _Builder:
             if complaint
             else {ReporterType.SELF: 75, ReporterType.ANONYMOUS: 20, ReporterType.ON_BEHALF: 5},
         )
-        received_local = timezone.localtime(received_at)
-        start, end, at_time = self._incident_when(complaint, received_local)
-        district_code = _weighted(
-            rng,
-            {
-                code: d.population * (DISTRICT_COMPLAINT_RATE[code] if complaint else 1.0)
-                for code, d in self.districts.items()
-            },
+        if same is None:
+            start, end, at_time = self._incident_when(complaint, timezone.localtime(received_at))
+            district_code = _weighted(
+                rng,
+                {
+                    code: d.population * (DISTRICT_COMPLAINT_RATE[code] if complaint else 1.0)
+                    for code, d in self.districts.items()
+                },
+            )
+        else:
+            start, end, at_time, district_code = same.start, same.end, same.at_time, same.district
+        officers, officer_ref = self._involved_officers(
+            complaint, language, start, district_code, same.officers if same else None
         )
-        officers, officer_ref = self._involved_officers(complaint, language, start, district_code)
+        incident = Incident(
+            start=start,
+            end=end,
+            at_time=at_time,
+            district=district_code,
+            officers=[o.officer_id for o in officers],
+        )
+        if complaint:
+            incident.category = (
+                same.category if same else _weighted(rng, narratives.COMPLAINT_WEIGHTS)
+            )
+            cores = len(narratives.COMPLAINTS[incident.category]["core"])
+            incident.core = same.core if same else rng.randrange(cores)
         linked = any(o.officer_id for o in officers)
         if linked and rng.random() < 0.4:
             chosen_district = None  # the action derives it from the officers' units
@@ -561,10 +648,12 @@ class _Builder:
             when=narratives.date_phrase(language, start, end, at_time),
             place=f"la {place}" if place.startswith("cuadra") else place,
             officer=officer_ref,
+            category=incident.category,
+            core=incident.core,
             behalf_of=behalf_of,
             anonymous=reporter_type == ReporterType.ANONYMOUS,
         )
-        return ReportInput(
+        data = ReportInput(
             kind=kind,
             reporter_type=reporter_type,
             narrative=narrative,
@@ -580,6 +669,7 @@ class _Builder:
             officers=officers,
             people=people,
         )
+        return data, incident
 
     def _incident_when(self, complaint: bool, received_local: datetime.datetime):
         """First day, last day (for a range) and time of the incident, before it was reported."""
@@ -601,31 +691,34 @@ class _Builder:
             return start, None, None
         return start, None, at_time
 
-    def _involved_officers(self, complaint: bool, language: int, on: datetime.date, district: str):
-        """0-3 officers, most picked from the roster, some only described; and how the
-        narrative refers to them."""
+    def _involved_officers(
+        self,
+        complaint: bool,
+        language: int,
+        on: datetime.date,
+        district: str,
+        same: list[int | None] | None = None,
+    ):
+        """0-3 officers (a commendation names at least one), most picked from the roster, some
+        only described; or the `same` officers another report named. And how the narrative
+        refers to them."""
         rng = self.rng
-        count = rng.choices(
-            [0, 1, 2, 3], weights=[15, 55, 22, 8] if complaint else [10, 70, 15, 5]
-        )[0]
-        serving = [
-            o
-            for o in self.roster
-            if o.hired_on <= on and (o.separated_on is None or o.separated_on >= on)
-        ]
-        weights = [
-            (o.complaint_weight if complaint else o.commendation_weight)
-            * (3.0 if o.district_code == district else 1.0)
-            for o in serving
-        ]
+        if same is None:
+            count = rng.choices(
+                [0, 1, 2, 3], weights=[15, 55, 22, 8] if complaint else [0, 75, 18, 7]
+            )[0]
+            same = []
+            for _ in range(count):
+                officer = None
+                if rng.random() < 0.75:
+                    officer = self._pick_officer(complaint, on, district, set())
+                if officer is None or officer.pk not in same:
+                    same.append(officer.pk if officer else None)
+        roster = {o.pk: o for o in self.roster if o.pk in same}
         inputs, named = [], None
-        picked: set[int] = set()
-        for _ in range(count):
-            if serving and rng.random() < 0.75:
-                officer = rng.choices(serving, weights=weights)[0]
-                if officer.pk in picked:
-                    continue
-                picked.add(officer.pk)
+        for pk in same:
+            if pk is not None:
+                officer = roster[pk]
                 name_given = ""
                 if rng.random() < 0.45:
                     title = "Officer" if language == EN else "Agente"
@@ -707,18 +800,61 @@ class _Builder:
 
     # --- Summary -----------------------------------------------------------------------------
 
-    def summary(self, seconds: float) -> Summary:
+    def summary(self) -> Summary:
+        by_status = (
+            Report.objects.values_list("kind", "status")
+            .annotate(n=Count("pk"))
+            .values_list("kind", "status", "n")
+        )
+        statuses = Counter({(kind, status): n for kind, status, n in by_status})
+        reports = Counter()
+        for (kind, _status), n in statuses.items():
+            reports[kind] += n
+        allegations = Allegation.objects.aggregate(
+            total=Count("pk"),
+            final=Count("pk", filter=~Q(final_finding="")),
+            sustained=Count("pk", filter=Q(final_finding=Finding.SUSTAINED)),
+            subjects=Count("involved_officer", distinct=True),
+        )
+        decisions = AgencyDecision.objects.aggregate(
+            total=Count("pk"), concurring=Count("pk", filter=Q(concurs_with_board=True))
+        )
+        open_cases = Case.objects.filter(report__status__in=OPEN_STATUSES)
+        queues = {
+            str(QUEUES[name].label): open_cases.filter(QUEUES[name].condition(None)).count()
+            for name in ("triage", "unassigned", "due_soon", "overdue")
+        }
+        queues["Clock paused"] = open_cases.filter(paused=True).count()
+        for name in ("awaiting_approval", "awaiting_board"):
+            queues[str(QUEUES[name].label)] = open_cases.filter(
+                QUEUES[name].condition(None)
+            ).count()
         return Summary(
             seed=self.seed,
             districts=len(self.districts),
             units=len(self.units),
             officers=len(self.roster),
             assignments=self.assignments,
-            users=[(u.username, Role(role).label) for role, u in self.users.items()],
-            reports=Counter(p.kind for p in self.plans),
-            statuses=Counter((p.kind, p.status) for p in self.plans),
-            transitions=self.transitions,
-            seconds=seconds,
+            users=[
+                (u.username, Role(role).label) for role, users in self.users.items() for u in users
+            ],
+            reports=reports,
+            statuses=statuses,
+            transitions=StatusChange.objects.exclude(from_status="").count(),
+            casework={
+                **{f"allegations_{k}": v for k, v in allegations.items()},
+                "log_entries": LogEntry.objects.count(),
+                "meetings_held": Meeting.objects.filter(status=MeetingStatus.HELD).count(),
+                "meetings_scheduled": Meeting.objects.filter(
+                    status=MeetingStatus.SCHEDULED
+                ).count(),
+                "reviews": CaseReview.objects.count(),
+                "votes": Vote.objects.count(),
+                "decisions": decisions["total"],
+                "decisions_concurring": decisions["concurring"],
+            },
+            queues=queues,
+            seconds=0.0,
         )
 
 
@@ -782,21 +918,12 @@ def _unit_specs(districts: dict[str, District]) -> list[UnitSpec]:
         UnitSpec(
             "Training Academy", parent="Support Services Bureau", weight=1.5, complaint_factor=0.2
         ),
-        UnitSpec(
-            "Internal Affairs", parent="Office of the Chief", weight=1.5, complaint_factor=0.1
-        ),
+        # Staffed only by the investigators and supervisors who have accounts (SWORN_STAFF).
+        # Nobody here is named in a report: a complaint about internal affairs would go to an
+        # outside agency, since every investigator would have a conflict.
+        UnitSpec("Internal Affairs", parent="Office of the Chief", complaint_factor=0.0),
     ]
     return specs
-
-
-def _walk(rng: random.Random, paths, received_at: datetime.datetime):
-    """The whole path a report would take from received to closed, with its dates."""
-    steps = rng.choices([p for _w, p in paths], weights=[w for w, _p in paths])[0]
-    at, walked = received_at, []
-    for status, (low, high) in steps:
-        at += datetime.timedelta(seconds=rng.uniform(low, high) * 86400)
-        walked.append((status, at))
-    return walked
 
 
 def _cover(rng: random.Random, values: list, every: list) -> list:
@@ -812,10 +939,10 @@ def _cover(rng: random.Random, values: list, every: list) -> list:
     return values
 
 
-def _cover_statuses(rng: random.Random, plans: list[Plan], kind: str, now) -> None:
-    """Make every status of this kind appear (when there are enough reports): for a missing
-    status, the newest report that has already passed it stops there instead; failing that, a
-    report whose path leads there gets there sooner."""
+def _cover_statuses(planner: Planner, plans: list[Plan], kind: str) -> None:
+    """Make every status of this kind appear today (when there are enough reports): for a
+    missing status, the newest report that has passed through it stops there instead; failing
+    that, the oldest report that can be sent that way is."""
     statuses = STATUSES[kind]
     if len(plans) < len(statuses):
         return
@@ -823,36 +950,30 @@ def _cover_statuses(rng: random.Random, plans: list[Plan], kind: str, now) -> No
         counts = Counter(p.status for p in plans)
         if counts[wanted]:
             continue
-        spare = [p for p in plans if counts[p.status] > 1]
-        passed = [p for p in spare if _prefix_to(p.steps, wanted) is not None]
+        spare = [
+            p
+            for p in plans
+            if counts[p.status] > 1 and p.duplicate_of is None and not p.has_duplicate
+        ]
+        passed = [p for p in spare if any(s.status == wanted for s in p.steps)]
         if passed:
-            plan = max(passed, key=lambda p: p.received_at)
-            plan.steps = _prefix_to(plan.steps, wanted)
+            max(passed, key=lambda p: p.received_at).stop_in(wanted)
             continue
-        leading = [p for p in spare if _prefix_to(p.path, wanted) is not None]
-        plan = rng.choice(leading or spare)
-        if not leading:
-            path = next(p for _w, p in PATHS[kind] if any(s == wanted for s, _r in p))
-            plan.path = _walk(rng, [(1, path)], plan.received_at)
-        plan.steps = _squeeze(_prefix_to(plan.path, wanted), plan.received_at, now)
+        for plan in sorted(spare, key=lambda p: p.received_at):
+            planner.plan(plan, force=wanted)
+            if plan.stop_in(wanted):
+                break
 
 
-def _prefix_to(steps, status: str):
-    """The steps up to and including the first one that reaches the status; None if none does."""
-    if status == Status.RECEIVED:
-        return []
-    for i, (s, _at) in enumerate(steps):
-        if s == status:
-            return steps[: i + 1]
-    return None
-
-
-def _squeeze(steps, start: datetime.datetime, now: datetime.datetime):
-    """Scale the steps' dates so the last one is not in the future."""
-    if not steps or steps[-1][1] <= now:
-        return steps
-    factor = (now - start) * 0.95 / (steps[-1][1] - start)
-    return [(s, start + (at - start) * factor) for s, at in steps]
+def _staff() -> list[tuple[str, str, str, str]]:
+    """(role, username, first name, last name) of every member of staff, the first of each
+    role first."""
+    people = []
+    for role in Role:
+        username, first, last = STAFF_NAMES[role.value]
+        people.append((role, username, first, last))
+        people += [(role, *person) for person in MORE_STAFF.get(role.value, [])]
+    return people
 
 
 def _officer_reference(language: int, count: int, named: RosterEntry | None) -> str:
@@ -900,6 +1021,8 @@ def _ascii(text: str) -> str:
 
 
 def format_summary(summary: Summary) -> list[str]:
+    work = summary.casework
+    final = work["allegations_final"]
     lines = [
         f"Created {AGENCY_NAME} (seed {summary.seed}) in {summary.seconds:.1f} s:",
         f"  {summary.districts} districts, {summary.units} units, {summary.officers} officers "
@@ -912,6 +1035,16 @@ def format_summary(summary: Summary) -> list[str]:
             f"{status} {summary.statuses[(kind, status)]}" for status in STATUSES[kind]
         )
         lines.append(f"  {kind}s by status: {counts}")
+    lines += [
+        f"  {work['allegations_total']} allegations against {work['allegations_subjects']} "
+        f"officers, {final} with a final finding "
+        f"({work['allegations_sustained'] / max(final, 1):.0%} sustained); "
+        f"{work['log_entries']} investigative log entries",
+        f"  {work['meetings_held']} board meetings held and {work['meetings_scheduled']} "
+        f"scheduled, {work['reviews']} case reviews with {work['votes']} votes; "
+        f"{work['decisions']} agency decisions, {work['decisions_concurring']} following the board",
+        "  Open cases: " + ", ".join(f"{label.lower()} {n}" for label, n in summary.queues.items()),
+    ]
     width = max(len(u) for u, _r in summary.users) + 2
     lines += ["", "Staff accounts:", f"  {'username'.ljust(width)}role"]
     lines += [f"  {username.ljust(width)}{role}" for username, role in summary.users]

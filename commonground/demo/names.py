@@ -75,7 +75,7 @@ LAST_NAMES = {
     "other": _words("Haddad Khan Hassan Ali Ivanov Petrov Begay Yazzie Nakai Mansour Karimi Demir"),
 }
 
-# Staff of the oversight office, one per role: (username, first name, last name).
+# Staff, the first of each role: (username, first name, last name).
 STAFF_NAMES = {
     "intake_clerk": ("clerk", "Rosa", "Delgado"),
     "investigator": ("investigator", "Marcus", "Whitaker"),
@@ -86,6 +86,40 @@ STAFF_NAMES = {
     "training_coordinator": ("training", "Dana", "Whitfield"),
     "analyst": ("analyst", "Kevin", "Tran"),
     "administrator": ("admin", "Alex", "Morgan"),
+    "agency_head": ("chief", "Denise", "Caldwell"),
+}
+
+# The rest of the people a real caseload needs: internal affairs investigators and supervisors,
+# and a board of five (the quorum is three).
+MORE_STAFF = {
+    "investigator": [
+        ("investigator2", "Ana", "Castillo"),
+        ("investigator3", "Daniel", "Kowalski"),
+        ("investigator4", "Keisha", "Freeman"),
+        ("investigator5", "Minh", "Pham"),
+        ("investigator6", "Sean", "Sullivan"),
+    ],
+    "ia_supervisor": [("supervisor2", "Raul", "Medina")],
+    "board_member": [
+        ("board2", "Gloria", "Esparza"),
+        ("board3", "Samuel", "Adeyemi"),
+        ("board4", "Linda", "Chen"),
+        ("board5", "Walter", "Brooks"),
+    ],
+}
+
+# Staff who are sworn members of the department and so also on its roster, by username:
+# (sex, race, years of service).
+SWORN_STAFF = {
+    "investigator": ("male", "black", 11),
+    "investigator2": ("female", "hispanic", 9),
+    "investigator3": ("male", "white", 14),
+    "investigator4": ("female", "black", 7),
+    "investigator5": ("male", "asian/pacific islander", 8),
+    "investigator6": ("male", "white", 12),
+    "supervisor": ("female", "black", 21),
+    "supervisor2": ("male", "hispanic", 17),
+    "chief": ("female", "white", 27),
 }
 
 # Streets by district code, so an incident's location fits its district.

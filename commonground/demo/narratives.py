@@ -341,6 +341,172 @@ COMPLAINT_WEIGHTS = {
     "retaliation": 3,
 }
 
+# What triage makes of each kind of story: the allegation category; for each core sentence (in
+# COMPLAINTS order) its sub-type and the summary staff write; and categories often alleged with it.
+ALLEGATIONS = {
+    "discourtesy": (
+        "discourtesy",
+        [
+            ("profanity", "Yelled and swore when asked the reason for the stop."),
+            ("insult", "Mocked and insulted the complainant in front of the children."),
+            ("dismissive", "Told the complainant to shut up and walked away."),
+        ],
+        ["offensive_language", "abuse_of_authority"],
+    ),
+    "force": (
+        "use_of_force",
+        [
+            ("push", "Pushed the complainant against the patrol car; no resistance described."),
+            ("handcuffs", "Applied handcuffs so tightly that the wrists were bruised."),
+            ("takedown", "Took the complainant to the ground and knelt on the back once cuffed."),
+            ("taser", "Pointed a Taser at the complainant during a conversation."),
+        ],
+        ["discourtesy", "improper_stop", "abuse_of_authority"],
+    ),
+    "stop_search": (
+        "improper_stop",
+        [
+            ("search_person", "Stopped without a stated reason; searched the backpack unasked."),
+            ("search_vehicle", "Ordered the complainant out of the car and searched it."),
+            ("frisk", "Frisked twice and searched pockets; nothing found, no citation."),
+        ],
+        ["discourtesy", "offensive_language"],
+    ),
+    "neglect": (
+        "failure_to_act",
+        [
+            ("slow_response", "Took over two hours to respond to a burglary call."),
+            ("refused_report", "Refused to take a stolen vehicle report."),
+            ("refused_report", "Declined to act on threats reported from a neighbour."),
+        ],
+        ["discourtesy"],
+    ),
+    "bias": (
+        "offensive_language",
+        [
+            ("immigration", "Asked where the complainant was really from and for papers."),
+            ("religion", "Made remarks about the complainant's religion."),
+            ("profiling", "Stopped the complainant because of race, as alleged."),
+        ],
+        ["improper_stop", "discourtesy"],
+    ),
+    "property": (
+        "abuse_of_authority",
+        [
+            ("property_seized", "Took a phone as evidence; not returned and not logged."),
+            ("property_damaged", "Door frame and cabinet broken during a search; no follow-up."),
+            ("property_damaged", "Threw the complainant's belongings on the wet ground."),
+        ],
+        ["discourtesy", "failure_to_act"],
+    ),
+    "identification": (
+        "abuse_of_authority",
+        [
+            ("refused_identify", "Covered the badge and refused to give name and number."),
+            ("refused_identify", "Refused to give a name or a business card."),
+        ],
+        ["failure_to_act", "discourtesy"],
+    ),
+    "traffic": (
+        "improper_stop",
+        [
+            ("citation", "Issued a speeding citation without letting the driver explain."),
+            ("prolonged", "Held the driver an hour in the rain over a tail light."),
+        ],
+        ["discourtesy"],
+    ),
+    "crisis": (
+        "failure_to_act",
+        [
+            ("crisis", "Treated a person in a mental health crisis as a criminal."),
+            ("crisis", "Did not call the crisis team; threatened to arrest the son."),
+        ],
+        ["use_of_force", "discourtesy"],
+    ),
+    "retaliation": (
+        "abuse_of_authority",
+        [
+            ("recording", "Threatened arrest to stop the complainant from filming."),
+            ("retaliation", "Wrote two more citations after the driver mentioned a complaint."),
+        ],
+        ["improper_stop", "discourtesy"],
+    ),
+}
+
+# The sub-types the demo creates: key -> (category, English name, Spanish name).
+ALLEGATION_SUBTYPES = {
+    "push": ("use_of_force", "Push or grab", "Empujón o agarrón"),
+    "handcuffs": ("use_of_force", "Handcuffs too tight", "Esposas demasiado apretadas"),
+    "takedown": ("use_of_force", "Takedown or restraint on the ground", "Derribo o inmovilización"),
+    "taser": ("use_of_force", "Taser pointed or used", "Pistola eléctrica apuntada o usada"),
+    "strike": ("use_of_force", "Punch, kick or baton strike", "Puñetazo, patada o golpe de bastón"),
+    "property_seized": (
+        "abuse_of_authority",
+        "Property seized and not returned",
+        "Bienes incautados y no devueltos",
+    ),
+    "property_damaged": ("abuse_of_authority", "Property damaged", "Daños a la propiedad"),
+    "refused_identify": (
+        "abuse_of_authority",
+        "Refused to give name or badge number",
+        "Negarse a dar nombre o número de placa",
+    ),
+    "recording": ("abuse_of_authority", "Interfered with recording", "Impedir que se grabara"),
+    "retaliation": (
+        "abuse_of_authority",
+        "Retaliation for a complaint",
+        "Represalia por una queja",
+    ),
+    "threat": ("abuse_of_authority", "Threat of arrest", "Amenaza de arresto"),
+    "profanity": ("discourtesy", "Profanity", "Groserías"),
+    "insult": ("discourtesy", "Insult or mockery", "Insulto o burla"),
+    "dismissive": ("discourtesy", "Rude or dismissive manner", "Trato grosero o despectivo"),
+    "immigration": (
+        "offensive_language",
+        "Questions about immigration status",
+        "Preguntas sobre la situación migratoria",
+    ),
+    "religion": ("offensive_language", "Remarks about religion", "Comentarios sobre la religión"),
+    "profiling": (
+        "offensive_language",
+        "Bias based on race or ethnicity",
+        "Sesgo por raza u origen étnico",
+    ),
+    "search_person": ("improper_stop", "Search of a person", "Registro de una persona"),
+    "search_vehicle": ("improper_stop", "Search of a vehicle", "Registro de un vehículo"),
+    "frisk": ("improper_stop", "Frisk without cause", "Cacheo sin motivo"),
+    "prolonged": ("improper_stop", "Prolonged stop", "Detención prolongada"),
+    "citation": ("improper_stop", "Unwarranted citation", "Multa injustificada"),
+    "false_report": (
+        "untruthfulness",
+        "False statement in a report",
+        "Declaración falsa en un informe",
+    ),
+    "misleading": (
+        "untruthfulness",
+        "Misleading statement to investigators",
+        "Declaración engañosa a los investigadores",
+    ),
+    "slow_response": (
+        "failure_to_act",
+        "Slow response to a call",
+        "Respuesta tardía a una llamada",
+    ),
+    "refused_report": (
+        "failure_to_act",
+        "Refused to take a report",
+        "Negarse a tomar una denuncia",
+    ),
+    "crisis": ("failure_to_act", "Crisis team not requested", "No se pidió el equipo de crisis"),
+    "camera": (
+        "failure_to_act",
+        "Body-worn camera not switched on",
+        "Cámara corporal no encendida",
+    ),
+    "conduct": ("other", "Conduct unbecoming an officer", "Conducta impropia de un agente"),
+    "vehicle": ("other", "Misuse of a police vehicle", "Uso indebido de un vehículo policial"),
+}
+
 COMMENDATIONS = [
     (
         "{Officer} stopped to help after my car was hit and stayed with me until the tow truck "
@@ -509,10 +675,13 @@ def compose(
     when: str,
     place: str,
     officer: str,
+    category: str = "",
+    core: int = 0,
     behalf_of: str = "",
     anonymous: bool = False,
 ) -> str:
-    """A narrative of three to six sentences in one language."""
+    """A narrative of three to six sentences in one language; a complaint tells the `core`
+    sentence of its `category`."""
     slots = {"officer": officer, "Officer": officer[:1].upper() + officer[1:]}
     sentences = []
     if behalf_of:
@@ -536,11 +705,9 @@ def compose(
             if language == EN
             else f"{when}, yo estaba {activity} cerca de {place}."
         )
-        category = COMPLAINTS[
-            rng.choices(list(COMPLAINT_WEIGHTS), weights=list(COMPLAINT_WEIGHTS.values()))[0]
-        ]
-        sentences.append(rng.choice(category["core"])[language])
-        details = category["detail"]
+        story = COMPLAINTS[category]
+        sentences.append(story["core"][core][language])
+        details = story["detail"]
         sentences.extend(d[language] for d in rng.sample(details, rng.randint(1, len(details))))
         if anonymous:
             sentences.append(ANONYMOUS_CLOSING[language])

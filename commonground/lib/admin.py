@@ -12,3 +12,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """For configuration kept by administrators (deadline rules, the discipline ladder): every
+    change is written to the audit log."""
+
+    def save_model(self, request, obj, form, change):
+        from commonground.audit.actions import record
+
+        super().save_model(request, obj, form, change)
+        record(
+            actor=request.user,
+            action="config.change" if change else "config.add",
+            target=obj,
+            data={field: str(form.cleaned_data.get(field)) for field in form.changed_data},
+        )
+
+    def delete_model(self, request, obj):
+        from commonground.audit.actions import record
+
+        record(actor=request.user, action="config.delete", target=obj, data={"was": str(obj)})
+        super().delete_model(request, obj)

@@ -1,9 +1,11 @@
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
+from commonground.accounts.rules import require
 from commonground.audit.actions import record
-from commonground.roster.models import Assignment, Officer, Unit
+from commonground.roster.models import Assignment, Commendation, Officer, Unit
 
 
 @transaction.atomic
@@ -28,3 +30,27 @@ def assign_officer(
         data={"unit": unit.pk, "rank": rank, "from": on},
     )
     return assignment
+
+
+@transaction.atomic
+def add_commendation(
+    *, officer: Officer, received_on: datetime.date, source_reference: str, summary: str, by
+) -> Commendation:
+    """Put a resident's praise in the officer's record; it goes to the unit's commander."""
+    require(by, "roster.record_commendation")
+    commander = officer.unit.commander if officer.unit_id else None
+    commendation = Commendation.objects.create(
+        officer=officer,
+        received_on=received_on,
+        source_reference=source_reference,
+        summary=summary,
+        forwarded_to=commander,
+        created_at=timezone.now(),
+    )
+    record(
+        actor=by,
+        action="officer.commend",
+        target=officer,
+        data={"source": source_reference, "forwarded_to": commander.pk if commander else None},
+    )
+    return commendation

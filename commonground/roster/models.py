@@ -45,6 +45,10 @@ class Unit(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
+    # Receives the unit's commendations.
+    commander = models.ForeignKey(
+        "Officer", null=True, blank=True, on_delete=models.SET_NULL, related_name="commands"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -105,6 +109,7 @@ class Officer(models.Model):
     race = models.CharField(max_length=30, choices=Race.choices, default=Race.UNKNOWN)
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    work_email = models.EmailField(blank=True)
     hired_on = models.DateField(null=True, blank=True)
     separated_on = models.DateField(null=True, blank=True)
 
@@ -151,3 +156,23 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.officer} in {self.unit} from {self.started_on}"
+
+
+class Commendation(models.Model):
+    """Praise from the public, in the officer's record; written by roster.actions.add_commendation."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="commendations")
+    received_on = models.DateField()
+    # The staff reference of the report it came from (e.g. CG-2026-000123).
+    source_reference = models.CharField(max_length=40)
+    summary = models.TextField()
+    forwarded_to = models.ForeignKey(
+        Officer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self):
+        return f"Commendation for {self.officer} ({self.source_reference})"

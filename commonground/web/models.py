@@ -13,3 +13,18 @@ class RateLimitCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+class ScheduledRun(models.Model):
+    """A daily task enqueued for one local day; the unique pair makes every scheduler process
+    agree that it runs once."""
+
+    task = models.CharField(max_length=200)
+    day = models.DateField()
+    enqueued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "day"], name="one_run_per_day")]
+
+    def __str__(self):
+        return f"{self.task} on {self.day}"

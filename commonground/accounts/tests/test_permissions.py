@@ -2,16 +2,21 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from commonground.accounts.models import Role
 from commonground.accounts.rules import PERMISSIONS, can
 from commonground.complaints.tests.factories import agency_with_officers, file
 from commonground.conftest import make_staff
+from commonground.investigations.actions import close_case
+from commonground.investigations.tests.helpers import case_at_board, triaged_case
+from commonground.oversight.actions import add_to_agenda, schedule_meeting
 
 pytestmark = pytest.mark.django_db
 
 R = Role
 CASE_READERS = {
+    R.AGENCY_HEAD,
     R.INTAKE_CLERK,
     R.INVESTIGATOR,
     R.IA_SUPERVISOR,
@@ -21,13 +26,26 @@ CASE_READERS = {
     R.ADMINISTRATOR,
 }
 INTAKE = {R.INTAKE_CLERK, R.IA_SUPERVISOR, R.ADMINISTRATOR}
+IA = {R.INVESTIGATOR, R.IA_SUPERVISOR}
+BOARD_VIEWERS = {R.BOARD_MEMBER, R.BOARD_STAFF, R.IA_SUPERVISOR, R.AGENCY_HEAD}
+OVERVIEW = {R.IA_SUPERVISOR, R.BOARD_STAFF, R.AGENCY_HEAD, R.ANALYST, R.ADMINISTRATOR}
 EVERY_ROLE = set(R.values)
 
 # url name -> roles that may open it. Everyone else gets 403; the public is sent to log in.
 MATRIX = {
     "staff_home": EVERY_ROLE,
-    "complaints:case_list": CASE_READERS,
-    "complaints:case_detail": CASE_READERS,
+    "investigations:case_list": CASE_READERS,
+    "investigations:case_detail": CASE_READERS,
+    "investigations:referral_letter": {R.IA_SUPERVISOR},
+    "investigations:queues": IA,
+    "investigations:queue": IA,
+    "investigations:new_reports": IA,
+    "investigations:overview": OVERVIEW,
+    "oversight:board_home": BOARD_VIEWERS,
+    "oversight:meeting_detail": BOARD_VIEWERS,
+    "oversight:review_detail": BOARD_VIEWERS,
+    "oversight:case_reviews": BOARD_VIEWERS,
+    "oversight:decision_queue": {R.AGENCY_HEAD},
     "complaints:staff_intake": INTAKE,
     "roster:officer_list": EVERY_ROLE,
     "roster:officer_detail": EVERY_ROLE,
@@ -36,25 +54,49 @@ MATRIX = {
 
 
 @pytest.fixture
-def objects():
+def objects(supervisor):
     _, _, _, officers = agency_with_officers(1)
-    return {"complaints:case_detail": file().report.pk, "roster:officer_detail": officers[0].pk}
+    referred = triaged_case(supervisor)
+    close_case(
+        case=referred, outcome="referred", reason="County", referred_to="County", by=supervisor
+    )
+    at_board = case_at_board(supervisor, make_staff("inv-m", R.INVESTIGATOR))
+    staff = make_staff("bs-m", R.BOARD_STAFF)
+    meeting = schedule_meeting(title="M", starts_at=timezone.now(), by=staff)
+    (review,) = add_to_agenda(meeting=meeting, cases=[at_board], by=staff)
+    return {
+        "oversight:meeting_detail": [meeting.pk],
+        "oversight:review_detail": [review.pk],
+        "oversight:case_reviews": [at_board.report_id],
+        "investigations:case_detail": [file().report.pk],
+        "investigations:referral_letter": [referred.report_id],
+        "investigations:queue": ["overdue"],
+        "roster:officer_detail": [officers[0].pk],
+    }
 
 
 def url_for(name, objects):
     from django.urls import reverse
 
-    return reverse(name, args=[objects[name]] if name in objects else [])
+    return reverse(name, args=objects.get(name, []))
 
 
 def test_every_staff_url_is_in_the_matrix():
     staff_names = set()
     from commonground.complaints import urls as complaint_urls
+    from commonground.investigations import urls as investigation_urls
+    from commonground.oversight import urls as oversight_urls
     from commonground.roster import urls as roster_urls
 
-    for module, namespace in ((complaint_urls, "complaints"), (roster_urls, "roster")):
+    modules = (
+        (complaint_urls, "complaints"),
+        (roster_urls, "roster"),
+        (investigation_urls, "investigations"),
+        (oversight_urls, "oversight"),
+    )
+    for module, namespace in modules:
         for pattern in module.urlpatterns:
-            if str(pattern.pattern).startswith("staff/"):
+            if str(pattern.pattern).startswith("staff/") and "/do/" not in str(pattern.pattern):
                 staff_names.add(f"{namespace}:{pattern.name}")
     staff_names.add("staff_home")
     assert staff_names <= set(MATRIX), staff_names - set(MATRIX)
@@ -116,3 +158,132 @@ def test_personal_data_is_shown_only_to_roles_that_need_it(client):
 def test_every_permission_names_known_roles():
     for roles in PERMISSIONS.values():
         assert roles <= EVERY_ROLE
+
+
+# Every form on the case page (POST .../do/<name>/) -> roles that may use it on a case they are
+# not assigned to. Everyone else gets 403 and nothing changes.
+CASE_ACTION_MATRIX = {
+    "open": {R.IA_SUPERVISOR},
+    "forward": {R.IA_SUPERVISOR},
+    "identify": {R.IA_SUPERVISOR},
+    "add_officer": {R.IA_SUPERVISOR},
+    "allegation": {R.IA_SUPERVISOR},
+    "remove_allegation": {R.IA_SUPERVISOR},
+    "merge": {R.IA_SUPERVISOR},
+    "route": {R.IA_SUPERVISOR},
+    "close": {R.IA_SUPERVISOR},
+    "assign": {R.IA_SUPERVISOR},
+    "pause": {R.IA_SUPERVISOR},
+    "resume": {R.IA_SUPERVISOR},
+    "log": {R.IA_SUPERVISOR},
+    "findings": {R.IA_SUPERVISOR},
+    "submit": {R.IA_SUPERVISOR},
+    "review": {R.IA_SUPERVISOR},
+}
+# ...and those the assigned investigator may use on their own case.
+OWN_CASE_ACTIONS = {"add_officer", "allegation", "remove_allegation", "log", "findings", "submit"}
+
+
+def test_every_case_action_is_in_the_matrix():
+    from commonground.investigations.views import CASE_ACTIONS
+
+    assert set(CASE_ACTIONS) == set(CASE_ACTION_MATRIX)
+    assert set(CASE_ACTIONS) >= OWN_CASE_ACTIONS
+
+
+def _report_for_action(name, supervisor):
+    from commonground.complaints.models import Status
+    from commonground.investigations.views import CASE_ACTIONS
+
+    action = CASE_ACTIONS[name]
+    if Status.RECEIVED in action.statuses:
+        return file(kind=action.kind or "complaint").report
+    case = triaged_case(supervisor)
+    if Status.TRIAGE not in action.statuses:
+        from commonground.investigations.actions import route_case
+
+        route_case(case=case, to="investigation", by=supervisor)
+    return case.report
+
+
+@pytest.mark.parametrize("role", sorted(EVERY_ROLE))
+@pytest.mark.parametrize("name", sorted(CASE_ACTION_MATRIX))
+def test_role_against_case_action(client, supervisor, role, name):
+    from commonground.complaints.models import Report
+
+    report = _report_for_action(name, supervisor)
+    before = Report.objects.get(pk=report.pk).status
+    user = make_staff(f"a-{role}", role)
+    client.force_login(user)
+    response = client.post(f"/en/staff/cases/{report.pk}/do/{name}/", {})
+    if role in CASE_ACTION_MATRIX[name]:
+        assert response.status_code != 403, f"{role} on {name}"
+    else:
+        assert response.status_code == 403, f"{role} on {name}"
+        assert Report.objects.get(pk=report.pk).status == before
+
+
+@pytest.mark.parametrize("name", sorted(OWN_CASE_ACTIONS))
+def test_the_assigned_investigator_works_on_their_own_case_only(client, supervisor, name):
+    from commonground.investigations.actions import assign_investigator
+
+    owner = make_staff("owner", R.INVESTIGATOR)
+    report = _report_for_action(name, supervisor)
+    assign_investigator(case=report.case, investigator=owner, by=supervisor)
+    client.force_login(owner)
+    assert client.post(f"/en/staff/cases/{report.pk}/do/{name}/", {}).status_code != 403
+    client.force_login(make_staff("not-owner", R.INVESTIGATOR))
+    assert client.post(f"/en/staff/cases/{report.pk}/do/{name}/", {}).status_code == 403
+
+
+def test_the_reporters_own_words_are_shown_only_to_roles_that_handle_personal_data(client):
+    report = file(narrative="Officer Smith grabbed my arm outside 12 Elm Street.").report
+    for role, sees in [(R.INVESTIGATOR, True), (R.BOARD_MEMBER, False), (R.ANALYST, False)]:
+        client.force_login(make_staff(f"n-{role}", role))
+        body = client.get(f"/en/staff/cases/{report.pk}/").content.decode()
+        assert ("12 Elm Street" in body) is sees, role
+
+
+# Every form of the board's pages -> roles that are not refused outright (403). Votes and
+# recusals are open to every viewer of the review so a non-member gets a specific message (400).
+BOARD_POSTS = {
+    ("oversight:schedule_meeting", ""): {R.BOARD_STAFF},
+    ("oversight:meeting_action", "agenda"): {R.BOARD_STAFF},
+    ("oversight:meeting_action", "held"): {R.BOARD_STAFF},
+    ("oversight:review_action", "vote"): BOARD_VIEWERS,
+    ("oversight:review_action", "recuse"): BOARD_VIEWERS,
+    ("oversight:review_action", "recommend"): {R.BOARD_STAFF},
+    ("oversight:review_action", "close"): {R.BOARD_STAFF},
+    ("oversight:review_action", "more"): {R.BOARD_STAFF},
+    ("oversight:decide", ""): {R.AGENCY_HEAD},
+}
+
+
+def test_every_board_form_is_in_the_matrix():
+    from commonground.oversight import urls, views
+
+    posts = {f"oversight:{p.name}" for p in urls.urlpatterns if "/do/" in str(p.pattern)}
+    assert posts == {name for name, _action in BOARD_POSTS}
+    declared = {("oversight:review_action", n) for n in views.REVIEW_ACTIONS} | {
+        ("oversight:meeting_action", n) for n in views.MEETING_ACTIONS
+    }
+    assert declared <= set(BOARD_POSTS)
+
+
+@pytest.mark.parametrize("role", sorted(EVERY_ROLE))
+@pytest.mark.parametrize("post", sorted(BOARD_POSTS))
+def test_role_against_board_form(client, objects, role, post):
+    from django.urls import reverse
+
+    name, action = post
+    args = {
+        "oversight:meeting_action": [objects["oversight:meeting_detail"][0], action],
+        "oversight:review_action": [objects["oversight:review_detail"][0], action],
+        "oversight:decide": objects["oversight:case_reviews"],
+    }.get(name, [])
+    client.force_login(make_staff(f"b-{role}", role))
+    response = client.post(reverse(name, args=args), {})
+    if role in BOARD_POSTS[post]:
+        assert response.status_code != 403, f"{role} on {post}"
+    else:
+        assert response.status_code == 403, f"{role} on {post}"

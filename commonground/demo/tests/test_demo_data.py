@@ -3,6 +3,7 @@ import itertools
 from collections import Counter
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -12,24 +13,51 @@ from django_tasks_db.models import DBTaskResult
 
 from commonground.accounts.models import Role
 from commonground.audit.models import AuditEvent
-from commonground.complaints.actions import ALLOWED_TRANSITIONS
 from commonground.complaints.models import (
+    Allegation,
+    AllegationCategory,
+    AllegationSubtype,
     Channel,
     ContactMethod,
+    Finding,
     InvolvedOfficer,
     Kind,
+    OfficerRole,
+    Outcome,
     Report,
     ReporterType,
     Status,
     StatusChange,
 )
 from commonground.demo.builder import AGENCY_NAME, PASSWORD
-from commonground.roster.models import Agency, Assignment, District, Officer, OfficerStatus
+from commonground.investigations.actions import FINDING_ORDER, TRANSITIONS
+from commonground.investigations.models import Case, LogEntry, ProposedFinding
+from commonground.oversight.models import (
+    AgencyDecision,
+    CaseReview,
+    FinalDiscipline,
+    Meeting,
+    MeetingStatus,
+    Recommendation,
+    ReviewResult,
+    Vote,
+)
+from commonground.roster.models import (
+    Agency,
+    Assignment,
+    Commendation,
+    District,
+    Officer,
+    OfficerStatus,
+    Rank,
+    Unit,
+)
 
 pytestmark = pytest.mark.django_db
 
 SMALL = 60
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STAFF_PER_ROLE = {Role.INVESTIGATOR: 6, Role.IA_SUPERVISOR: 2, Role.BOARD_MEMBER: 5}
 
 
 def demo_data(**options) -> str:
@@ -54,14 +82,20 @@ def built_then_undone(seed: int) -> dict:
                         "first_name", "last_name", "badge_number", "rank", "status", "race", "sex"
                     )
                 ),
+                "commanders": list(
+                    Unit.objects.order_by("name").values_list("name", "commander__badge_number")
+                ),
                 "districts": list(District.objects.values_list("code", "population_by_group")),
                 "reports": Counter(
-                    Report.objects.values_list("kind", "status", "channel", "language")
+                    Report.objects.values_list("kind", "status", "channel", "language", "outcome")
                 ),
                 "narratives": list(
                     Report.objects.order_by("pk").values_list("narrative", flat=True)
                 ),
                 "involved": InvolvedOfficer.objects.count(),
+                "allegations": Counter(Allegation.objects.values_list("category", "final_finding")),
+                "votes": Counter(Vote.objects.values_list("member__username", "choice")),
+                "log": LogEntry.objects.count(),
             }
             raise _Undo
     except _Undo:
@@ -78,26 +112,38 @@ def test_same_seed_builds_the_same_agency():
 
 def test_prints_the_accounts_then_a_second_run_adds_nothing():
     def counts():
-        models = [Agency, District, Officer, Assignment, Report, StatusChange, AuditEvent]
-        return [m.objects.count() for m in [*models, get_user_model()]]
+        models = [Agency, District, Officer, Assignment, Report, StatusChange, AuditEvent, Case]
+        return [m.objects.count() for m in [*models, Meeting, get_user_model()]]
 
     first = demo_data()
     before = counts()
     second = demo_data()
 
-    for username in ("clerk", "investigator", "supervisor", "board", "boardstaff", "admin"):
+    for username in (
+        "clerk",
+        "investigator",
+        "investigator6",
+        "supervisor",
+        "supervisor2",
+        "board",
+        "board5",
+        "boardstaff",
+        "chief",
+        "admin",
+    ):
         assert f"  {username} " in first
     assert PASSWORD in first
     assert "TOTP" in first
+    assert "Open cases:" in first
     assert "already exists" in second
     assert counts() == before
     assert Agency.objects.filter(name=AGENCY_NAME).count() == 1
 
 
 def test_refuses_to_take_over_existing_usernames():
-    get_user_model().objects.create_user(username="admin", password="someone-elses-2026")
+    get_user_model().objects.create_user(username="board3", password="someone-elses-2026")
 
-    with pytest.raises(CommandError, match="admin"):
+    with pytest.raises(CommandError, match="board3"):
         demo_data()
 
     assert not Agency.objects.exists()
@@ -106,14 +152,16 @@ def test_refuses_to_take_over_existing_usernames():
 
 @pytest.mark.django_db(transaction=True)
 def test_files_reports_without_queueing_or_sending_email(settings, mailoutbox):
-    # Really committed, with the immediate task backend: any tracking-code e-mail the command
-    # let through would be sent at once.
+    # Really committed, with the immediate task backend: any tracking-code e-mail, referral
+    # letter, staff notice or commendation the command let through would be sent at once.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
     demo_data()
 
     assert any("email" in (r.reporter_contact or {}) for r in Report.objects.all())
+    assert Commendation.objects.exclude(forwarded_to__work_email="").exists()
+    assert Case.objects.exclude(investigator=None).exists()
     assert mailoutbox == []
     assert DBTaskResult.objects.count() == 0
 
@@ -134,12 +182,16 @@ def built_once(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+def statuses_of(kind: str) -> set[str]:
+    return {status for pair in TRANSITIONS[kind] for status in pair}
+
+
 @pytest.mark.usefixtures("built_once")
 class TestTheBuiltDemo:
     def test_every_status_appears_for_each_kind(self):
-        for kind, table in ALLOWED_TRANSITIONS.items():
+        for kind in TRANSITIONS:
             statuses = set(Report.objects.filter(kind=kind).values_list("status", flat=True))
-            assert statuses == set(table), kind
+            assert statuses == statuses_of(kind), kind
 
     def test_every_channel_appears(self):
         assert set(Report.objects.values_list("channel", flat=True)) == set(Channel.values)
@@ -160,10 +212,13 @@ class TestTheBuiltDemo:
             assert changes[0].to_status == Status.RECEIVED
             assert changes[0].changed_at == report.received_at
             for before, after in itertools.pairwise(changes):
-                assert after.to_status in ALLOWED_TRANSITIONS[report.kind][before.to_status]
+                assert (before.to_status, after.to_status) in TRANSITIONS[report.kind]
+                assert after.from_status == before.to_status
                 assert before.changed_at <= after.changed_at <= now
             assert changes[-1].to_status == report.status
             assert report.incident_date <= timezone.localdate(report.received_at)
+        assert not LogEntry.objects.filter(occurred_at__gt=now).exists()
+        assert not AuditEvent.objects.filter(occurred_at__gt=now).exists()
 
     def test_staff_channels_are_filed_by_the_clerk_and_online_by_the_public(self):
         clerk = get_user_model().objects.get(username="clerk")
@@ -173,15 +228,41 @@ class TestTheBuiltDemo:
             Report.objects.exclude(channel=Channel.ONLINE).values_list("received_by", flat=True)
         ) == {clerk.pk}
 
-    def test_one_staff_account_per_role_with_the_demo_password(self):
+    def test_staff_accounts_for_a_real_caseload_with_the_demo_password(self):
         User = get_user_model()
         for role in Role:
             holders = User.objects.filter(groups__name=role.value)
-            assert holders.count() == 1, role
-            assert holders.get().check_password(PASSWORD)
+            assert holders.count() == STAFF_PER_ROLE.get(role, 1), role
+            assert all(user.check_password(PASSWORD) for user in holders)
         admin = User.objects.get(groups__name=Role.ADMINISTRATOR)
         assert admin.is_staff and admin.is_superuser
         assert not User.objects.filter(is_superuser=True).exclude(pk=admin.pk).exists()
+
+    def test_internal_affairs_staff_and_the_chief_are_on_the_roster(self):
+        User = get_user_model()
+        internal_affairs = Unit.objects.get(name="Internal Affairs")
+        for user in User.objects.filter(groups__name__in=[Role.INVESTIGATOR, Role.IA_SUPERVISOR]):
+            assert user.officer.unit == internal_affairs
+            assert user.unit == internal_affairs
+            assert user.officer.full_name == user.get_full_name()
+            assert user.officer.status == OfficerStatus.ACTIVE
+        chief = User.objects.get(username="chief")
+        assert chief.officer.rank == Rank.CHIEF
+        assert set(internal_affairs.officers.all()) == {
+            u.officer for u in User.objects.exclude(officer=None).exclude(username="chief")
+        }
+
+    def test_units_have_commanders_and_officers_work_emails(self):
+        emails = list(Officer.objects.values_list("work_email", flat=True))
+        assert all(e.endswith("@example.org") for e in emails)
+        assert len(set(emails)) == len(emails)
+        for unit in Unit.objects.exclude(commander=None).select_related("commander"):
+            assert unit.commander.unit_id == unit.pk
+            assert unit.commander.status == OfficerStatus.ACTIVE
+        assert Unit.objects.get(name="Internal Affairs").commander.user_account.username == (
+            "supervisor"
+        )
+        assert Unit.objects.exclude(commander=None).count() >= 20
 
     def test_contacts_use_example_org(self):
         emails = [
@@ -223,10 +304,90 @@ class TestTheBuiltDemo:
         assert spanish.exists()
         assert all(" yo " in r.narrative or "agradecer" in r.narrative for r in spanish)
 
+    def test_subtypes_in_both_languages_for_every_category_used(self):
+        subtypes = AllegationSubtype.objects.all()
+        assert all(s.names["en"] and s.names["es"] for s in subtypes)
+        assert set(subtypes.values_list("category", flat=True)) == set(AllegationCategory.values)
+        assert Allegation.objects.exclude(subtype=None).exists()
+        for allegation in Allegation.objects.exclude(subtype=None).select_related("subtype"):
+            assert allegation.subtype.category == allegation.category
+
+    def test_allegations_are_against_subject_officers(self):
+        allegations = Allegation.objects.select_related("involved_officer")
+
+        assert allegations.exists()
+        assert {a.involved_officer.role for a in allegations} == {OfficerRole.SUBJECT}
+        assert all(a.involved_officer.report_id == a.report_id for a in allegations)
+
+    def test_board_reviews_have_a_quorum_and_a_recommendation_on_every_allegation(self):
+        decided = CaseReview.objects.filter(
+            result__in=[ReviewResult.CONCUR, ReviewResult.DO_NOT_CONCUR]
+        )
+
+        assert decided.exists()
+        for review in decided.prefetch_related("votes", "recommendations", "recusals"):
+            assert len(review.votes.all()) >= settings.BOARD_QUORUM
+            recused = {r.member_id for r in review.recusals.all()}
+            assert not recused & {v.member_id for v in review.votes.all()}
+            allegations = set(review.case.report.allegations.values_list("pk", flat=True))
+            assert {r.allegation_id for r in review.recommendations.all()} == allegations
+            assert review.meeting.starts_at <= timezone.now()
+            if review.result == ReviewResult.DO_NOT_CONCUR:
+                assert review.notes
+
+    def test_closed_investigations_have_final_findings_and_an_agency_decision(self):
+        investigated = Report.objects.filter(
+            status=Status.CLOSED, status_changes__to_status=Status.INVESTIGATION
+        ).distinct()
+
+        assert investigated.exists()
+        for report in investigated:
+            findings = list(report.allegations.values_list("final_finding", flat=True))
+            assert findings and "" not in findings
+            assert AgencyDecision.objects.filter(case__report=report).exists()
+            assert report.outcome == min(findings, key=FINDING_ORDER.index)
+            assert not ProposedFinding.objects.filter(
+                allegation__report=report, approved_at=None
+            ).exists()
+
+    def test_only_sustained_allegations_are_disciplined(self):
+        for line in [*Recommendation.objects.all(), *FinalDiscipline.objects.all()]:
+            if line.finding != Finding.SUSTAINED:
+                assert line.discipline.code == "none"
+        assert FinalDiscipline.objects.exclude(discipline__code="none").exists()
+
+    def test_triage_closes_some_complaints_and_merges_duplicates_into_open_ones(self):
+        closed = Report.objects.filter(kind=Kind.COMPLAINT, status=Status.CLOSED)
+
+        assert closed.exclude(status_changes__to_status=Status.INVESTIGATION).exists()
+        for case in Case.objects.filter(report__outcome=Outcome.REFERRED):
+            assert case.referred_to
+        for report in Report.objects.exclude(merged_into=None):
+            assert report.outcome == Outcome.MERGED
+            assert report.merged_into.received_at < report.received_at
+
+    def test_the_board_met_and_has_meetings_to_come(self):
+        now = timezone.now()
+        held = Meeting.objects.filter(status=MeetingStatus.HELD)
+
+        assert held.exists()
+        assert not held.filter(starts_at__gt=now).exists()
+        assert Meeting.objects.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now).exists()
+
+    def test_commendations_are_forwarded_to_the_officers_record(self):
+        forwarded = Report.objects.filter(kind=Kind.COMMENDATION, status=Status.FORWARDED)
+
+        assert forwarded.exists()
+        for report in forwarded:
+            officers = set(report.officers.exclude(officer=None).values_list("officer", flat=True))
+            recorded = Commendation.objects.filter(source_reference=report.reference)
+            assert officers and set(recorded.values_list("officer", flat=True)) == officers
+
     def test_every_write_is_in_an_intact_audit_chain(self):
         out = io.StringIO()
         call_command("verify_audit", stdout=out)
 
         assert "intact" in out.getvalue()
         assert AuditEvent.objects.filter(action="report.file").count() == SMALL
-        assert Kind.COMMENDATION in set(Report.objects.values_list("kind", flat=True))
+        assert AuditEvent.objects.filter(action="case.open").exists()
+        assert AuditEvent.objects.filter(action="agency.decide").exists()

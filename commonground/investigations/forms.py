@@ -1,0 +1,245 @@
+import datetime
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commonground.complaints.forms import FilesForm
+from commonground.complaints.models import (
+    AllegationCategory,
+    AllegationSubtype,
+    Finding,
+    Kind,
+    OfficerRole,
+    Outcome,
+    Report,
+    Status,
+)
+from commonground.investigations.actions import MEDIATION_CLOSINGS, TRIAGE_CLOSINGS
+from commonground.investigations.models import EntryKind, ReviewDecision
+from commonground.roster.models import Officer
+
+
+class CaseForm(forms.Form):
+    """A form on the case page: built for one report (and its case, once open)."""
+
+    def __init__(self, report, case, *args, **kwargs):
+        self.report, self.case = report, case
+        super().__init__(*args, **kwargs)
+
+
+class EmptyForm(CaseForm):
+    pass
+
+
+class OfficerByBadgeField(forms.CharField):
+    def clean(self, value):
+        badge = super().clean(value).strip().lstrip("#")
+        officer = Officer.objects.filter(badge_number__iexact=badge).first()
+        if officer is None:
+            raise forms.ValidationError(
+                _("No officer on the roster has badge number %(badge)s.") % {"badge": badge}
+            )
+        return officer
+
+
+class IdentifyOfficerForm(CaseForm):
+    involved = forms.TypedChoiceField(label=_("Officer as described"), coerce=int)
+    officer = OfficerByBadgeField(label=_("Badge number on the roster"), max_length=20)
+    role = forms.ChoiceField(label=_("Role in the events"), choices=OfficerRole.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["involved"].choices = [(o.pk, str(o)) for o in self.report.officers.all()]
+
+
+class AddOfficerForm(CaseForm):
+    officer = OfficerByBadgeField(label=_("Badge number on the roster"), max_length=20)
+    role = forms.ChoiceField(label=_("Role in the events"), choices=OfficerRole.choices)
+
+
+class AllegationForm(CaseForm):
+    involved = forms.TypedChoiceField(label=_("Officer"), coerce=int)
+    category = forms.ChoiceField(label=_("Category"), choices=AllegationCategory.choices)
+    subtype = forms.ModelChoiceField(
+        label=_("Sub-type"),
+        queryset=AllegationSubtype.objects.filter(active=True),
+        required=False,
+        empty_label=_("(none)"),
+    )
+    summary = forms.CharField(label=_("What the officer is said to have done"), max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["involved"].choices = [
+            (o.pk, str(o)) for o in self.report.officers.filter(role=OfficerRole.SUBJECT)
+        ]
+
+
+class RemoveAllegationForm(CaseForm):
+    allegation = forms.TypedChoiceField(coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["allegation"].choices = [(a.pk, str(a)) for a in self.report.allegations.all()]
+
+
+REFERENCE = re.compile(r"^\s*CG-(\d{4})-(\d+)\s*$", re.IGNORECASE)
+
+
+class MergeForm(CaseForm):
+    into = forms.CharField(
+        label=_("Reference of the report to combine it with"),
+        help_text=_("For example, CG-2026-000123."),
+        max_length=30,
+    )
+    reason = forms.CharField(label=_("Why they are the same incident"), widget=forms.Textarea)
+
+    def clean_into(self):
+        match = REFERENCE.match(self.cleaned_data["into"])
+        report = None
+        if match:
+            report = Report.objects.filter(
+                pk=int(match[2]), received_at__year=int(match[1]), kind=Kind.COMPLAINT
+            ).first()
+        if report is None:
+            raise forms.ValidationError(_("No complaint has this reference."))
+        return report
+
+
+class RouteForm(CaseForm):
+    to = forms.ChoiceField(
+        label=_("Send to"),
+        choices=[
+            (Status.INVESTIGATION, _("Full investigation")),
+            (Status.MEDIATION, _("Mediation")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    investigator = forms.TypedChoiceField(label=_("Investigator"), coerce=int, required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["investigator"].choices = investigator_choices(candidates)
+
+
+def investigator_choices(candidates):
+    """Everyone who investigates, with the reason they cannot take this case, if any."""
+    choices = [("", _("(assign later)"))]
+    for c in candidates:
+        label = c.user.get_full_name() or c.user.get_username()
+        if c.conflicts:
+            label = _("%(name)s — conflict: %(reasons)s") % {
+                "name": label,
+                "reasons": "; ".join(c.conflicts),
+            }
+        choices.append((c.user.pk, label))
+    return choices
+
+
+class AssignForm(CaseForm):
+    investigator = forms.TypedChoiceField(label=_("Investigator"), coerce=int)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["investigator"].choices = investigator_choices(candidates)[1:]
+
+
+class CloseForm(CaseForm):
+    outcome = forms.ChoiceField(label=_("Why it is closed"))
+    reason = forms.CharField(label=_("Explanation (staff only)"), widget=forms.Textarea)
+    referred_to = forms.CharField(
+        label=_("Agency it is referred to"),
+        required=False,
+        max_length=200,
+        help_text=_("Only for a referral: the reporter receives a letter naming it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = MEDIATION_CLOSINGS if self.report.status == Status.MEDIATION else TRIAGE_CLOSINGS
+        self.fields["outcome"].choices = [(o, Outcome(o).label) for o in allowed]
+
+
+class PauseForm(CaseForm):
+    reason = forms.CharField(
+        label=_("Why the clock is paused"),
+        widget=forms.Textarea,
+        help_text=_("For example: criminal proceedings pending, the complainant is unavailable."),
+    )
+
+
+class LogForm(CaseForm, FilesForm):
+    kind = forms.ChoiceField(label=_("What"), choices=EntryKind.choices)
+    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_time = forms.TimeField(
+        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    person = forms.CharField(
+        label=_("Of whom, or from whom"),
+        required=False,
+        max_length=200,
+        help_text=_("Who was interviewed, or who was asked for evidence."),
+    )
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea)
+
+    field_order = ["kind", "occurred_on", "occurred_time", "person", "summary", "files"]
+
+    def __init__(self, report, case, data=None, files=None, **kwargs):
+        super().__init__(report, case, data, files, **kwargs)
+        self.fields["occurred_on"].initial = timezone.localdate()
+
+    def clean(self):
+        cleaned = super().clean()
+        day, at = cleaned.get("occurred_on"), cleaned.get("occurred_time")
+        if day:
+            moment = timezone.make_aware(datetime.datetime.combine(day, at or datetime.time(12)))
+            cleaned["occurred_at"] = moment
+            if day > timezone.localdate():
+                self.add_error("occurred_on", _("The date cannot be in the future."))
+        return cleaned
+
+
+class FindingsForm(CaseForm):
+    """One finding and rationale per allegation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allegation_fields = []
+        for allegation in self.report.allegations.select_related("proposed_finding"):
+            proposed = getattr(allegation, "proposed_finding", None)
+            finding = forms.ChoiceField(
+                label=_("Finding"),
+                choices=[("", "—"), *Finding.choices],
+                initial=proposed.finding if proposed else "",
+            )
+            rationale = forms.CharField(
+                label=_("Rationale"),
+                widget=forms.Textarea(attrs={"rows": 3}),
+                initial=proposed.rationale if proposed else "",
+            )
+            self.fields[f"finding_{allegation.pk}"] = finding
+            self.fields[f"rationale_{allegation.pk}"] = rationale
+            self.allegation_fields.append(
+                (allegation, self[f"finding_{allegation.pk}"], self[f"rationale_{allegation.pk}"])
+            )
+
+    def findings(self) -> dict[int, tuple[str, str]]:
+        return {
+            a.pk: (self.cleaned_data[f"finding_{a.pk}"], self.cleaned_data[f"rationale_{a.pk}"])
+            for a, _f, _r in self.allegation_fields
+        }
+
+
+class ReviewForm(CaseForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=ReviewDecision.choices, widget=forms.RadioSelect
+    )
+    comments = forms.CharField(
+        label=_("Comments"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("Required when you return the findings."),
+    )

@@ -1,0 +1,221 @@
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from commonground.accounts.models import Role, User
+from commonground.accounts.rules import require
+from commonground.complaints.models import (
+    OPEN_STATUSES,
+    InvolvedPerson,
+    Kind,
+    OfficerRole,
+    Report,
+    Status,
+    StatusChange,
+)
+from commonground.complaints.selectors import get_report_for_user
+from commonground.investigations.models import Case
+
+
+def get_case_for_user(user, pk: int) -> tuple[Report, Case | None]:
+    """The report with its case file (None before triage), for the case page."""
+    report = get_report_for_user(user, pk)
+    case = (
+        Case.objects.select_related("investigator", "opened_by")
+        .prefetch_related("tolls__paused_by", "tolls__resumed_by", "reviews__by")
+        .filter(report=report)
+        .first()
+    )
+    if case is not None:
+        case.report = report
+    return report, case
+
+
+def assignment_conflicts(case: Case, user: User) -> list[str]:
+    """Why this person may not investigate this case; empty when they may."""
+    reasons = []
+    if not user.is_active or not ({Role.INVESTIGATOR, Role.IA_SUPERVISOR} & user.roles()):
+        reasons.append(_("they are not an investigator"))
+    involved = list(case.report.officers.select_related("officer__unit"))
+    own = user.officer_id
+    if own and any(o.officer_id == own and o.role == OfficerRole.SUBJECT for o in involved):
+        reasons.append(_("the complaint is about them"))
+    if own and any(o.officer_id == own and o.role == OfficerRole.WITNESS for o in involved):
+        reasons.append(_("they are a witness in it"))
+    elif _named_as_witness(case, user):
+        reasons.append(_("they are named as a witness in it"))
+    units = {user.unit_id, user.officer.unit_id if own else None} - {None}
+    for o in involved:
+        if o.officer and o.officer.unit_id in units and o.officer_id != own:
+            reasons.append(
+                _("they work in the same unit (%(unit)s) as %(officer)s")
+                % {"unit": o.officer.unit, "officer": o.officer}
+            )
+    return reasons
+
+
+def _named_as_witness(case: Case, user: User) -> bool:
+    name = " ".join(user.get_full_name().lower().split())
+    if not name:
+        return False
+    people = InvolvedPerson.objects.filter(report=case.report)
+    return any(" ".join(p.details.get("name", "").lower().split()) == name for p in people)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    user: User
+    conflicts: list[str]
+
+
+def investigator_candidates(case: Case) -> list[Candidate]:
+    users = (
+        User.objects.filter(groups__name=Role.INVESTIGATOR, is_active=True)
+        .select_related("officer__unit", "unit")
+        .order_by("last_name", "first_name", "username")
+        .distinct()
+    )
+    return [Candidate(u, assignment_conflicts(case, u)) for u in users]
+
+
+# --- Work queues ---------------------------------------------------------------------------------
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _soon() -> datetime.date:
+    return _today() + datetime.timedelta(days=settings.DEADLINE_DUE_SOON_DAYS)
+
+
+@dataclass(frozen=True)
+class Queue:
+    label: str
+    description: str
+    condition: object  # a function of the user giving a Q over cases
+
+
+QUEUES: dict[str, Queue] = {
+    "mine": Queue(
+        gettext_lazy("My cases"),
+        gettext_lazy("Open cases assigned to you."),
+        lambda user: Q(investigator=user),
+    ),
+    "triage": Queue(
+        gettext_lazy("Awaiting triage"),
+        gettext_lazy("Cases opened for triage but not yet routed."),
+        lambda user: Q(report__status=Status.TRIAGE),
+    ),
+    "unassigned": Queue(
+        gettext_lazy("Unassigned"),
+        gettext_lazy("Cases under investigation or mediation with no investigator."),
+        lambda user: Q(
+            investigator__isnull=True,
+            report__status__in=[Status.INVESTIGATION, Status.MEDIATION],
+        ),
+    ),
+    "due_soon": Queue(
+        gettext_lazy("Due soon"),
+        gettext_lazy("Deadlines in the next days, soonest first."),
+        lambda user: Q(due_on__gte=_today(), due_on__lte=_soon()),
+    ),
+    "overdue": Queue(
+        gettext_lazy("Overdue"),
+        gettext_lazy("Deadlines already passed (paused clocks are not counted)."),
+        lambda user: Q(due_on__lt=_today()),
+    ),
+    "awaiting_approval": Queue(
+        gettext_lazy("Awaiting approval"),
+        gettext_lazy("Proposed findings waiting for a supervisor."),
+        lambda user: Q(report__status=Status.SUPERVISOR_REVIEW),
+    ),
+    "awaiting_board": Queue(
+        gettext_lazy("Awaiting the board"),
+        gettext_lazy("Approved findings with the civilian oversight board."),
+        lambda user: Q(report__status=Status.BOARD_REVIEW),
+    ),
+}
+
+
+def queue_cases(user, name: str) -> QuerySet[Case]:
+    require(user, "investigations.queues")
+    if name not in QUEUES:
+        raise Http404
+    return (
+        Case.objects.filter(report__status__in=OPEN_STATUSES)
+        .filter(QUEUES[name].condition(user))
+        .select_related("report", "report__district", "investigator")
+        .order_by("due_on", "opened_at", "pk")
+    )
+
+
+def queue_counts(user) -> dict[str, int]:
+    require(user, "investigations.queues")
+    open_cases = Case.objects.filter(report__status__in=OPEN_STATUSES)
+    return open_cases.aggregate(
+        **{name: Count("pk", filter=queue.condition(user)) for name, queue in QUEUES.items()}
+    )
+
+
+def new_reports(user) -> QuerySet[Report]:
+    """Reports nobody has triaged yet: complaints without a case, commendations to forward."""
+    require(user, "investigations.queues")
+    return Report.objects.filter(status=Status.RECEIVED).order_by("received_at", "pk")
+
+
+# --- Overview ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageFigures:
+    status: str
+    label: str
+    open_now: int
+    median_days: float | None
+    completed: int
+
+
+def ia_overview(user) -> list[StageFigures]:
+    """Open complaints per stage, and the median days a stage took, over every stage left."""
+    require(user, "investigations.overview")
+    open_now = dict(
+        Report.objects.filter(kind=Kind.COMPLAINT)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    durations: dict[str, list[float]] = defaultdict(list)
+    entered: dict[int, tuple[str, datetime.datetime]] = {}
+    changes = (
+        StatusChange.objects.filter(report__kind=Kind.COMPLAINT)
+        .order_by("report_id", "changed_at", "pk")
+        .values_list("report_id", "to_status", "changed_at")
+        .iterator(chunk_size=5000)
+    )
+    for report_id, to_status, changed_at in changes:
+        if report_id in entered:
+            stage, since = entered[report_id]
+            durations[stage].append((changed_at - since).total_seconds() / 86400)
+        entered[report_id] = (to_status, changed_at)
+    return [
+        StageFigures(
+            status=status.value,
+            label=status.label,
+            open_now=open_now.get(status, 0) if status != Status.CLOSED else 0,
+            median_days=round(statistics.median(durations[status]), 1)
+            if durations[status]
+            else None,
+            completed=len(durations[status]),
+        )
+        for status in Status
+        if status not in (Status.FORWARDED, Status.CLOSED)
+    ]

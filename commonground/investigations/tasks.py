@@ -1,0 +1,92 @@
+import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+from commonground.accounts.models import Role, User
+from commonground.complaints.models import OPEN_STATUSES, Status
+from commonground.investigations.models import Case
+from commonground.roster.models import Commendation
+
+# What each staff message says happened, in the reader's language.
+EVENTS = {
+    "assigned": _("You were assigned to investigate this case."),
+    f"stage:{Status.SUPERVISOR_REVIEW}": _("Findings were proposed and wait for your approval."),
+    f"stage:{Status.INVESTIGATION}": _("The case was sent back for more investigation."),
+    f"stage:{Status.BOARD_REVIEW}": _("The case is ready for the oversight board's review."),
+    f"stage:{Status.AGENCY_DECISION}": _(
+        "The board made its recommendation; the agency's decision is due."
+    ),
+    "due_soon": _("A deadline on this case falls soon."),
+    "overdue": _("A deadline on this case has passed."),
+}
+
+
+def _send_to_staff(user: User, case: Case, event: str, **extra) -> None:
+    if not user.email:
+        return
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        url = settings.SITE_URL.rstrip("/") + reverse(
+            "investigations:case_detail", args=[case.report_id]
+        )
+        context = {"case": case, "event": EVENTS[event], "url": url, **extra}
+        subject = render_to_string("investigations/email/staff_subject.txt", context).strip()
+        body = render_to_string("investigations/email/staff.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@task()
+def notify_staff(*, user_ids: list[int], case_id: int, event: str) -> None:
+    """Tell staff that a case needs them. Messages carry the case reference and a link, never
+    the complaint's personal data."""
+    case = Case.objects.select_related("report").get(pk=case_id)
+    for user in User.objects.filter(pk__in=user_ids, is_active=True):
+        _send_to_staff(user, case, event)
+
+
+@task()
+def send_deadline_reminders() -> int:
+    """Daily: assignees and supervisors hear of every case due soon or overdue."""
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=settings.DEADLINE_DUE_SOON_DAYS)
+    cases = Case.objects.filter(
+        report__status__in=OPEN_STATUSES, due_on__isnull=False, due_on__lte=soon
+    ).select_related("report", "investigator")
+    supervisors = list(User.objects.filter(groups__name=Role.IA_SUPERVISOR, is_active=True))
+    sent = 0
+    for case in cases.iterator(chunk_size=500):
+        event = "overdue" if case.due_on < today else "due_soon"
+        readers = {u.pk: u for u in supervisors}
+        if case.investigator and case.investigator.is_active:
+            readers[case.investigator.pk] = case.investigator
+        for user in readers.values():
+            _send_to_staff(user, case, event, due_on=case.due_on)
+            sent += 1
+    return sent
+
+
+@task()
+def send_commendation(*, commendation_id: int) -> None:
+    """Send a resident's commendation to the officer's commander."""
+    commendation = Commendation.objects.select_related("officer", "forwarded_to").get(
+        pk=commendation_id
+    )
+    commander = commendation.forwarded_to
+    if commander is None or not commander.work_email:
+        return
+    context = {"commendation": commendation, "agency": settings.AGENCY_NAME}
+    subject = render_to_string("investigations/email/commendation_subject.txt", context).strip()
+    body = render_to_string("investigations/email/commendation.txt", context)
+    send_mail(subject, body, None, [commander.work_email])
+
+
+@task()
+def refresh_deadlines() -> int:
+    from commonground.investigations.actions import refresh_open_deadlines
+
+    return refresh_open_deadlines()

@@ -1,0 +1,506 @@
+"""Every read of the oversight board's pages, the agency head's queue and the public minutes.
+
+Board members see a case without the complainant's or witnesses' personal data: the summary
+here carries allegations, officers, the proposed findings and the log's kinds and dates, and the
+narrative only for roles that may read personal data. The public pages read `public_meetings`,
+`get_public_meeting` and `public_minutes` only, which are built from structured fields alone."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commonground.accounts.models import Role
+from commonground.accounts.rules import can, require
+from commonground.complaints.models import (
+    Allegation,
+    AllegationCategory,
+    Finding,
+    Report,
+    Status,
+)
+from commonground.complaints.selectors import can_see_personal_data
+from commonground.investigations.models import Case, FindingsReview, ReviewDecision
+from commonground.oversight.actions import Line, latest_review
+from commonground.oversight.models import (
+    AgencyDecision,
+    CaseReview,
+    DisciplineLevel,
+    Meeting,
+    MeetingStatus,
+    Recommendation,
+    Recusal,
+    ReviewResult,
+    Vote,
+    VoteChoice,
+)
+
+
+@dataclass(frozen=True)
+class Tally:
+    concur: int = 0
+    do_not_concur: int = 0
+    abstain: int = 0
+    recused: int = 0
+
+    @property
+    def voted(self) -> int:
+        return self.concur + self.do_not_concur + self.abstain
+
+
+def _tallies(review_ids: list[int]) -> dict[int, Tally]:
+    votes = Counter(
+        Vote.objects.filter(review_id__in=review_ids)
+        .values_list("review_id", "choice")
+        .order_by()
+        .iterator()
+    )
+    recusals = Counter(
+        Recusal.objects.filter(review_id__in=review_ids).values_list("review_id", flat=True)
+    )
+    return {
+        pk: Tally(
+            concur=votes[(pk, VoteChoice.CONCUR)],
+            do_not_concur=votes[(pk, VoteChoice.DO_NOT_CONCUR)],
+            abstain=votes[(pk, VoteChoice.ABSTAIN)],
+            recused=recusals[pk],
+        )
+        for pk in review_ids
+    }
+
+
+def _categories(report_ids: list[int]) -> dict[int, list[str]]:
+    """Each report's allegation categories, in words, one per category."""
+    found: dict[int, list[str]] = {pk: [] for pk in report_ids}
+    rows = (
+        Allegation.objects.filter(report_id__in=report_ids)
+        .values_list("report_id", "category")
+        .order_by("report_id", "category")
+        .distinct()
+    )
+    for report_id, category in rows:
+        found[report_id].append(str(AllegationCategory(category).label))
+    return found
+
+
+def _district(report: Report) -> str:
+    return report.district.name if report.district_id else _("District unknown")
+
+
+# --- The board's pages ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwaitingCase:
+    case: Case
+    reference: str
+    district: str
+    categories: list[str]
+    waiting_days: int
+
+
+def cases_awaiting_board(user) -> list[AwaitingCase]:
+    """Cases with approved findings that are on no agenda yet, the longest waiting first."""
+    require(user, "oversight.view")
+    on_agenda = CaseReview.objects.filter(closed_at__isnull=True).values("case_id")
+    cases = list(
+        Case.objects.filter(report__status=Status.BOARD_REVIEW)
+        .exclude(pk__in=on_agenda)
+        .select_related("report__district")
+        .order_by("stage_started_on", "pk")
+    )
+    categories = _categories([c.report_id for c in cases])
+    today = timezone.localdate()
+    return [
+        AwaitingCase(
+            case=c,
+            reference=c.report.reference,
+            district=_district(c.report),
+            categories=categories[c.report_id],
+            waiting_days=(today - c.stage_started_on).days,
+        )
+        for c in cases
+    ]
+
+
+def board_meetings(user) -> tuple[list[Meeting], list[Meeting]]:
+    """Meetings still to be held (soonest first), and those held or cancelled (latest first),
+    each with its number of agenda items as `items`."""
+    require(user, "oversight.view")
+    meetings = Meeting.objects.annotate(items=Count("reviews"))
+    upcoming = meetings.filter(status=MeetingStatus.SCHEDULED).order_by("starts_at", "pk")
+    past = meetings.exclude(status=MeetingStatus.SCHEDULED).order_by("-starts_at", "-pk")
+    return list(upcoming), list(past)
+
+
+def get_meeting_for_user(user, pk: int) -> Meeting:
+    require(user, "oversight.view")
+    meeting = Meeting.objects.filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    review: CaseReview
+    reference: str
+    district: str
+    categories: list[str]
+    tally: Tally
+
+
+def agenda(meeting: Meeting) -> list[AgendaItem]:
+    reviews = list(
+        meeting.reviews.select_related("case__report__district").order_by("position", "pk")
+    )
+    tallies = _tallies([r.pk for r in reviews])
+    categories = _categories([r.case.report_id for r in reviews])
+    return [
+        AgendaItem(
+            review=r,
+            reference=r.case.report.reference,
+            district=_district(r.case.report),
+            categories=categories[r.case.report_id],
+            tally=tallies[r.pk],
+        )
+        for r in reviews
+    ]
+
+
+def get_review_for_user(user, pk: int) -> CaseReview:
+    require(user, "oversight.view")
+    review = (
+        CaseReview.objects.select_related("meeting", "case__report__district", "case__investigator")
+        .filter(pk=pk)
+        .first()
+    )
+    if review is None:
+        raise Http404
+    review.case.report.case = review.case
+    return review
+
+
+@dataclass(frozen=True)
+class LogStep:
+    kind: str
+    occurred_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """What the board reads about a case. `narrative` is None for roles that may not read
+    personal data (board members among them)."""
+
+    report: Report
+    district: str
+    allegations: list[Allegation]  # with subtype, officer and proposed finding loaded
+    approval: FindingsReview | None
+    log: list[LogStep]
+    narrative: str | None
+
+
+def case_summary(case: Case, user) -> CaseSummary:
+    report = case.report
+    allegations = list(
+        report.allegations.select_related(
+            "subtype",
+            "involved_officer__officer",
+            "proposed_finding__approved_by",
+        ).order_by("pk")
+    )
+    approval = (
+        case.reviews.filter(decision=ReviewDecision.APPROVED)
+        .select_related("by")
+        .order_by("-at")
+        .first()
+    )
+    log = [
+        LogStep(kind=entry.get_kind_display(), occurred_at=entry.occurred_at)
+        for entry in case.log.only("kind", "occurred_at").order_by("occurred_at", "pk")
+    ]
+    return CaseSummary(
+        report=report,
+        district=_district(report),
+        allegations=allegations,
+        approval=approval,
+        log=log,
+        narrative=report.narrative if can_see_personal_data(user, report) else None,
+    )
+
+
+@dataclass(frozen=True)
+class MemberState:
+    """Where one board member stands on one review."""
+
+    is_member: bool
+    vote: Vote | None
+    recusal: Recusal | None
+
+
+def member_state(review: CaseReview, user) -> MemberState:
+    if Role.BOARD_MEMBER not in user.roles() or not can(user, "oversight.vote"):
+        return MemberState(is_member=False, vote=None, recusal=None)
+    return MemberState(
+        is_member=True,
+        vote=review.votes.filter(member=user).first(),
+        recusal=review.recusals.filter(member=user).first(),
+    )
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """A review with what the board decided in it, for the review and case pages."""
+
+    review: CaseReview
+    tally: Tally
+    votes: list[Vote]
+    recusals: list[Recusal]
+    recommendations: list[Recommendation]
+
+
+def review_records(reviews: list[CaseReview]) -> list[ReviewRecord]:
+    ids = [r.pk for r in reviews]
+    tallies = _tallies(ids)
+    votes = Vote.objects.filter(review_id__in=ids).select_related("member")
+    recusals = Recusal.objects.filter(review_id__in=ids).select_related("member")
+    recommendations = Recommendation.objects.filter(review_id__in=ids).select_related(
+        "discipline", "allegation__involved_officer__officer"
+    )
+    return [
+        ReviewRecord(
+            review=r,
+            tally=tallies[r.pk],
+            votes=sorted(
+                (v for v in votes if v.review_id == r.pk),
+                key=lambda v: (v.member.last_name, v.member.first_name, v.member.username),
+            ),
+            recusals=[x for x in recusals if x.review_id == r.pk],
+            recommendations=sorted(
+                (x for x in recommendations if x.review_id == r.pk), key=lambda x: x.allegation_id
+            ),
+        )
+        for r in reviews
+    ]
+
+
+def recommendation_lines(review: CaseReview) -> dict[int, Line]:
+    """The starting point of the board's recommendation form: what it recorded, or else the
+    approved proposed finding of each allegation."""
+    recorded = {
+        r.allegation_id: Line(r.finding, r.discipline.code, r.days)
+        for r in review.recommendations.select_related("discipline")
+    }
+    if recorded:
+        return recorded
+    return {
+        a.pk: Line(a.proposed_finding.finding, "", None)
+        for a in review.case.report.allegations.select_related("proposed_finding")
+        if getattr(a, "proposed_finding", None) and a.proposed_finding.approved_at
+    }
+
+
+@dataclass(frozen=True)
+class CaseBoardFile:
+    """Everything the board and the agency head decided on one case."""
+
+    report: Report
+    case: Case
+    reviews: list[ReviewRecord]
+    decision: AgencyDecision | None
+    allegations: list[Allegation]
+    # What the decision form starts from: the board's latest recommendation.
+    recommended: dict[int, Line]
+
+
+def get_case_board_file_for_user(user, report_pk: int) -> CaseBoardFile:
+    require(user, "oversight.view")
+    case = (
+        Case.objects.select_related("report__district", "investigator")
+        .filter(report_id=report_pk)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    case.report.case = case
+    reviews = list(
+        case.board_reviews.select_related("meeting").order_by("opened_at", "pk"),
+    )
+    decision = (
+        AgencyDecision.objects.filter(case=case)
+        .select_related("decided_by")
+        .prefetch_related("lines__discipline", "lines__allegation")
+        .first()
+    )
+    latest = latest_review(case)
+    recommended = (
+        {
+            r.allegation_id: Line(r.finding, r.discipline.code, r.days)
+            for r in latest.recommendations.select_related("discipline")
+        }
+        if latest
+        else {}
+    )
+    return CaseBoardFile(
+        report=case.report,
+        case=case,
+        reviews=review_records(reviews),
+        decision=decision,
+        allegations=list(
+            case.report.allegations.select_related("subtype", "involved_officer__officer")
+        ),
+        recommended=recommended,
+    )
+
+
+def active_ladder() -> list[DisciplineLevel]:
+    return list(DisciplineLevel.objects.filter(active=True).order_by("rank"))
+
+
+# --- The agency head's queue ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwaitingDecision:
+    case: Case
+    reference: str
+    district: str
+    categories: list[str]
+    waiting_days: int
+    due_on: datetime.date | None
+    overdue: bool
+
+
+def decision_queue(user) -> list[AwaitingDecision]:
+    """Cases the board has reviewed, waiting for the agency head, the oldest first."""
+    require(user, "oversight.decide")
+    cases = list(
+        Case.objects.filter(report__status=Status.AGENCY_DECISION)
+        .select_related("report__district")
+        .order_by("stage_started_on", "pk")
+    )
+    categories = _categories([c.report_id for c in cases])
+    today = timezone.localdate()
+    return [
+        AwaitingDecision(
+            case=c,
+            reference=c.report.reference,
+            district=_district(c.report),
+            categories=categories[c.report_id],
+            waiting_days=(today - c.stage_started_on).days,
+            due_on=c.stage_due_on,
+            overdue=bool(c.stage_due_on and c.stage_due_on < today and not c.paused),
+        )
+        for c in cases
+    ]
+
+
+# --- The public minutes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicMeeting:
+    pk: int
+    starts_at: datetime.datetime
+    items: int
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    category: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RecommendedLine:
+    category: str
+    finding: str
+    discipline: str
+    count: int
+
+
+@dataclass(frozen=True)
+class MinutesItem:
+    number: int
+    district: str
+    categories: list[CategoryCount]
+    tally: Tally
+    result: str
+    recommendations: list[RecommendedLine]
+
+
+def _held() -> Q:
+    return Q(status=MeetingStatus.HELD)
+
+
+def public_meetings() -> list[PublicMeeting]:
+    """Held meetings, latest first. Titles and locations are free text and never shown."""
+    rows = (
+        Meeting.objects.filter(_held())
+        .annotate(n=Count("reviews"))
+        .order_by("-starts_at", "-pk")
+        .values_list("pk", "starts_at", "n")
+    )
+    return [PublicMeeting(pk=pk, starts_at=at, items=n) for pk, at, n in rows]
+
+
+def get_public_meeting(pk: int) -> PublicMeeting:
+    row = (
+        Meeting.objects.filter(_held(), pk=pk)
+        .annotate(n=Count("reviews"))
+        .values_list("pk", "starts_at", "n")
+        .first()
+    )
+    if row is None:
+        raise Http404
+    return PublicMeeting(pk=row[0], starts_at=row[1], items=row[2])
+
+
+def public_minutes(meeting: PublicMeeting) -> list[MinutesItem]:
+    """The minutes of a held meeting, built from structured fields only: no names, narratives,
+    notes, rationales or explanations are even read."""
+    reviews = list(
+        CaseReview.objects.filter(meeting_id=meeting.pk, meeting__status=MeetingStatus.HELD)
+        .order_by("position", "pk")
+        .values_list("pk", "case__report_id", "result", "case__report__district__name")
+    )
+    ids = [pk for pk, *_rest in reviews]
+    tallies = _tallies(ids)
+    categories: dict[int, Counter] = {report_id: Counter() for _pk, report_id, *_r in reviews}
+    for report_id, category in Allegation.objects.filter(
+        report_id__in=list(categories)
+    ).values_list("report_id", "category"):
+        categories[report_id][category] += 1
+    levels = {level.pk: level.name for level in DisciplineLevel.objects.all()}
+    recommended: dict[int, Counter] = {pk: Counter() for pk in ids}
+    for review_id, category, finding, level_id in Recommendation.objects.filter(
+        review_id__in=ids
+    ).values_list("review_id", "allegation__category", "finding", "discipline_id"):
+        recommended[review_id][(category, finding, level_id)] += 1
+    results = {value: str(label) for value, label in ReviewResult.choices}
+    return [
+        MinutesItem(
+            number=number,
+            district=district or _("District unknown"),
+            categories=[
+                CategoryCount(str(AllegationCategory(c).label), n)
+                for c, n in sorted(categories[report_id].items())
+            ],
+            tally=tallies[pk],
+            result=results.get(result) or _("Not decided at this meeting"),
+            recommendations=[
+                RecommendedLine(
+                    category=str(AllegationCategory(c).label),
+                    finding=str(Finding(f).label),
+                    discipline=levels[level_id],
+                    count=n,
+                )
+                for (c, f, level_id), n in sorted(recommended[pk].items())
+            ],
+        )
+        for number, (pk, report_id, result, district) in enumerate(reviews, start=1)
+    ]
