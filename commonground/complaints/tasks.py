@@ -13,6 +13,7 @@ from commonground.complaints.models import (
     OPEN_STATUSES,
     Milestone,
     NoticeKind,
+    Outcome,
     Report,
     ResidentNotice,
 )
@@ -80,7 +81,8 @@ def notify_reporter(*, report_id: int, milestone: str) -> None:
             milestone=milestone,
             milestone_label=Milestone(milestone).label,
             explanation=EXPLANATIONS[milestone],
-            outcome=report.get_outcome_display() if milestone == Milestone.CLOSED else "",
+            # Lazy, so it is translated inside the reporter's language.
+            outcome=Outcome(report.outcome).label if milestone == Milestone.CLOSED else "",
             merged=follower.pk != report.pk or bool(report.merged_into_id),
         )
 
