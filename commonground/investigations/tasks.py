@@ -22,19 +22,17 @@ EVENTS = {
     f"stage:{Status.AGENCY_DECISION}": _(
         "The board made its recommendation; the agency's decision is due."
     ),
-    "due_soon": _("A deadline on this case falls soon."),
-    "overdue": _("A deadline on this case has passed."),
 }
 
 
-def _send_to_staff(user: User, case: Case, event: str, **extra) -> None:
+def _send_to_staff(user: User, case: Case, event: str) -> None:
     if not user.email:
         return
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         url = settings.SITE_URL.rstrip("/") + reverse(
             "investigations:case_detail", args=[case.report_id]
         )
-        context = {"case": case, "event": EVENTS[event], "url": url, **extra}
+        context = {"case": case, "event": EVENTS[event], "url": url}
         subject = render_to_string("investigations/email/staff_subject.txt", context).strip()
         body = render_to_string("investigations/email/staff.txt", context)
     send_mail(subject, body, None, [user.email])
@@ -49,24 +47,56 @@ def notify_staff(*, user_ids: list[int], case_id: int, event: str) -> None:
         _send_to_staff(user, case, event)
 
 
+# Who answers for a case's deadline at each stage (besides its investigator, where assigned).
+RESPONSIBLE = {
+    Status.TRIAGE: Role.IA_SUPERVISOR,
+    Status.INVESTIGATION: Role.IA_SUPERVISOR,
+    Status.SUPERVISOR_REVIEW: Role.IA_SUPERVISOR,
+    Status.MEDIATION: Role.IA_SUPERVISOR,
+    Status.BOARD_REVIEW: Role.BOARD_STAFF,
+    Status.AGENCY_DECISION: Role.AGENCY_HEAD,
+}
+INVESTIGATOR_STAGES = {Status.INVESTIGATION, Status.MEDIATION}
+
+
 @task()
 def send_deadline_reminders() -> int:
-    """Daily: assignees and supervisors hear of every case due soon or overdue."""
+    """Daily: one message per person listing their cases due soon or overdue: the investigator
+    while they work on it, and whoever answers for the stage (supervisors, board staff, the
+    agency head)."""
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=settings.DEADLINE_DUE_SOON_DAYS)
-    cases = Case.objects.filter(
-        report__status__in=OPEN_STATUSES, due_on__isnull=False, due_on__lte=soon
-    ).select_related("report", "investigator")
-    supervisors = list(User.objects.filter(groups__name=Role.IA_SUPERVISOR, is_active=True))
-    sent = 0
+    cases = (
+        Case.objects.filter(report__status__in=OPEN_STATUSES, due_on__lte=soon)
+        .select_related("report")
+        .order_by("due_on", "pk")
+    )
+    by_role = {
+        role: list(User.objects.filter(groups__name=role, is_active=True))
+        for role in set(RESPONSIBLE.values())
+    }
+    lists: dict[int, tuple[User, list[Case]]] = {}
     for case in cases.iterator(chunk_size=500):
-        event = "overdue" if case.due_on < today else "due_soon"
-        readers = {u.pk: u for u in supervisors}
-        if case.investigator and case.investigator.is_active:
-            readers[case.investigator.pk] = case.investigator
-        for user in readers.values():
-            _send_to_staff(user, case, event, due_on=case.due_on)
-            sent += 1
+        readers = list(by_role.get(RESPONSIBLE.get(case.report.status), []))
+        if case.investigator_id and case.report.status in INVESTIGATOR_STAGES:
+            readers.append(case.investigator)
+        for user in readers:
+            lists.setdefault(user.pk, (user, []))[1].append(case)
+    sent = 0
+    for user, due in lists.values():
+        if not user.email or not user.is_active:
+            continue
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            context = {
+                "cases": due,
+                "today": today,
+                "overdue": sum(c.due_on < today for c in due),
+                "url": settings.SITE_URL.rstrip("/") + reverse("investigations:queues"),
+            }
+            subject = render_to_string("investigations/email/deadlines_subject.txt", context)
+            body = render_to_string("investigations/email/deadlines.txt", context)
+        send_mail(subject.strip(), body, None, [user.email])
+        sent += 1
     return sent
 
 

@@ -51,13 +51,17 @@ def test_the_interval_is_configurable(settings):
         assert send_still_open_notices.call() == 1
 
 
-def test_deadline_reminders_reach_the_assignee_and_supervisors(supervisor, investigator):
+def test_deadline_reminders_are_one_list_per_person_responsible(supervisor, investigator):
     investigator.email, supervisor.email = "inv@example.org", "sup@example.org"
     investigator.save()
     supervisor.save()
+    chief = make_staff("chief", Role.AGENCY_HEAD)
+    chief.email = "chief@example.org"
+    chief.save()
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        case = case_under_investigation(supervisor, investigator)
+        first = case_under_investigation(supervisor, investigator)
+        second = case_under_investigation(supervisor, investigator)
         paused = case_under_investigation(supervisor, investigator)
         pause_clock(case=paused, reason="Court", by=supervisor)
     with time_machine.travel(start + datetime.timedelta(days=100), tick=False):
@@ -66,13 +70,15 @@ def test_deadline_reminders_reach_the_assignee_and_supervisors(supervisor, inves
     with time_machine.travel(start + datetime.timedelta(days=175), tick=False):
         mail.outbox.clear()
         assert send_deadline_reminders.call() == 2
-        assert {m.to[0] for m in mail.outbox} == {"inv@example.org", "sup@example.org"}
-        assert all(case.report.reference in m.subject for m in mail.outbox)
-        assert "falls soon" in mail.outbox[0].body
+        assert sorted(m.to[0] for m in mail.outbox) == ["inv@example.org", "sup@example.org"]
+        body = mail.outbox[0].body
+        assert first.report.reference in body and second.report.reference in body
+        assert paused.report.reference not in body
+        assert "2 cases need you" in mail.outbox[0].subject
     with time_machine.travel(start + datetime.timedelta(days=200), tick=False):
         mail.outbox.clear()
         send_deadline_reminders.call()
-        assert "has passed" in mail.outbox[0].body
+        assert "2 of these cases are overdue." in mail.outbox[0].body
 
 
 def test_staff_messages_are_in_the_readers_language(supervisor, investigator):
