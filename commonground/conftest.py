@@ -18,8 +18,11 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    # A request to an /es/ page leaves its thread in Spanish; every test starts in English.
+    translation.activate("en")
 
 
 STAFF_PASSWORD = "correct-horse-battery"  # noqa: S105 (test personas only)

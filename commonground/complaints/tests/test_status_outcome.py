@@ -64,7 +64,7 @@ def test_a_closed_case_shows_its_outcome_and_findings_only_when_disclosed(
     anonymous = case_at_board(supervisor, investigator, reporter_type="anonymous", contact={})
     mail.outbox.clear()
     board_and_agency_decide([named, anonymous])
-    outcome = str(Outcome.SUSTAINED.label)
+    outcome = "Sustained: the officer broke a rule"
     assert any(outcome in m.body for m in mail.outbox if m.to == ["maria@example.org"])
 
     settings.PUBLIC_DISCLOSE_OFFICER_OUTCOMES = False
