@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from commonground.lib.fields import EncryptedJSONField
+from commonground.lib.i18n import in_current_language
 
 
 class Kind(models.TextChoices):
@@ -240,9 +241,7 @@ class AllegationSubtype(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.names.get(get_language() or "en") or self.names.get("en") or "?"
+        return in_current_language(self.names)
 
 
 class Allegation(models.Model):

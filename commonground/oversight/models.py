@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from commonground.complaints.models import Finding
+from commonground.lib.i18n import in_current_language
 
 
 class DisciplineLevel(models.Model):
@@ -26,7 +26,7 @@ class DisciplineLevel(models.Model):
 
     @property
     def name(self) -> str:
-        return self.names.get(get_language() or "en") or self.names.get("en") or self.code
+        return in_current_language(self.names, fallback=self.code)
 
 
 class MeetingStatus(models.TextChoices):

@@ -204,20 +204,14 @@ def _render_meeting(request, meeting, *, bound=None, error="", status=200):
 @staff_required("oversight.view")
 def meeting_action(request, pk, name):
     """Every form on the meeting page posts here; the table above says what each one does."""
-    action = MEETING_ACTIONS.get(name)
-    if action is None:
-        raise Http404
-    meeting = get_meeting_for_user(request.user, pk)
-    require(request.user, action.permission)
-    form = _meeting_form(name, meeting, request.user, request.POST)
-
-    def rerender(**kwargs):
-        return _render_meeting(request, get_meeting_for_user(request.user, pk), **kwargs)
-
-    if not form.is_valid():
-        return rerender(bound=form, status=400)
-    refused = _run(request, action, meeting, form, rerender)
-    return refused or redirect("oversight:meeting_detail", pk=meeting.pk)
+    return _dispatch(
+        request,
+        MEETING_ACTIONS.get(name),
+        get=lambda: get_meeting_for_user(request.user, pk),
+        form=lambda meeting: _meeting_form(name, meeting, request.user, request.POST),
+        page=_render_meeting,
+        done="oversight:meeting_detail",
+    )
 
 
 # --- A case's review: the summary, votes, recusals, recommendation -------------------------------
@@ -337,20 +331,32 @@ def _render_review(request, review, *, bound=None, error="", status=200):
 @staff_required("oversight.view")
 def review_action(request, pk, name):
     """Every form on the review page posts here; the table above says what each one does."""
-    action = REVIEW_ACTIONS.get(name)
+    return _dispatch(
+        request,
+        REVIEW_ACTIONS.get(name),
+        get=lambda: get_review_for_user(request.user, pk),
+        form=lambda review: _review_form(name, review, request.user, request.POST),
+        page=_render_review,
+        done="oversight:review_detail",
+    )
+
+
+def _dispatch(request, action, *, get, form, page, done):
+    """Check the permission, validate, perform; re-render the page with the bound form and the
+    message when something is refused, so nothing typed is lost."""
     if action is None:
         raise Http404
-    review = get_review_for_user(request.user, pk)
+    obj = get()
     require(request.user, action.permission)
-    form = _review_form(name, review, request.user, request.POST)
+    bound = form(obj)
 
     def rerender(**kwargs):
-        return _render_review(request, get_review_for_user(request.user, pk), **kwargs)
+        return page(request, get(), **kwargs)
 
-    if not form.is_valid():
-        return rerender(bound=form, status=400)
-    refused = _run(request, action, review, form, rerender)
-    return refused or redirect("oversight:review_detail", pk=review.pk)
+    if not bound.is_valid():
+        return rerender(bound=bound, status=400)
+    refused = _run(request, action, obj, bound, rerender)
+    return refused or redirect(done, pk=obj.pk)
 
 
 # --- A case's reviews and the agency's decision --------------------------------------------------

@@ -48,7 +48,7 @@ def get_officer_for_user(user, pk: int) -> Officer:
     require(user, "roster.view")
     officer = (
         Officer.objects.select_related("unit", "agency")
-        .prefetch_related("assignments__unit")
+        .prefetch_related("assignments__unit", "commendations__forwarded_to")
         .filter(pk=pk)
         .first()
     )

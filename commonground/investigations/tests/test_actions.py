@@ -418,3 +418,12 @@ def test_a_commendation_goes_to_the_record_and_the_commander(supervisor):
     assert record.forwarded_to == commander and record.source_reference == report.reference
     assert any(m.to == ["captain@example.org"] for m in mail.outbox)
     assert Report.objects.get(pk=report.pk).status == Status.FORWARDED
+
+
+def test_the_officers_record_lists_their_commendations(client, supervisor, analyst):
+    _, _, _, officers = agency_with_officers(1)
+    report = file(kind=Kind.COMMENDATION, officers=[OfficerInput(officer_id=officers[0].pk)]).report
+    forward_commendation(report=report, by=supervisor)
+    client.force_login(analyst)
+    body = client.get(f"/en/staff/roster/{officers[0].pk}/").content.decode()
+    assert report.reference in body
