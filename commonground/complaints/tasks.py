@@ -25,9 +25,10 @@ def _status_url() -> str:
     return settings.SITE_URL.rstrip("/") + reverse("complaints:status")
 
 
-def _email_reporter(report: Report, template: str, kind: str, **context) -> bool:
+def _email_reporter(report: Report, template: str, kind: str | None, **context) -> bool:
     """Send one message to the reporter in the language they wrote in, and note that it was
-    sent. Reporters without an e-mail address (anonymous ones among them) get nothing."""
+    sent (unless `kind` is None). Reporters without an e-mail address (anonymous ones among
+    them) get nothing."""
     email = (report.reporter_contact or {}).get("email")
     if not email:
         return False
@@ -41,6 +42,8 @@ def _email_reporter(report: Report, template: str, kind: str, **context) -> bool
         subject = render_to_string(f"complaints/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"complaints/email/{template}.txt", context)
     send_mail(subject, body, None, [email])
+    if kind is None:
+        return True
     ResidentNotice.objects.create(
         report=report,
         kind=kind,
@@ -56,15 +59,8 @@ def send_tracking_code(*, report_id: int, sealed_code: str) -> None:
     """E-mail the tracking code in the reporter's language. The code travels encrypted through
     the task queue, so it is never stored in plain text."""
     report = Report.objects.get(pk=report_id)
-    email = (report.reporter_contact or {}).get("email")
-    if not email:
-        return
     code = decrypt_json(sealed_code)["code"]
-    with translation.override(report.language):
-        context = {"report": report, "code": code, "site_url": _status_url()}
-        subject = render_to_string("complaints/email/tracking_code_subject.txt", context).strip()
-        body = render_to_string("complaints/email/tracking_code.txt", context)
-    send_mail(subject, body, None, [email])
+    _email_reporter(report, "tracking_code", None, code=code)
 
 
 @task()

@@ -117,12 +117,19 @@ class RouteForm(CaseForm):
         ],
         widget=forms.RadioSelect,
     )
-    investigator = forms.TypedChoiceField(label=_("Investigator"), coerce=int, required=False)
+    investigator = forms.TypedChoiceField(label=_("Investigator"), required=False, empty_value=None)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["investigator"].choices = investigator_choices(candidates)
+        _offer_investigators(self.fields["investigator"], candidates, optional=True)
+
+
+def _offer_investigators(field, candidates, *, optional: bool) -> None:
+    """The field lists every investigator and its cleaned value is the chosen person."""
+    users = {str(c.user.pk): c.user for c in candidates}
+    field.choices = investigator_choices(candidates)[0 if optional else 1 :]
+    field.coerce = users.__getitem__
 
 
 def investigator_choices(candidates):
@@ -140,11 +147,11 @@ def investigator_choices(candidates):
 
 
 class AssignForm(CaseForm):
-    investigator = forms.TypedChoiceField(label=_("Investigator"), coerce=int)
+    investigator = forms.TypedChoiceField(label=_("Investigator"))
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["investigator"].choices = investigator_choices(candidates)[1:]
+        _offer_investigators(self.fields["investigator"], candidates, optional=False)
 
 
 class CloseForm(CaseForm):

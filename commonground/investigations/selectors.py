@@ -189,7 +189,7 @@ def ia_overview(user) -> list[StageFigures]:
     require(user, "investigations.overview")
     open_now = dict(
         Report.objects.filter(kind=Kind.COMPLAINT)
-        .values_list("status")
+        .values("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )

@@ -59,12 +59,6 @@ class CaseAction:
     needs_candidates: bool = False
 
 
-def _investigator(user_id):
-    from commonground.accounts.models import User
-
-    return User.objects.filter(pk=user_id).first() if user_id else None
-
-
 def _involved(report, pk):
     return report.officers.get(pk=pk)
 
@@ -141,7 +135,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             case=case,
             to=data["to"],
             reason=data["reason"],
-            investigator=_investigator(data["investigator"]),
+            investigator=data["investigator"],
             by=user,
             version=version,
         ),
@@ -167,7 +161,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         frozenset({S.TRIAGE, S.INVESTIGATION, S.MEDIATION, S.SUPERVISOR_REVIEW}),
         forms.AssignForm,
         lambda user, report, case, data, version: actions.assign_investigator(
-            case=case, investigator=_investigator(data["investigator"]), by=user, version=version
+            case=case, investigator=data["investigator"], by=user, version=version
         ),
         gettext_lazy("The investigator was assigned."),
         needs_candidates=True,
@@ -306,7 +300,6 @@ def _render_case(request, report, case, *, bound=None, error="", status=200):
                 "involved_officer__officer", "subtype", "proposed_finding__approved_by"
             ),
             "duplicates": report.duplicates.all(),
-            "is_investigator": case is not None and case.investigator_id == request.user.pk,
             "referral": report.outcome == Outcome.REFERRED,
             "today": timezone.localdate(),
             "perms_queues": can(request.user, "investigations.queues"),
