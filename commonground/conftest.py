@@ -66,6 +66,11 @@ def analyst(db):
 
 
 @pytest.fixture
+def custodian(db):
+    return make_staff("custodian", Role.EVIDENCE_CUSTODIAN)
+
+
+@pytest.fixture
 def administrator(db):
     return make_staff("admin", Role.ADMINISTRATOR)
 
@@ -94,8 +99,10 @@ def on_commit_immediately(monkeypatch):
 SEEDING_MIGRATIONS = [
     ("commonground.accounts.migrations.0002_roles", "create_roles"),
     ("commonground.accounts.migrations.0003_agency_head_role", "create_role"),
+    ("commonground.accounts.migrations.0005_evidence_custodian_role", "create_role"),
     ("commonground.investigations.migrations.0002_default_deadlines", "create_rules"),
     ("commonground.oversight.migrations.0002_discipline_ladder", "create_ladder"),
+    ("commonground.evidence.migrations.0003_default_retention", "seed"),
 ]
 _flushed = {"yes": False}
 

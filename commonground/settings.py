@@ -138,8 +138,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Every uploaded file streams to a temporary file while it is hashed (evidence.files); beside the
+# media directory, so that storing it on local disk is a rename, not a second copy.
+FILE_UPLOAD_HANDLERS = ["commonground.evidence.files.HashingUploadHandler"]
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", str(DATA_DIR / "uploads"))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 # Resident attachments: how many, how large, and which types (sniffed from content, not names).
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 5)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
@@ -159,6 +163,9 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
     ],
 )
 NARRATIVE_MAX_CHARS = env_int("NARRATIVE_MAX_CHARS", 10_000)
+# Staff evidence (investigators' files, body-worn-camera footage): kept bit for bit.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 8 * 1024**3)
+EVIDENCE_ALLOWED_TYPES = env_list("EVIDENCE_ALLOWED_TYPES", ATTACHMENT_ALLOWED_TYPES)
 
 # --- Secrets for personal data -----------------------------------------------------------------
 # Fernet keys, newest first: the first encrypts, all decrypt (rotate by prepending a new key and

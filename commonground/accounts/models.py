@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Analyst")
     ADMINISTRATOR = "administrator", _("Administrator")
     AGENCY_HEAD = "agency_head", _("Agency head")
+    EVIDENCE_CUSTODIAN = "evidence_custodian", _("Evidence custodian")
 
 
 class User(AbstractUser):

@@ -50,6 +50,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "oversight.manage": frozenset({Role.BOARD_STAFF}),
     "oversight.vote": frozenset({Role.BOARD_MEMBER}),
     "oversight.decide": frozenset({Role.AGENCY_HEAD}),
+    # Evidence: investigators see the items of their own cases (evidence.selectors.visible_items);
+    # supervisors and the custodian see every item.
+    "evidence.view": frozenset({Role.INVESTIGATOR, Role.IA_SUPERVISOR, Role.EVIDENCE_CUSTODIAN}),
+    "evidence.view_all": frozenset({Role.IA_SUPERVISOR, Role.EVIDENCE_CUSTODIAN}),
+    "evidence.import": frozenset({Role.INVESTIGATOR, Role.IA_SUPERVISOR, Role.EVIDENCE_CUSTODIAN}),
+    "evidence.redact": frozenset({Role.INVESTIGATOR, Role.IA_SUPERVISOR}),
+    "evidence.share": frozenset({Role.IA_SUPERVISOR, Role.EVIDENCE_CUSTODIAN}),
+    "evidence.retention": frozenset({Role.IA_SUPERVISOR, Role.EVIDENCE_CUSTODIAN}),
+    "evidence.dispose": frozenset({Role.EVIDENCE_CUSTODIAN}),
 }
 
 

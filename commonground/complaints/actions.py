@@ -23,7 +23,7 @@ from commonground.complaints.models import (
     Status,
     StatusChange,
 )
-from commonground.evidence.actions import RejectedFile, ingest_upload
+from commonground.evidence.actions import RejectedFile, accept_draft_file, ingest_upload
 from commonground.evidence.models import StoredFile
 from commonground.lib.crypto import encrypt_json
 from commonground.roster.models import Officer
@@ -176,7 +176,7 @@ def _create_report(*, data, code_hash, channel, by, files, received_at) -> Repor
         )
         for p in data.people
     )
-    _attach(report, files, added_later=False)
+    _attach(report, files, added_later=False, by=by)
     StatusChange.objects.create(
         report=report, to_status=Status.RECEIVED, changed_at=received_at, changed_by=by
     )
@@ -205,11 +205,9 @@ def _district_for(data: ReportInput) -> tuple[int | None, str]:
     return None, DistrictSource.UNKNOWN
 
 
-def _attach(report: Report, files, *, added_later: bool) -> None:
+def _attach(report: Report, files, *, added_later: bool, by=None) -> None:
     for stored in files:
-        if stored.draft_key:
-            stored.draft_key = ""
-            stored.save(update_fields=["draft_key"])
+        accept_draft_file(item=stored, by=by)
         Attachment.objects.create(report=report, stored_file=stored, added_later=added_later)
 
 

@@ -31,7 +31,13 @@ from commonground.complaints.models import (
     Status,
     StatusChange,
 )
-from commonground.evidence.actions import ingest_upload
+from commonground.evidence.actions import (
+    RejectedFile,
+    check_uploads,
+    ingest_upload,
+    staff_limits,
+)
+from commonground.evidence.models import ItemKind
 from commonground.investigations import deadlines
 from commonground.investigations.models import (
     Case,
@@ -597,6 +603,11 @@ def add_log_entry(
     now = timezone.now()
     if occurred_at and occurred_at > now:
         raise CaseError(_("The date cannot be in the future."))
+    try:
+        # Every file is checked before any is stored, so a refused file leaves nothing behind.
+        check_uploads(uploads, limits=staff_limits())
+    except RejectedFile as error:
+        raise CaseError(str(error)) from None
     entry = LogEntry.objects.create(
         case=case,
         kind=EntryKind(kind),
@@ -607,7 +618,7 @@ def add_log_entry(
         created_at=now,
     )
     for upload in uploads:
-        stored = ingest_upload(upload=upload, strip_metadata=False)
+        stored = ingest_upload(upload=upload, kind=ItemKind.CASE_FILE, by=by)
         LogAttachment.objects.create(entry=entry, stored_file=stored)
     record(
         actor=by,

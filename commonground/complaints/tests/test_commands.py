@@ -39,12 +39,24 @@ def test_unfiled_uploads_are_removed_after_a_day_and_filed_ones_kept():
             upload=upload("draft.jpg", jpeg_with_gps()), strip_metadata=True, draft_key="abc"
         )
         kept = ingest_upload(
+            upload=upload("kept.jpg", jpeg_with_gps("blue")), strip_metadata=True, draft_key="def"
+        )
+        file(files=[kept])
+    call_command("discard_unfiled_uploads")
+    assert list(StoredFile.objects.values_list("original_name", flat=True)) == ["kept.jpg"]
+    assert not draft.file.storage.exists(draft.file.name)
+    assert kept.file.storage.exists(kept.file.name)
+
+
+def test_an_unfiled_upload_with_the_same_bytes_as_a_filed_one_leaves_those_bytes():
+    with time_machine.travel(datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.UTC)):
+        draft = ingest_upload(
+            upload=upload("draft.jpg", jpeg_with_gps()), strip_metadata=True, draft_key="abc"
+        )
+        kept = ingest_upload(
             upload=upload("kept.jpg", jpeg_with_gps()), strip_metadata=True, draft_key="def"
         )
         file(files=[kept])
-    path = draft.file.path
+    assert draft.file.name == kept.file.name  # stored once
     call_command("discard_unfiled_uploads")
-    assert list(StoredFile.objects.values_list("original_name", flat=True)) == ["kept.jpg"]
-    import os
-
-    assert not os.path.exists(path)
+    assert kept.file.storage.exists(kept.file.name)

@@ -36,8 +36,8 @@ def walk_to(client, last_step, lang="en", **answers):
             return response
 
 
-def jpeg_with_gps() -> bytes:
-    image = Image.new("RGB", (32, 32), "red")
+def jpeg_with_gps(colour="red") -> bytes:
+    image = Image.new("RGB", (32, 32), colour)
     exif = Image.Exif()
     exif[0x010F] = "SecretCameraMaker"  # Make
     exif[0x8825] = {1: "N", 2: (40.0, 26.0, 46.0)}  # GPSInfo

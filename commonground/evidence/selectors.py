@@ -1,0 +1,126 @@
+"""Reads of evidence: what a user may see, and the checks that prove an item is what it was."""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from commonground.accounts.rules import can
+from commonground.evidence.files import CHUNK
+from commonground.evidence.models import GENESIS_HASH, CustodyKind, StoredFile
+
+
+def visible_items(user) -> QuerySet[StoredFile]:
+    """Items the user may see: all of them for roles that hold every item, otherwise those on a
+    case the user investigates (a report's attachments, the case log's files, footage linked or
+    suggested), and redacted copies of those."""
+    items = StoredFile.objects.filter(draft_key="")
+    if not can(user, "evidence.view"):
+        return items.none()
+    if can(user, "evidence.view_all"):
+        return items
+    on_my_case = (
+        Q(attachment__report__case__investigator=user)
+        | Q(log_attachment__entry__case__investigator=user)
+        | Q(case_links__case__investigator=user)
+    )
+    originals = StoredFile.objects.filter(on_my_case).values("pk")
+    return items.filter(Q(pk__in=originals) | Q(derived_from__in=originals))
+
+
+def get_item_for_user(user, uuid) -> StoredFile:
+    """The item, or 404 when it does not exist and 403 when the user may not see it."""
+    item = (
+        StoredFile.objects.select_related("derived_from", "retention_schedule", "received_by")
+        .filter(uuid=uuid, draft_key="")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    if not visible_items(user).filter(pk=item.pk).exists():
+        raise PermissionDenied("evidence.view")
+    return item
+
+
+def active_holds(item: StoredFile):
+    return item.legal_holds.filter(released_at__isnull=True)
+
+
+# --- Verification ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    """What verifying one item found. `problems` is empty when the item is intact."""
+
+    item: StoredFile
+    events: int = 0
+    bytes_checked: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def chain_problems(item: StoredFile, events=None) -> list[str]:
+    """Every way the item's custody chain fails to prove itself, in plain words."""
+    events = list(events if events is not None else item.custody.order_by("sequence"))
+    if not events:
+        return [_("No custody events: the item's receipt was never recorded.")]
+    problems = []
+    previous = GENESIS_HASH
+    for expected, event in enumerate(events, start=1):
+        if event.sequence != expected:
+            problems.append(
+                _("Event %(expected)d is missing (found %(found)d in its place).")
+                % {"expected": expected, "found": event.sequence}
+            )
+        if event.previous_hash != previous:
+            problems.append(
+                _("Event %(n)d does not follow the event before it.") % {"n": event.sequence}
+            )
+        if event.compute_hash(item.uuid) != event.hash:
+            problems.append(
+                _("Event %(n)d was changed after it was recorded.") % {"n": event.sequence}
+            )
+        previous = event.hash
+    first = events[0]
+    if first.kind != CustodyKind.RECEIVED:
+        problems.append(_("The chain does not start with the item's receipt."))
+    elif (first.details.get("sha256"), first.details.get("size")) != (item.sha256, item.size):
+        problems.append(_("The item's recorded hash or size differs from what was received."))
+    return problems
+
+
+def bytes_problems(item: StoredFile) -> list[str]:
+    """Re-hash the stored object and compare it with the hash sealed at receipt."""
+    storage, name = item.file.storage, item.file.name
+    if not name or not storage.exists(name):
+        return [_("The stored file is missing.")]
+    digest, size = hashlib.sha256(), 0
+    with storage.open(name, "rb") as stored:
+        while chunk := stored.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    problems = []
+    if size != item.size:
+        problems.append(
+            _("The stored file is %(found)d bytes; %(expected)d were received.")
+            % {"found": size, "expected": item.size}
+        )
+    if digest.hexdigest() != item.sha256:
+        problems.append(_("The stored file's SHA-256 differs from the one recorded at receipt."))
+    return problems
+
+
+def verify_item(item: StoredFile, *, rehash: bool = True) -> Check:
+    events = list(item.custody.order_by("sequence"))
+    check = Check(item=item, events=len(events), problems=chain_problems(item, events))
+    if rehash and not item.is_disposed:
+        check.problems += bytes_problems(item)
+        check.bytes_checked = True
+    return check
