@@ -166,6 +166,10 @@ NARRATIVE_MAX_CHARS = env_int("NARRATIVE_MAX_CHARS", 10_000)
 # Staff evidence (investigators' files, body-worn-camera footage): kept bit for bit.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 8 * 1024**3)
 EVIDENCE_ALLOWED_TYPES = env_list("EVIDENCE_ALLOWED_TYPES", ATTACHMENT_ALLOWED_TYPES)
+# Downloading an original asks for a second factor used within this many seconds.
+SENSITIVE_MFA_SECONDS = env_int("SENSITIVE_MFA_SECONDS", 300)
+# Footage is suggested for a report when its recording overlaps the incident by this margin.
+FOOTAGE_MATCH_MARGIN_MINUTES = env_int("FOOTAGE_MATCH_MARGIN_MINUTES", 30)
 
 # --- Secrets for personal data -----------------------------------------------------------------
 # Fernet keys, newest first: the first encrypts, all decrypt (rotate by prepending a new key and

@@ -6,20 +6,36 @@ new item that names its original."""
 import datetime
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import File
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
+from commonground.accounts.rules import require
 from commonground.audit.actions import record
-from commonground.evidence.files import RejectedFile, duration_seconds, sha256_of, validate
+from commonground.evidence.files import (
+    EXTENSIONS,
+    RejectedFile,
+    duration_seconds,
+    sha256_of,
+    sniff,
+    validate,
+)
 from commonground.evidence.models import (
     GENESIS_HASH,
     CustodyEvent,
     CustodyKind,
+    ImportBatch,
     ItemKind,
+    LegalHold,
+    Recording,
+    RedactionPurpose,
     RetentionSchedule,
     StoredFile,
 )
@@ -289,3 +305,460 @@ def discard_draft_files(*, older_than: datetime.timedelta) -> int:
                 item.file.storage.delete(name)
         count += 1
     return count
+
+
+# --- Access ---------------------------------------------------------------------------------------
+
+
+def _require_item(by, permission: str, item: StoredFile) -> None:
+    """The role holds the permission and the item is one the user may see."""
+    from commonground.evidence.selectors import visible_items
+
+    require(by, permission)
+    if not visible_items(by).filter(pk=item.pk).exists():
+        raise PermissionDenied(permission)
+
+
+def _reason_required(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise EvidenceError(_("Say why: every access to evidence is recorded with its reason."))
+    return reason
+
+
+def record_view(*, item: StoredFile, by, ip_address: str | None = None) -> CustodyEvent:
+    _require_item(by, "evidence.view", item)
+    return record_custody(item=item, kind=CustodyKind.VIEWED, by=by, ip_address=ip_address)
+
+
+def record_download(
+    *, item: StoredFile, by, reason: str, ip_address: str | None = None
+) -> CustodyEvent:
+    """The caller has checked a fresh second factor for originals (accounts.freshness)."""
+    _require_item(by, "evidence.view", item)
+    reason = _reason_required(reason)
+    if item.is_disposed:
+        raise EvidenceError(_("This item was disposed of: its file no longer exists."))
+    return record_custody(
+        item=item,
+        kind=CustodyKind.DOWNLOADED,
+        by=by,
+        reason=reason,
+        ip_address=ip_address,
+        details={"original": item.derived_from_id is None},
+    )
+
+
+def share_item(
+    *, item: StoredFile, by, party: str, recipient: str, reason: str, ip_address=None
+) -> CustodyEvent:
+    """Record that the item (or a copy) was given to a party outside the investigation."""
+    _require_item(by, "evidence.share", item)
+    reason = _reason_required(reason)
+    if not recipient.strip():
+        raise EvidenceError(_("Name who received it."))
+    return record_custody(
+        item=item,
+        kind=CustodyKind.SHARED,
+        by=by,
+        reason=reason,
+        ip_address=ip_address,
+        details={"party": party, "recipient": recipient.strip()},
+    )
+
+
+def verify_now(*, item: StoredFile, by, ip_address=None) -> CustodyEvent:
+    from commonground.evidence.selectors import verify_item
+
+    _require_item(by, "evidence.view", item)
+    return record_verification(item=item, check=verify_item(item), by=by, ip_address=ip_address)
+
+
+# --- Body-worn-camera footage -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordingFacts:
+    """What the camera says about one recording; checked by check_recording."""
+
+    device_id: str
+    officer: object  # roster.Officer
+    started_at: datetime.datetime
+    ended_at: datetime.datetime
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+def recording_problems(facts: RecordingFacts, *, sha256: str = "") -> list[str]:
+    """Everything wrong with a recording's facts, each a sentence for the person importing."""
+    problems = []
+    if not facts.device_id.strip():
+        problems.append(_("The device id is missing."))
+    if facts.ended_at <= facts.started_at:
+        problems.append(_("The recording must end after it starts."))
+    elif facts.started_at > timezone.now():
+        problems.append(_("The recording cannot start in the future."))
+    if (facts.latitude is None) != (facts.longitude is None):
+        problems.append(_("Give both latitude and longitude, or neither."))
+    elif facts.latitude is not None and not (
+        -90 <= facts.latitude <= 90 and -180 <= facts.longitude <= 180
+    ):
+        problems.append(_("The GPS position is not a place on Earth."))
+    if facts.device_id.strip() and facts.ended_at > facts.started_at:
+        overlap = Recording.objects.filter(
+            device_id=facts.device_id.strip(),
+            started_at__lt=facts.ended_at,
+            ended_at__gt=facts.started_at,
+        ).first()
+        if overlap:
+            problems.append(
+                _(
+                    "Device %(device)s already has a recording at that time (%(reference)s, "
+                    "%(start)s to %(end)s)."
+                )
+                % {
+                    "device": overlap.device_id,
+                    "reference": overlap.item.reference,
+                    "start": timezone.localtime(overlap.started_at).strftime("%Y-%m-%d %H:%M"),
+                    "end": timezone.localtime(overlap.ended_at).strftime("%H:%M"),
+                }
+            )
+    if sha256:
+        held = (
+            StoredFile.objects.filter(sha256=sha256, kind=ItemKind.BWC_FOOTAGE)
+            .filter(disposed_at__isnull=True)
+            .first()
+        )
+        if held:
+            problems.append(
+                _("This footage is already held as %(reference)s.") % {"reference": held.reference}
+            )
+    return problems
+
+
+@transaction.atomic
+def import_footage(
+    *, upload, facts: RecordingFacts, by, batch: ImportBatch | None = None, ip_address=None
+) -> StoredFile:
+    """One recording with what the camera says about it. Non-evidentiary until a case needs it."""
+    require(by, "evidence.import")
+    sha256 = getattr(upload, "sha256", "") or sha256_of(upload)[0]
+    problems = recording_problems(facts, sha256=sha256)
+    if problems:
+        raise EvidenceError(" ".join(problems))
+    item = ingest_upload(
+        upload=upload,
+        kind=ItemKind.BWC_FOOTAGE,
+        by=by,
+        evidentiary=False,
+        limits=staff_limits(),
+        ip_address=ip_address,
+    )
+    if not item.content_type.startswith(("video/", "audio/")):
+        raise EvidenceError(_("Body-worn camera footage must be a video or audio file."))
+    Recording.objects.create(
+        item=item,
+        device_id=facts.device_id.strip(),
+        officer=facts.officer,
+        started_at=facts.started_at,
+        ended_at=facts.ended_at,
+        latitude=facts.latitude,
+        longitude=facts.longitude,
+        batch=batch,
+    )
+    return item
+
+
+@transaction.atomic
+def make_evidentiary(*, item: StoredFile, by, reason: str) -> StoredFile:
+    """Footage a case needs moves to the evidentiary schedule (called when a link is confirmed)."""
+    if item.evidentiary:
+        return item
+    schedule, retain_until = _retention(item.kind, True, item.uploaded_at)
+    _set_retention(item, schedule, retain_until, by=by, reason=reason, evidentiary=True)
+    return item
+
+
+# --- Redaction ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Box:
+    left: int
+    top: int
+    width: int
+    height: int
+
+
+@transaction.atomic
+def redact_image(
+    *, item: StoredFile, by, boxes: list[Box], purpose: str, note: str = "", ip_address=None
+) -> StoredFile:
+    """A copy of an image with each box blacked out, re-encoded without metadata. The original
+    is untouched; the copy names it, and the original's chain records the copy."""
+    _require_item(by, "evidence.redact", item)
+    if item.content_type not in RE_ENCODED_IMAGES:
+        raise EvidenceError(
+            _("Only photos can be redacted here; attach a redaction made elsewhere instead.")
+        )
+    if item.derived_from_id:
+        raise EvidenceError(_("Redact the original, not a copy."))
+    if item.is_disposed:
+        raise EvidenceError(_("This item was disposed of: its file no longer exists."))
+    if not boxes:
+        raise EvidenceError(_("Mark at least one area to black out."))
+    with item.file.open("rb") as stored, Image.open(stored) as image:
+        image.load()
+        width, height = image.size
+        for box in boxes:
+            if (
+                box.width <= 0
+                or box.height <= 0
+                or box.left < 0
+                or box.top < 0
+                or box.left + box.width > width
+                or box.top + box.height > height
+            ):
+                raise EvidenceError(
+                    _("Each area must lie inside the image, which is %(w)d by %(h)d pixels.")
+                    % {"w": width, "h": height}
+                )
+        clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    draw = ImageDraw.Draw(clean)
+    for box in boxes:
+        draw.rectangle(
+            [box.left, box.top, box.left + box.width - 1, box.top + box.height - 1], fill="black"
+        )
+    out = io.BytesIO()
+    fmt = RE_ENCODED_IMAGES[item.content_type]
+    if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
+        clean = clean.convert("RGB")
+    clean.save(out, format=fmt, **({"quality": 90} if fmt in ("JPEG", "WEBP") else {}))
+    stem = item.original_name.rsplit(".", 1)[0]
+    extension = sorted(EXTENSIONS[item.content_type])[0]
+    copy = File(out, name=f"{stem}-redacted{extension}")
+    copy.size = out.getbuffer().nbytes
+    regions = [[b.left, b.top, b.width, b.height] for b in boxes]
+    return _add_derivative(
+        item, copy, by=by, purpose=purpose, note=note, ip_address=ip_address, regions=regions
+    )
+
+
+@transaction.atomic
+def attach_redaction(
+    *, item: StoredFile, by, upload, purpose: str, note: str, ip_address=None
+) -> StoredFile:
+    """A redacted copy produced elsewhere (video, say), attached to its original."""
+    _require_item(by, "evidence.redact", item)
+    if item.derived_from_id:
+        raise EvidenceError(_("Attach the redaction to the original, not to a copy."))
+    if not note.strip():
+        raise EvidenceError(_("Say what was redacted and with what tool."))
+    check_uploads([upload], limits=staff_limits())
+    family = item.content_type.split("/")[0]
+    sniffed_family = sniff(upload, upload.name or "").content_type.split("/")[0]
+    if sniffed_family != family:
+        raise EvidenceError(
+            _("A redaction of a %(original)s must be a %(original)s too.") % {"original": family}
+        )
+    return _add_derivative(item, upload, by=by, purpose=purpose, note=note, ip_address=ip_address)
+
+
+def _add_derivative(original, upload, *, by, purpose, note, ip_address, regions=None):
+    if purpose not in RedactionPurpose.values:
+        raise EvidenceError(_("Say who the redacted copy is for."))
+    copy = ingest_upload(
+        upload=upload,
+        kind=ItemKind.REDACTION,
+        by=by,
+        derived_from=original,
+        limits=staff_limits(),
+        ip_address=ip_address,
+        reason=note,
+    )
+    copy.redaction_purpose = purpose
+    copy.redaction_note = note.strip()
+    copy.save(update_fields=["redaction_purpose", "redaction_note"])
+    record_custody(
+        item=original,
+        kind=CustodyKind.REDACTED,
+        by=by,
+        reason=note.strip(),
+        ip_address=ip_address,
+        details={
+            "copy": copy.reference,
+            "copy_sha256": copy.sha256,
+            "purpose": purpose,
+            "regions": regions or [],
+        },
+    )
+    return copy
+
+
+# --- Retention, legal holds, disposal -----------------------------------------------------------
+
+
+def _set_retention(item, schedule, retain_until, *, by, reason, evidentiary=None, ip_address=None):
+    before = {
+        "schedule": str(item.retention_schedule or ""),
+        "retain_until": item.retain_until,
+        "evidentiary": item.evidentiary,
+    }
+    item.retention_schedule, item.retain_until = schedule, retain_until
+    if evidentiary is not None:
+        item.evidentiary = evidentiary
+    item.save(update_fields=["retention_schedule", "retain_until", "evidentiary"])
+    record_custody(
+        item=item,
+        kind=CustodyKind.RETENTION_CHANGED,
+        by=by,
+        reason=reason,
+        ip_address=ip_address,
+        details={
+            "before": before,
+            "after": {
+                "schedule": str(schedule or ""),
+                "retain_until": retain_until,
+                "evidentiary": item.evidentiary,
+            },
+        },
+    )
+
+
+@transaction.atomic
+def change_retention(
+    *,
+    item: StoredFile,
+    by,
+    reason: str,
+    schedule: RetentionSchedule | None = None,
+    retain_until: datetime.date | None = None,
+    ip_address=None,
+) -> StoredFile:
+    """Move an item to another schedule, or set its own date (empty date: keep until removed)."""
+    _require_item(by, "evidence.retention", item)
+    reason = _reason_required(reason)
+    if item.is_disposed:
+        raise EvidenceError(_("This item was disposed of: its file no longer exists."))
+    if schedule is not None and retain_until is None and schedule.keep_days is not None:
+        retain_until = timezone.localdate(item.uploaded_at) + datetime.timedelta(
+            days=schedule.keep_days
+        )
+    if retain_until is not None and retain_until < timezone.localdate():
+        raise EvidenceError(_("The date to keep it until cannot be in the past."))
+    _set_retention(
+        item,
+        schedule or item.retention_schedule,
+        retain_until,
+        by=by,
+        reason=reason,
+        ip_address=ip_address,
+    )
+    return item
+
+
+@transaction.atomic
+def place_hold(*, item: StoredFile, by, matter: str, reason: str, ip_address=None) -> LegalHold:
+    _require_item(by, "evidence.retention", item)
+    if not matter.strip():
+        raise EvidenceError(_("Name the matter the hold is for."))
+    reason = _reason_required(reason)
+    if item.is_disposed:
+        raise EvidenceError(_("This item was disposed of: its file no longer exists."))
+    hold = LegalHold.objects.create(
+        item=item, matter=matter.strip(), reason=reason, placed_by=by, placed_at=timezone.now()
+    )
+    record_custody(
+        item=item,
+        kind=CustodyKind.HOLD_PLACED,
+        by=by,
+        reason=reason,
+        ip_address=ip_address,
+        details={"hold": hold.pk, "matter": hold.matter},
+    )
+    return hold
+
+
+@transaction.atomic
+def release_hold(*, hold: LegalHold, by, reason: str, ip_address=None) -> LegalHold:
+    _require_item(by, "evidence.retention", hold.item)
+    reason = _reason_required(reason)
+    if hold.released_at:
+        raise EvidenceError(_("This hold was already released."))
+    hold.released_by, hold.released_at, hold.release_reason = by, timezone.now(), reason
+    hold.save(update_fields=["released_by", "released_at", "release_reason"])
+    record_custody(
+        item=hold.item,
+        kind=CustodyKind.HOLD_RELEASED,
+        by=by,
+        reason=reason,
+        ip_address=ip_address,
+        details={"hold": hold.pk, "matter": hold.matter},
+    )
+    return hold
+
+
+@transaction.atomic
+def dispose_item(*, item: StoredFile, by, reason: str, ip_address=None) -> StoredFile:
+    """Remove an item's bytes and keep the record of what was removed, when, by whom and under
+    which rule. Refused while a legal hold is in force, or while a redacted copy still exists."""
+    if not isinstance(by, str):
+        _require_item(by, "evidence.dispose", item)
+    reason = _reason_required(reason)
+    item = StoredFile.objects.select_for_update().get(pk=item.pk)
+    if item.is_disposed:
+        raise EvidenceError(_("This item was already disposed of."))
+    holds = list(item.legal_holds.filter(released_at__isnull=True))
+    if holds:
+        raise EvidenceError(
+            _("%(reference)s is under legal hold (%(matters)s): it cannot be disposed of.")
+            % {"reference": item.reference, "matters": "; ".join(h.matter for h in holds)}
+        )
+    if item.derivatives.filter(disposed_at__isnull=True).exists():
+        raise EvidenceError(_("Dispose of the redacted copies of this item first."))
+    name = item.file.name
+    shared = StoredFile.objects.filter(file=name, disposed_at__isnull=True).exclude(pk=item.pk)
+    item.disposed_at = timezone.now()
+    item.save(update_fields=["disposed_at"])
+    record_custody(
+        item=item,
+        kind=CustodyKind.DISPOSED,
+        by=by,
+        reason=reason,
+        ip_address=ip_address,
+        details={
+            "schedule": str(item.retention_schedule or ""),
+            "retain_until": item.retain_until,
+            "sha256": item.sha256,
+            "size": item.size,
+            # Bytes still used by another item stay where they are.
+            "bytes_removed": not shared.exists(),
+        },
+    )
+    if not shared.exists():
+        transaction.on_commit(lambda: item.file.storage.delete(name))
+    return item
+
+
+def dispose_due_items(*, today: datetime.date | None = None) -> tuple[int, int]:
+    """The disposal task: items past their retention date and under no hold lose their bytes.
+    Returns how many were disposed of and how many were held back by a hold."""
+    today = today or timezone.localdate()
+    due = StoredFile.objects.filter(retain_until__lt=today, disposed_at__isnull=True, draft_key="")
+    disposed = held = 0
+    # Copies before originals, so an original whose copies are also due goes in the same run.
+    for item in due.order_by(F("derived_from_id").desc(nulls_last=True), "pk"):
+        if item.legal_holds.filter(released_at__isnull=True).exists():
+            held += 1
+            continue
+        try:
+            dispose_item(
+                item=item,
+                by="retention schedule",
+                reason=_("Retention period ended on %(date)s under “%(schedule)s”.")
+                % {"date": item.retain_until, "schedule": item.retention_schedule},
+            )
+            disposed += 1
+        except EvidenceError:
+            held += 1
+    return disposed, held

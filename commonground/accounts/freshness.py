@@ -1,0 +1,23 @@
+"""A fresh MFA check before sensitive operations (healthchecks' "sudo mode").
+
+An operation such as downloading an original evidence file asks for a second factor used within
+the last `SENSITIVE_MFA_SECONDS`; otherwise the request is suspended, the user confirms with their
+authenticator, and the suspended request (with what they typed) is replayed."""
+
+import time
+
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.internal.flows.reauthentication import suspend_request
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+
+
+def has_fresh_mfa(request: HttpRequest) -> bool:
+    records = get_authentication_records(request, request.user)
+    last = max((r["at"] for r in records if r.get("method") == "mfa"), default=None)
+    return last is not None and time.time() - last < settings.SENSITIVE_MFA_SECONDS
+
+
+def ask_for_fresh_mfa(request: HttpRequest) -> HttpResponseRedirect:
+    return suspend_request(request, reverse("mfa_reauthenticate"))
