@@ -260,6 +260,8 @@ DAILY_TASKS = [
     "commonground.complaints.tasks.send_still_open_notices",
     "commonground.complaints.tasks.discard_unfiled_uploads",
     "commonground.investigations.tasks.send_deadline_reminders",
+    "commonground.investigations.tasks.suggest_footage_links",
+    "commonground.evidence.tasks.dispose_of_expired_items",
 ]
 
 # --- Investigations and oversight --------------------------------------------------------------

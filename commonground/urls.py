@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("", include("commonground.complaints.urls")),
     path("", include("commonground.investigations.urls")),
     path("", include("commonground.oversight.urls")),
+    path("", include("commonground.evidence.urls")),
     path("", include("commonground.roster.urls")),
     path("", include("commonground.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -14,6 +14,7 @@ def staff_home(request):
         "investigations.overview",
         "oversight.view",
         "oversight.decide",
+        "evidence.view",
     ]
     return render(
         request,

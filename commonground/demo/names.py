@@ -87,6 +87,7 @@ STAFF_NAMES = {
     "analyst": ("analyst", "Kevin", "Tran"),
     "administrator": ("admin", "Alex", "Morgan"),
     "agency_head": ("chief", "Denise", "Caldwell"),
+    "evidence_custodian": ("custodian", "Ruth", "Abernathy"),
 }
 
 # The rest of the people a real caseload needs: internal affairs investigators and supervisors,

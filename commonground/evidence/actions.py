@@ -762,3 +762,26 @@ def dispose_due_items(*, today: datetime.date | None = None) -> tuple[int, int]:
         except EvidenceError:
             held += 1
     return disposed, held
+
+
+@transaction.atomic
+def reschedule_items(*, schedule_id: int) -> int:
+    """Recompute the dates of the live items on a schedule whose period changed."""
+    schedule = RetentionSchedule.objects.get(pk=schedule_id)
+    changed = 0
+    for item in schedule.items.filter(disposed_at__isnull=True).select_for_update():
+        retain_until = (
+            None
+            if schedule.keep_days is None
+            else timezone.localdate(item.uploaded_at) + datetime.timedelta(days=schedule.keep_days)
+        )
+        if retain_until != item.retain_until:
+            _set_retention(
+                item,
+                schedule,
+                retain_until,
+                by="retention schedule",
+                reason=_("The schedule “%(schedule)s” was changed.") % {"schedule": schedule},
+            )
+            changed += 1
+    return changed

@@ -1,11 +1,13 @@
 """Reads of evidence: what a user may see, and the checks that prove an item is what it was."""
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commonground.accounts.rules import can
@@ -124,3 +126,23 @@ def verify_item(item: StoredFile, *, rehash: bool = True) -> Check:
         check.problems += bytes_problems(item)
         check.bytes_checked = True
     return check
+
+
+@dataclass
+class CustodyReport:
+    item: StoredFile
+    events: list
+    check: Check
+    generated_at: datetime.datetime
+    generated_by: object
+
+
+def custody_report(item: StoredFile, *, by) -> CustodyReport:
+    events = list(item.custody.select_related("actor").order_by("sequence"))
+    return CustodyReport(
+        item=item,
+        events=events,
+        check=verify_item(item),
+        generated_at=timezone.now(),
+        generated_by=by,
+    )

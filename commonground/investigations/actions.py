@@ -35,22 +35,26 @@ from commonground.evidence.actions import (
     RejectedFile,
     check_uploads,
     ingest_upload,
+    make_evidentiary,
+    record_custody,
     staff_limits,
 )
-from commonground.evidence.models import ItemKind
+from commonground.evidence.models import CustodyKind, ItemKind
 from commonground.investigations import deadlines
 from commonground.investigations.models import (
     Case,
+    CaseEvidence,
     DeadlineRule,
     EntryKind,
     FindingsReview,
+    LinkState,
     LogAttachment,
     LogEntry,
     ProposedFinding,
     ReviewDecision,
     Toll,
 )
-from commonground.investigations.selectors import assignment_conflicts
+from commonground.investigations.selectors import assignment_conflicts, footage_matches
 from commonground.roster.actions import add_commendation
 from commonground.roster.models import Officer
 
@@ -273,6 +277,7 @@ def open_case(*, report: Report, by) -> Case:
     )
     record(actor=by, action="case.open", target=case)
     _transition(report=report, to=S.TRIAGE, by=by, reason="", outcome="", at=now)
+    suggest_footage(case=case)
     return case
 
 
@@ -300,6 +305,8 @@ def identify_officer(
         target=report,
         data={"involved": involved.pk, "officer": officer.pk, "previous": previous},
     )
+    if case is not None:
+        suggest_footage(case=case)
     return involved
 
 
@@ -319,6 +326,7 @@ def add_officer(
     record(
         actor=by, action="case.add_officer", target=case, data={"officer": officer.pk, "role": role}
     )
+    suggest_footage(case=case)
     return involved
 
 
@@ -740,3 +748,79 @@ def refresh_open_deadlines() -> int:
             _refresh_deadlines(case)
         count += 1
     return count
+
+
+# --- Footage and other evidence on the case -----------------------------------------------------
+
+
+@transaction.atomic
+def suggest_footage(*, case: Case) -> int:
+    """Suggest every recording whose officer and time match the incident and that the case has
+    not seen yet (a dismissed suggestion is not made again). Returns how many are new."""
+    known = set(case.evidence_links.values_list("item_id", flat=True))
+    now = timezone.now()
+    new = [
+        CaseEvidence(
+            case=case,
+            item=recording.item,
+            state=LinkState.SUGGESTED,
+            basis=basis[:300],
+            suggested_at=now,
+        )
+        for recording, basis in footage_matches(case)
+        if recording.item_id not in known
+    ]
+    CaseEvidence.objects.bulk_create(new)
+    if new:
+        record(
+            actor="system",
+            action="case.footage_suggested",
+            target=case,
+            data={"items": [link.item.reference for link in new]},
+        )
+    return len(new)
+
+
+def suggest_footage_for_open_cases() -> int:
+    """The daily sweep: footage imported since a case was opened is suggested too."""
+    open_cases = Case.objects.filter(report__status__in=[S.TRIAGE, S.INVESTIGATION])
+    return sum(suggest_footage(case=case) for case in open_cases.select_related("report"))
+
+
+@transaction.atomic
+def decide_footage(
+    *, link: CaseEvidence, by, confirm: bool, note: str = "", version: int | None = None
+) -> CaseEvidence:
+    """The investigator confirms suggested footage as evidence on the case (it then falls under
+    the evidentiary retention schedule) or dismisses it with a reason."""
+    case = link.case
+    require(by, "investigations.investigate", case)
+    claim_case(case, version)
+    _require_open(case, S.TRIAGE, S.INVESTIGATION)
+    if link.state != LinkState.SUGGESTED:
+        raise CaseError(_("This footage was already decided on."))
+    if not confirm and not note.strip():
+        raise CaseError(_("Say why this footage is not relevant."))
+    link.state = LinkState.CONFIRMED if confirm else LinkState.DISMISSED
+    link.decided_by, link.decided_at, link.note = by, timezone.now(), note.strip()
+    link.save(update_fields=["state", "decided_by", "decided_at", "note"])
+    if confirm:
+        record_custody(
+            item=link.item,
+            kind=CustodyKind.LINKED,
+            by=by,
+            reason=note.strip(),
+            details={"case": case.report.reference},
+        )
+        make_evidentiary(
+            item=link.item,
+            by=by,
+            reason=_("Confirmed as evidence on %(case)s.") % {"case": case.report.reference},
+        )
+    record(
+        actor=by,
+        action="case.footage_confirmed" if confirm else "case.footage_dismissed",
+        target=case,
+        data={"item": link.item.reference, "note": note.strip()},
+    )
+    return link

@@ -195,3 +195,39 @@ class FindingsReview(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} ({self.case})"
+
+
+class LinkState(models.TextChoices):
+    SUGGESTED = "suggested", _("Suggested")
+    CONFIRMED = "confirmed", _("Confirmed as evidence")
+    DISMISSED = "dismissed", _("Not relevant")
+
+
+class CaseEvidence(models.Model):
+    """Footage (or any evidence item) tied to a case. Footage whose officer and recording time
+    match the incident is suggested; an investigator confirms or dismisses it.
+
+    Written only by commonground.investigations.actions."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence_links")
+    item = models.ForeignKey(
+        "evidence.StoredFile", on_delete=models.PROTECT, related_name="case_links"
+    )
+    state = models.CharField(max_length=20, choices=LinkState.choices)
+    # Why it was suggested, in words kept with the link (officer and overlap).
+    basis = models.CharField(max_length=300, blank=True)
+    suggested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["state", "suggested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "item"], name="one_link_per_case_and_item")
+        ]
+
+    def __str__(self):
+        return f"{self.case} ↔ {self.item.reference}"

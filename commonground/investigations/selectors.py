@@ -22,6 +22,7 @@ from commonground.complaints.models import (
     StatusChange,
 )
 from commonground.complaints.selectors import get_report_for_user
+from commonground.evidence.models import Recording
 from commonground.investigations.models import Case
 
 
@@ -218,4 +219,52 @@ def ia_overview(user) -> list[StageFigures]:
         )
         for status in Status
         if status not in (Status.FORWARDED, Status.CLOSED)
+    ]
+
+
+def incident_window(report) -> tuple[datetime.datetime, datetime.datetime]:
+    """When the incident happened, widened by the footage margin: the given time, or the whole
+    day (or range of days) when the reporter gave none."""
+    margin = datetime.timedelta(minutes=settings.FOOTAGE_MATCH_MARGIN_MINUTES)
+    zone = timezone.get_current_timezone()
+    if report.incident_time is not None:
+        moment = datetime.datetime.combine(report.incident_date, report.incident_time, zone)
+        return moment - margin, moment + margin
+    start = datetime.datetime.combine(report.incident_date, datetime.time.min, zone)
+    last_day = report.incident_date_end or report.incident_date
+    end = datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min, zone)
+    return start - margin, end + margin
+
+
+def footage_matches(case: Case) -> list[tuple[Recording, str]]:
+    """Recordings by an officer on the case whose time overlaps the incident, with why each
+    matched, oldest first."""
+    officers = [o.officer for o in case.report.officers.select_related("officer") if o.officer]
+    if not officers:
+        return []
+    start, end = incident_window(case.report)
+    recordings = (
+        Recording.objects.filter(
+            officer__in=officers,
+            started_at__lt=end,
+            ended_at__gt=start,
+            item__disposed_at__isnull=True,
+        )
+        .select_related("officer", "item")
+        .order_by("started_at")
+    )
+    return [
+        (
+            recording,
+            _(
+                "%(officer)s's camera %(device)s recorded from %(start)s to %(end)s, within the incident time."
+            )
+            % {
+                "officer": recording.officer,
+                "device": recording.device_id,
+                "start": timezone.localtime(recording.started_at).strftime("%Y-%m-%d %H:%M"),
+                "end": timezone.localtime(recording.ended_at).strftime("%H:%M"),
+            },
+        )
+        for recording in recordings
     ]

@@ -120,3 +120,11 @@ def refresh_deadlines() -> int:
     from commonground.investigations.actions import refresh_open_deadlines
 
     return refresh_open_deadlines()
+
+
+@task()
+def suggest_footage_links() -> int:
+    """Daily: footage imported since a case was opened is suggested to its investigator."""
+    from commonground.investigations.actions import suggest_footage_for_open_cases
+
+    return suggest_footage_for_open_cases()

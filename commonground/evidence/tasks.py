@@ -1,0 +1,17 @@
+from django_tasks import task
+
+from commonground.evidence import actions
+
+
+@task()
+def dispose_of_expired_items() -> dict:
+    """Daily: items past their retention date lose their bytes, unless a legal hold is in force.
+    The record of each item and of its disposal stays."""
+    disposed, held = actions.dispose_due_items()
+    return {"disposed": disposed, "held": held}
+
+
+@task()
+def apply_retention_schedule(schedule_id: int) -> int:
+    """After a schedule's period changes in the admin, the items on it get their new dates."""
+    return actions.reschedule_items(schedule_id=schedule_id)
