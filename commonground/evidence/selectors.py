@@ -125,7 +125,15 @@ def verify_item(item: StoredFile, *, rehash: bool = True) -> Check:
     if rehash and not item.is_disposed:
         check.problems += bytes_problems(item)
         check.bytes_checked = True
+    elif item.is_disposed and _bytes_left_behind(item):
+        check.problems.append(_("The item was disposed of, but its file is still stored."))
     return check
+
+
+def _bytes_left_behind(item: StoredFile) -> bool:
+    name = item.file.name
+    still_used = StoredFile.objects.filter(file=name, disposed_at__isnull=True).exists()
+    return bool(name) and not still_used and item.file.storage.exists(name)
 
 
 @dataclass

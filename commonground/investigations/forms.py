@@ -17,7 +17,7 @@ from commonground.complaints.models import (
     Status,
 )
 from commonground.investigations.actions import MEDIATION_CLOSINGS, TRIAGE_CLOSINGS
-from commonground.investigations.models import EntryKind, ReviewDecision
+from commonground.investigations.models import EntryKind, LinkState, ReviewDecision
 from commonground.roster.models import Officer
 
 
@@ -83,6 +83,45 @@ class RemoveAllegationForm(CaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["allegation"].choices = [(a.pk, str(a)) for a in self.report.allegations.all()]
+
+
+class FootageForm(CaseForm):
+    """Confirm suggested footage as evidence on the case, or dismiss it with the reason."""
+
+    link = forms.TypedChoiceField(label=_("Footage"), coerce=int)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("confirm", _("Evidence on this case")),
+            ("dismiss", _("Not relevant")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the footage is not relevant: say why."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        links = (
+            self.case.evidence_links.filter(state=LinkState.SUGGESTED).select_related(
+                "item__recording__officer"
+            )
+            if self.case
+            else []
+        )
+        self.fields["link"].choices = [
+            (link.pk, f"{link.item.reference} — {link.basis}") for link in links
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "dismiss" and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Say why this footage is not relevant."))
+        return cleaned
 
 
 REFERENCE = re.compile(r"^\s*CG-(\d{4})-(\d+)\s*$", re.IGNORECASE)

@@ -230,6 +230,26 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         ),
         gettext_lazy("Your decision on the findings was recorded."),
     ),
+    "footage": CaseAction(
+        "investigations.investigate",
+        frozenset({S.TRIAGE, S.INVESTIGATION}),
+        forms.FootageForm,
+        lambda user, report, case, data, version: actions.decide_footage(
+            link=case.evidence_links.get(pk=data["link"]),
+            by=user,
+            confirm=data["decision"] == "confirm",
+            note=data["note"],
+            version=version,
+        ),
+        gettext_lazy("The decision on the footage was recorded."),
+    ),
+    "find_footage": CaseAction(
+        "investigations.investigate",
+        frozenset({S.TRIAGE, S.INVESTIGATION}),
+        forms.EmptyForm,
+        lambda user, report, case, data, version: actions.suggest_footage(case=case),
+        gettext_lazy("Body-worn camera footage was looked for again."),
+    ),
     "forward": CaseAction(
         "investigations.triage",
         frozenset({S.RECEIVED}),
@@ -300,6 +320,10 @@ def _render_case(request, report, case, *, bound=None, error="", status=200):
                 "involved_officer__officer", "subtype", "proposed_finding__approved_by"
             ),
             "duplicates": report.duplicates.all(),
+            "footage": case.evidence_links.select_related("item__recording__officer", "decided_by")
+            if case
+            else [],
+            "sees_evidence": can(request.user, "evidence.view"),
             "referral": report.outcome == Outcome.REFERRED,
             "today": timezone.localdate(),
             "perms_queues": can(request.user, "investigations.queues"),
