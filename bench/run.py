@@ -431,20 +431,26 @@ def server_cpu_clock(master_pid: int):
     def clock() -> float | None:
         if not Path("/proc/self/schedstat").exists():
             return None
-        pids = [str(master_pid)]
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            if stat.rsplit(")", 1)[-1].split()[1] == str(master_pid):
-                pids.append(entry)
-        return sum(task_seconds(pid) for pid in pids)
+        pids = [master_pid, *worker_pids(master_pid)]
+        return sum(task_seconds(str(pid)) for pid in pids)
 
     return clock
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """gunicorn's workers: the processes whose parent is the master."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if stat.rsplit(")", 1)[-1].split()[1] == str(master_pid):
+            pids.append(int(entry))
+    return pids
 
 
 # --- Main -------------------------------------------------------------------------------------
@@ -520,6 +526,16 @@ def print_table(results: dict) -> None:
         "throughput on a busy machine); cpu/bare: how many times the bare view's."
     )
     log("bare rps per phase: " + ", ".join(f"{x:.0f}" for x in rows["bare"]["phase_rps"]))
+    ingest = results.get("ingest")
+    if ingest:
+        log(
+            f"\nEvidence ingest of {ingest['bytes'] // 2**20} MiB through the footage form "
+            f"({ingest['runs']} runs): throughput {ingest['throughput_ratio_median']:.2f}x "
+            f"sha256sum's (median; goal >= 0.8x; runs "
+            + ", ".join(f"{r:.2f}" for r in ingest["throughput_ratios"])
+            + f"), {ingest['upload_mib_per_s_median']} MiB/s; peak RSS growth "
+            f"{ingest['peak_rss_growth_mib_max']} MiB at most (goal < 64 MiB)"
+        )
     for name in ("lookup", "submit"):
         ratios = rows[name]["round_rps_ratios"]
         log(
@@ -545,6 +561,10 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--phase-timeout", type=float, default=180, help="seconds per phase")
+    parser.add_argument(
+        "--ingest-mib", type=int, default=1024, help="size of the evidence ingest file (0: skip)"
+    )
+    parser.add_argument("--ingest-runs", type=int, default=3, help="evidence uploads timed")
     args = parser.parse_args(argv)
 
     run_started = time.perf_counter()
@@ -565,6 +585,15 @@ def main(argv=None) -> int:
         wait_ready(server, port, log_path)
         log(f"gunicorn ready on 127.0.0.1:{port} (pid {server.pid})")
         results = measure(args, port, codes, server_cpu_clock(server.pid))
+        if args.ingest_mib:
+            from bench.ingest import measure_ingest
+
+            log(
+                f"Evidence ingest: {args.ingest_mib} MiB through the footage form, against sha256sum"
+            )
+            results["ingest"] = measure_ingest(
+                port, server.pid, Path(settings.BENCH_DATA_DIR), args.ingest_mib, args.ingest_runs
+            )
     except BenchError as error:
         log(f"\nBENCHMARK FAILED: {error}\n--- gunicorn log ---\n{tail(log_path)}")
         return 1
@@ -679,4 +708,7 @@ def git_commit() -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as the importable module, so bench.ingest shares its classes (BenchError) with us.
+    from bench.run import main as module_main
+
+    sys.exit(module_main())
