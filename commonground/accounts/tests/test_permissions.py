@@ -30,6 +30,9 @@ IA = {R.INVESTIGATOR, R.IA_SUPERVISOR}
 BOARD_VIEWERS = {R.BOARD_MEMBER, R.BOARD_STAFF, R.IA_SUPERVISOR, R.AGENCY_HEAD}
 OVERVIEW = {R.IA_SUPERVISOR, R.BOARD_STAFF, R.AGENCY_HEAD, R.ANALYST, R.ADMINISTRATOR}
 EVERY_ROLE = set(R.values)
+EVIDENCE = {R.INVESTIGATOR, R.IA_SUPERVISOR, R.EVIDENCE_CUSTODIAN}
+# Footage on no case: only the roles that hold every item may open it.
+ALL_EVIDENCE = {R.IA_SUPERVISOR, R.EVIDENCE_CUSTODIAN}
 
 # url name -> roles that may open it. Everyone else gets 403; the public is sent to log in.
 MATRIX = {
@@ -49,13 +52,24 @@ MATRIX = {
     "complaints:staff_intake": INTAKE,
     "roster:officer_list": EVERY_ROLE,
     "roster:officer_detail": EVERY_ROLE,
+    "evidence:item_list": EVIDENCE,
+    "evidence:import_footage": EVIDENCE,
+    "evidence:item_detail": ALL_EVIDENCE,
+    "evidence:content": ALL_EVIDENCE,
+    "evidence:custody_report": ALL_EVIDENCE,
+    "evidence:custody_report_pdf": ALL_EVIDENCE,
     "admin:index": {R.ADMINISTRATOR},
 }
+# POST-only pages, checked by their own tests below.
+POST_ONLY = {"evidence:download"}
 
 
 @pytest.fixture
 def objects(supervisor):
+    from commonground.evidence.tests.helpers import footage
+
     _, _, _, officers = agency_with_officers(1)
+    item = footage(make_staff("cust-m", R.EVIDENCE_CUSTODIAN), worn_by=officers[0])
     referred = triaged_case(supervisor)
     close_case(
         case=referred, outcome="referred", reason="County", referred_to="County", by=supervisor
@@ -72,6 +86,10 @@ def objects(supervisor):
         "investigations:referral_letter": [referred.report_id],
         "investigations:queue": ["overdue"],
         "roster:officer_detail": [officers[0].pk],
+        **{
+            f"evidence:{name}": [item.uuid]
+            for name in ("item_detail", "content", "custody_report", "custody_report_pdf")
+        },
     }
 
 
@@ -84,6 +102,7 @@ def url_for(name, objects):
 def test_every_staff_url_is_in_the_matrix():
     staff_names = set()
     from commonground.complaints import urls as complaint_urls
+    from commonground.evidence import urls as evidence_urls
     from commonground.investigations import urls as investigation_urls
     from commonground.oversight import urls as oversight_urls
     from commonground.roster import urls as roster_urls
@@ -93,13 +112,14 @@ def test_every_staff_url_is_in_the_matrix():
         (roster_urls, "roster"),
         (investigation_urls, "investigations"),
         (oversight_urls, "oversight"),
+        (evidence_urls, "evidence"),
     )
     for module, namespace in modules:
         for pattern in module.urlpatterns:
             if str(pattern.pattern).startswith("staff/") and "/do/" not in str(pattern.pattern):
                 staff_names.add(f"{namespace}:{pattern.name}")
     staff_names.add("staff_home")
-    assert staff_names <= set(MATRIX), staff_names - set(MATRIX)
+    assert staff_names <= set(MATRIX) | POST_ONLY, staff_names - set(MATRIX) - POST_ONLY
 
 
 @pytest.mark.parametrize("role", sorted(EVERY_ROLE))
@@ -179,9 +199,20 @@ CASE_ACTION_MATRIX = {
     "findings": {R.IA_SUPERVISOR},
     "submit": {R.IA_SUPERVISOR},
     "review": {R.IA_SUPERVISOR},
+    "footage": {R.IA_SUPERVISOR},
+    "find_footage": {R.IA_SUPERVISOR},
 }
 # ...and those the assigned investigator may use on their own case.
-OWN_CASE_ACTIONS = {"add_officer", "allegation", "remove_allegation", "log", "findings", "submit"}
+OWN_CASE_ACTIONS = {
+    "add_officer",
+    "allegation",
+    "remove_allegation",
+    "log",
+    "findings",
+    "submit",
+    "footage",
+    "find_footage",
+}
 
 
 def test_every_case_action_is_in_the_matrix():
@@ -287,3 +318,49 @@ def test_role_against_board_form(client, objects, role, post):
         assert response.status_code != 403, f"{role} on {post}"
     else:
         assert response.status_code == 403, f"{role} on {post}"
+
+
+# Every form on an evidence item's page, and the download -> roles that may use it on footage
+# that is on no case. Everyone else gets 403 and the item's chain does not grow.
+ITEM_ACTION_MATRIX = {
+    "download": ALL_EVIDENCE,
+    "share": {R.IA_SUPERVISOR, R.EVIDENCE_CUSTODIAN},
+    "verify": ALL_EVIDENCE,
+    "hold": {R.IA_SUPERVISOR, R.EVIDENCE_CUSTODIAN},
+    "release": {R.IA_SUPERVISOR, R.EVIDENCE_CUSTODIAN},
+    "retention": {R.IA_SUPERVISOR, R.EVIDENCE_CUSTODIAN},
+    "redact": {R.IA_SUPERVISOR},
+    "attach_redaction": {R.IA_SUPERVISOR},
+    "dispose": {R.EVIDENCE_CUSTODIAN},
+}
+
+
+def test_every_item_action_is_in_the_matrix():
+    from commonground.evidence.views import ITEM_ACTIONS
+
+    assert set(ITEM_ACTIONS) | {"download"} == set(ITEM_ACTION_MATRIX)
+
+
+@pytest.mark.parametrize("role", sorted(EVERY_ROLE))
+@pytest.mark.parametrize("name", sorted(ITEM_ACTION_MATRIX))
+def test_role_against_item_action(client, role, name):
+    from commonground.evidence.actions import place_hold
+    from commonground.evidence.tests.helpers import footage
+
+    custodian = make_staff("cust-a", R.EVIDENCE_CUSTODIAN)
+    item = footage(custodian)
+    if name == "release":
+        place_hold(item=item, by=custodian, matter="Doe v. City", reason="Notice")
+    events = item.custody.count()
+    client.force_login(make_staff(f"i-{role}", role))
+    path = (
+        f"/en/staff/evidence/{item.uuid}/download/"
+        if name == "download"
+        else f"/en/staff/evidence/{item.uuid}/do/{name}/"
+    )
+    response = client.post(path, {})
+    if role in ITEM_ACTION_MATRIX[name]:
+        assert response.status_code != 403, f"{role} on {name}"
+    else:
+        assert response.status_code == 403, f"{role} on {name}"
+        assert item.custody.count() == events
