@@ -224,6 +224,7 @@ def build(
         builder.build_staff()
         builder.build_subtypes()
         builder.build_reports(reports)
+        builder.build_footage()
         summary = builder.summary()
     summary.seconds = time.monotonic() - started
     return summary
@@ -799,6 +800,19 @@ class _Builder:
         return f"{block} block of {first}" if language == EN else f"cuadra {block} de {first}"
 
     # --- Summary -----------------------------------------------------------------------------
+
+    def build_footage(self) -> None:
+        from commonground.demo.footage import build_footage
+
+        custodian = self.users[Role.EVIDENCE_CUSTODIAN][0]
+        active = [self.officers[e.pk] for e in self.roster if e.separated_on is None]
+        self.footage = build_footage(
+            custodian=custodian, officers=active, rng=self.rng, now=self.now
+        )
+        self.progress(
+            "  {} body-worn-camera recordings imported, {} confirmed on cases, {} past their "
+            "retention disposed of".format(*self.footage)
+        )
 
     def summary(self) -> Summary:
         by_status = (

@@ -188,6 +188,20 @@ def statuses_of(kind: str) -> set[str]:
 
 @pytest.mark.usefixtures("built_once")
 class TestTheBuiltDemo:
+    def test_footage_is_imported_with_sealed_chains_and_old_routine_footage_disposed(self):
+        from commonground.evidence.models import ItemKind, StoredFile
+        from commonground.evidence.selectors import chain_problems
+
+        footage = StoredFile.objects.filter(kind=ItemKind.BWC_FOOTAGE).select_related("recording")
+        assert footage.count() > 100
+        assert footage.filter(disposed_at__isnull=False, evidentiary=False).exists()
+        for item in footage:
+            assert not chain_problems(item), item.reference
+            assert item.recording.started_at < item.uploaded_at
+            assert item.duration_seconds == (
+                item.recording.ended_at - item.recording.started_at
+            ).total_seconds()
+
     def test_every_status_appears_for_each_kind(self):
         for kind in TRANSITIONS:
             statuses = set(Report.objects.filter(kind=kind).values_list("status", flat=True))
