@@ -5,6 +5,8 @@ new item that names its original."""
 
 import datetime
 import io
+import json
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,9 +22,11 @@ from PIL import Image, ImageDraw, ImageOps
 from commonground.accounts.rules import require
 from commonground.audit.actions import record
 from commonground.evidence.files import (
+    CHUNK,
     EXTENSIONS,
     RejectedFile,
     duration_seconds,
+    local_temporary_file,
     sha256_of,
     sniff,
     validate,
@@ -785,3 +789,58 @@ def reschedule_items(*, schedule_id: int) -> int:
             )
             changed += 1
     return changed
+
+
+# --- Export ---------------------------------------------------------------------------------------
+
+
+def export_package(
+    *, item: StoredFile, by, reason: str, recipient: str, custody_pdf: bytes, ip_address=None
+):
+    """A ZIP for a party outside the agency: the file exactly as held, its custody report (PDF)
+    and a manifest of hashes. Returns an open temporary file; the export, with the package's own
+    SHA-256 (so the recipient can show they received this very package), goes into the chain.
+    The caller has checked a fresh second factor."""
+    _require_item(by, "evidence.share", item)
+    reason = _reason_required(reason)
+    if not recipient.strip():
+        raise EvidenceError(_("Name who receives the export."))
+    if item.is_disposed:
+        raise EvidenceError(_("This item was disposed of: its file no longer exists."))
+    last = item.custody.order_by("-sequence").first()
+    manifest = {
+        "item": item.reference,
+        "uuid": str(item.uuid),
+        "file": item.original_name,
+        "content_type": item.content_type,
+        "size": item.size,
+        "sha256": item.sha256,
+        "custody_events": last.sequence,
+        "last_custody_hash": last.hash,
+        "exported_at": timezone.now().isoformat(),
+        "exported_by": _label(by),
+        "recipient": recipient.strip(),
+        "reason": reason,
+    }
+    package = local_temporary_file(suffix=".zip")
+    with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as bundle:
+        folder = item.reference
+        with (
+            item.file.open("rb") as stored,
+            bundle.open(f"{folder}/{item.original_name}", "w", force_zip64=True) as copy,
+        ):
+            while chunk := stored.read(CHUNK):
+                copy.write(chunk)
+        bundle.writestr(f"{folder}/custody-report.pdf", custody_pdf)
+        bundle.writestr(f"{folder}/manifest.json", json.dumps(manifest, indent=2))
+    digest, size = sha256_of(package)
+    record_custody(
+        item=item,
+        kind=CustodyKind.EXPORTED,
+        by=by,
+        reason=reason,
+        ip_address=ip_address,
+        details={"recipient": recipient.strip(), "package_sha256": digest, "package_size": size},
+    )
+    package.seek(0)
+    return package

@@ -102,6 +102,15 @@ class ShareForm(ReasonForm):
     field_order = ["party", "recipient", "reason"]
 
 
+class ExportForm(ReasonForm):
+    recipient = forms.CharField(
+        label=_("Who receives it"),
+        max_length=200,
+        help_text=_("The person and office, for example: ADA Chen, County Prosecutor."),
+    )
+    field_order = ["recipient", "reason"]
+
+
 class HoldForm(ReasonForm):
     matter = forms.CharField(
         label=_("Matter"),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("staff/evidence/<uuid:uuid>/", views.item_detail, name="item_detail"),
     path("staff/evidence/<uuid:uuid>/content/", views.content, name="content"),
     path("staff/evidence/<uuid:uuid>/download/", views.download, name="download"),
+    path("staff/evidence/<uuid:uuid>/export/", views.export, name="export"),
     path("staff/evidence/<uuid:uuid>/do/<slug:name>/", views.item_action, name="item_action"),
     path("staff/evidence/<uuid:uuid>/custody/", views.custody_report_page, name="custody_report"),
     path(

@@ -261,6 +261,13 @@ def _render_item(request, item, *, bound=None, error="", status=200):
                 if bound is not None and bound.prefix == "download"
                 else forms.ReasonForm(prefix="download")
             ),
+            "export_form": (
+                bound
+                if bound is not None and bound.prefix == "export"
+                else forms.ExportForm(prefix="export")
+            )
+            if can(request.user, "evidence.share") and not item.is_disposed
+            else None,
             "error": error,
             "custody": item.custody.select_related("actor").order_by("sequence"),
             "holds": item.legal_holds.select_related("placed_by", "released_by"),
@@ -369,13 +376,49 @@ def custody_report_page(request, uuid, fmt="html"):
         data={"format": fmt, "intact": report.check.ok},
     )
     if fmt == "pdf":
-        from weasyprint import HTML
-
-        html = render_to_string(
-            "evidence/custody_report_pdf.html", {"report": report, "pdf": True}, request=request
-        )
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-        response = HttpResponse(pdf, content_type="application/pdf")
+        response = HttpResponse(_custody_pdf(request, report), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="custody-{item.reference}.pdf"'
         return response
     return render(request, "evidence/custody_report.html", {"report": report, "pdf": False})
+
+
+def _custody_pdf(request, report) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "evidence/custody_report_pdf.html", {"report": report, "pdf": True}, request=request
+    )
+    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+
+
+@never_cache
+@require_POST
+@staff_required("evidence.share")
+def export(request, uuid):
+    """A package for a party outside the agency: the original, its custody report and a manifest
+    of hashes, after a reason, the recipient's name and a fresh second factor."""
+    item = get_item_for_user(request.user, uuid)
+    form = forms.ExportForm(request.POST, prefix="export")
+    if not form.is_valid():
+        return _render_item(request, item, bound=form, status=400)
+    if not has_fresh_mfa(request):
+        return ask_for_fresh_mfa(request)
+    try:
+        package = actions.export_package(
+            item=item,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            recipient=form.cleaned_data["recipient"],
+            custody_pdf=_custody_pdf(request, custody_report(item, by=request.user)),
+            ip_address=_ip(request),
+        )
+    except actions.EvidenceError as refused:
+        return _render_item(request, item, bound=form, error=str(refused), status=400)
+    response = FileResponse(
+        package,
+        as_attachment=True,
+        filename=f"{item.reference}.zip",
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -61,7 +61,7 @@ MATRIX = {
     "admin:index": {R.ADMINISTRATOR},
 }
 # POST-only pages, checked by their own tests below.
-POST_ONLY = {"evidence:download"}
+POST_ONLY = {"evidence:download", "evidence:export"}
 
 
 @pytest.fixture
@@ -324,6 +324,7 @@ def test_role_against_board_form(client, objects, role, post):
 # that is on no case. Everyone else gets 403 and the item's chain does not grow.
 ITEM_ACTION_MATRIX = {
     "download": ALL_EVIDENCE,
+    "export": {R.IA_SUPERVISOR, R.EVIDENCE_CUSTODIAN},
     "share": {R.IA_SUPERVISOR, R.EVIDENCE_CUSTODIAN},
     "verify": ALL_EVIDENCE,
     "hold": {R.IA_SUPERVISOR, R.EVIDENCE_CUSTODIAN},
@@ -338,7 +339,7 @@ ITEM_ACTION_MATRIX = {
 def test_every_item_action_is_in_the_matrix():
     from commonground.evidence.views import ITEM_ACTIONS
 
-    assert set(ITEM_ACTIONS) | {"download"} == set(ITEM_ACTION_MATRIX)
+    assert set(ITEM_ACTIONS) | {"download", "export"} == set(ITEM_ACTION_MATRIX)
 
 
 @pytest.mark.parametrize("role", sorted(EVERY_ROLE))
@@ -354,8 +355,8 @@ def test_role_against_item_action(client, role, name):
     events = item.custody.count()
     client.force_login(make_staff(f"i-{role}", role))
     path = (
-        f"/en/staff/evidence/{item.uuid}/download/"
-        if name == "download"
+        f"/en/staff/evidence/{item.uuid}/{name}/"
+        if name in ("download", "export")
         else f"/en/staff/evidence/{item.uuid}/do/{name}/"
     )
     response = client.post(path, {})

@@ -198,9 +198,10 @@ class TestTheBuiltDemo:
         for item in footage:
             assert not chain_problems(item), item.reference
             assert item.recording.started_at < item.uploaded_at
-            assert item.duration_seconds == (
-                item.recording.ended_at - item.recording.started_at
-            ).total_seconds()
+            assert (
+                item.duration_seconds
+                == (item.recording.ended_at - item.recording.started_at).total_seconds()
+            )
 
     def test_every_status_appears_for_each_kind(self):
         for kind in TRANSITIONS:

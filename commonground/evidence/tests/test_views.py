@@ -207,3 +207,35 @@ def test_the_custody_report_says_when_the_chain_is_broken(client, custodian):
     page = client.get(reverse("evidence:custody_report", args=[item.uuid])).content.decode()
     assert "Not intact" in page
     assert "Event 1 was changed after it was recorded." in page
+
+
+def test_an_export_packages_the_file_its_custody_report_and_hashes_and_records_its_own_hash(
+    client, custodian
+):
+    import io
+    import json
+    import zipfile
+
+    item = footage(custodian)
+    client.force_login(custodian)
+    url = reverse("evidence:export", args=[item.uuid])
+    missing = client.post(url, {"export-reason": "Charging decision", "export-recipient": ""})
+    assert missing.status_code == 400
+    asked = client.post(
+        url, {"export-reason": "Charging decision", "export-recipient": "ADA Chen, County"}
+    )
+    assert asked["Location"].startswith(reverse("mfa_reauthenticate"))
+    response = client.post(asked["Location"], {"code": totp_code("JBSWY3DPEHPK3PXP")})
+    package = b"".join(response.streaming_content)
+    event = item.custody.get(kind=CustodyKind.EXPORTED)
+    assert event.details["package_sha256"] == hashlib.sha256(package).hexdigest()
+    assert event.details["recipient"] == "ADA Chen, County"
+    with zipfile.ZipFile(io.BytesIO(package)) as bundle:
+        names = bundle.namelist()
+        with item.file.open("rb") as stored:
+            assert bundle.read(f"{item.reference}/{item.original_name}") == stored.read()
+        assert bundle.read(f"{item.reference}/custody-report.pdf").startswith(b"%PDF")
+        manifest = json.loads(bundle.read(f"{item.reference}/manifest.json"))
+    assert len(names) == 3
+    assert manifest["sha256"] == item.sha256
+    assert manifest["recipient"] == "ADA Chen, County"
