@@ -152,7 +152,13 @@ class RetentionForm(ReasonForm):
 class RedactImageForm(forms.Form):
     boxes = forms.CharField(
         label=_("Areas to black out"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "data-draw-hint": _("You can also drag on the photo above to mark an area."),
+                "data-added-text": _("Area added:"),
+            }
+        ),
         help_text=_(
             "One area per line, in pixels from the top-left corner: left, top, width, height. "
             "For example: 120, 40, 80, 60."

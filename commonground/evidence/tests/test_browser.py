@@ -70,3 +70,43 @@ def test_footage_from_import_to_custody_report(
     page.goto(f"/en/staff/evidence/{item.uuid}/custody/")
     assert "Disclosure to the prosecutor" in page.content()
     assert_accessible(page)
+
+
+def test_areas_drawn_on_a_photo_are_blacked_out_in_a_redacted_copy(
+    live_server, page, sign_in_browser, supervisor
+):
+    from commonground.evidence.actions import ingest_upload
+    from commonground.evidence.models import ItemKind
+    from commonground.evidence.tests.media import png, uploaded
+
+    original = ingest_upload(
+        upload=uploaded("scene.png", png((400, 300), "white")),
+        kind=ItemKind.CASE_FILE,
+        by=supervisor,
+    )
+    sign_in_browser(supervisor)
+    page.goto(f"/en/staff/evidence/{original.uuid}/")
+    image = page.locator("main img.evidence-preview")
+    image.wait_for()
+    page.wait_for_function("() => document.querySelector('main img.evidence-preview').complete")
+    box = image.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5, steps=5)
+    page.mouse.up()
+    drawn = page.input_value("textarea[name=redact-boxes]")
+    left, top, width, height = (int(v) for v in drawn.split(","))
+    assert abs(left - 100) <= 3 and abs(top - 75) <= 3
+    assert abs(width - 100) <= 3 and abs(height - 75) <= 3
+    page.select_option("select[name=redact-purpose]", "release")
+    page.fill("textarea[name=redact-note]", "A bystander's face")
+    assert_accessible(page)
+    page.locator("main form[action*='/do/redact/'] [type=submit]").click()
+    page.wait_for_load_state()
+    copy = StoredFile.objects.get(derived_from=original)
+    assert copy.redaction_purpose == "release"
+    from PIL import Image
+
+    with copy.file.open("rb") as stored, Image.open(stored) as redacted:
+        assert redacted.convert("RGB").getpixel((150, 110)) == (0, 0, 0)
+        assert redacted.convert("RGB").getpixel((300, 250)) == (255, 255, 255)
