@@ -154,3 +154,27 @@ def custody_report(item: StoredFile, *, by) -> CustodyReport:
         generated_at=timezone.now(),
         generated_by=by,
     )
+
+
+def stored_names(storage, folder: str = "evidence"):
+    """Every object under a folder of a storage, local disk or S3 alike."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from stored_names(storage, f"{folder}/{sub}")
+
+
+def orphan_objects(storage, *, older_than: datetime.timedelta) -> list[str]:
+    """Stored objects no item points at (left by a process that died between storing a file and
+    committing its record), old enough that no upload can still be finishing them."""
+    known = set(StoredFile.objects.values_list("file", flat=True))
+    cutoff = timezone.now() - older_than
+    return [
+        name
+        for name in stored_names(storage)
+        if name not in known and storage.get_modified_time(name) < cutoff
+    ]

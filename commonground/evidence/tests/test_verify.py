@@ -1,3 +1,4 @@
+import datetime
 import io
 
 import pytest
@@ -85,3 +86,20 @@ def test_record_adds_a_verified_event_to_each_intact_item(items):
     assert last.kind == CustodyKind.VERIFIED
     assert last.details["intact"] is True
     assert verify_item(footage).ok
+
+
+def test_objects_that_belong_to_no_item_are_reported_and_can_be_removed(items):
+    import time_machine
+    from django.core.files.storage import default_storage
+
+    stray = default_storage.save("evidence/2026/01/left-behind", io.BytesIO(b"half an upload"))
+    assert "0 stored object(s) belonging to no item" in verify()  # too recent to be sure
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=2)):
+        report = verify()
+        assert f"Not part of any item: {stray}" in report
+        assert default_storage.exists(stray)
+        verify("--remove-orphans")
+    assert not default_storage.exists(stray)
+    footage, document = items
+    assert default_storage.exists(footage.file.name)
+    assert default_storage.exists(document.file.name)

@@ -1,9 +1,12 @@
+import datetime
+
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from commonground.evidence.actions import record_verification
 from commonground.evidence.models import StoredFile
-from commonground.evidence.selectors import verify_item
+from commonground.evidence.selectors import orphan_objects, verify_item
 
 
 class Command(BaseCommand):
@@ -17,12 +20,17 @@ class Command(BaseCommand):
             "--chains-only", action="store_true", help="Check the custody chains, not the bytes."
         )
         parser.add_argument(
+            "--remove-orphans",
+            action="store_true",
+            help="Delete stored objects no item points at (older than an hour).",
+        )
+        parser.add_argument(
             "--record",
             action="store_true",
             help="Add a 'verified' event to the chain of each item that passed.",
         )
 
-    def handle(self, *args, chains_only=False, record=False, **options):
+    def handle(self, *args, chains_only=False, record=False, remove_orphans=False, **options):
         items = StoredFile.objects.filter(draft_key="").order_by("pk")
         total_bytes = sum(items.filter(disposed_at__isnull=True).values_list("size", flat=True))
         failed, passed, disposed = [], 0, 0
@@ -43,6 +51,11 @@ class Command(BaseCommand):
                         record_verification(item=item, check=check, by="verify_evidence")
                 else:
                     failed.append(check)
+        orphans = orphan_objects(default_storage, older_than=datetime.timedelta(hours=1))
+        for name in orphans:
+            if remove_orphans:
+                default_storage.delete(name)
+            self.stdout.write(f"{'Removed' if remove_orphans else 'Not part of any item'}: {name}")
         for check in failed:
             self.stdout.write(self.style.ERROR(f"{check.item.reference} ({check.item.uuid}):"))
             for problem in check.problems:
@@ -50,7 +63,9 @@ class Command(BaseCommand):
         summary = (
             f"{passed + len(failed)} item(s) checked "
             f"({'chains only' if chains_only else 'chains and stored bytes'}; "
-            f"{disposed} disposed, their records checked): {passed} intact, {len(failed)} failed."
+            f"{disposed} disposed, their records checked): {passed} intact, {len(failed)} failed; "
+            f"{len(orphans)} stored object(s) belonging to no item"
+            f"{' removed' if remove_orphans and orphans else ''}."
         )
         if failed:
             raise CommandError(summary)
