@@ -446,6 +446,10 @@ def import_footage(
     problems = recording_problems(facts, sha256=sha256)
     if problems:
         raise EvidenceError(" ".join(problems))
+    # Checked before ingest: once the bytes are stored, a refusal would leave them behind.
+    name = (upload.name or "upload").rsplit("/", 1)[-1]
+    if not sniff(upload, name).content_type.startswith(("video/", "audio/")):
+        raise EvidenceError(_("Body-worn camera footage must be a video or audio file."))
     item = ingest_upload(
         upload=upload,
         kind=ItemKind.BWC_FOOTAGE,
@@ -454,18 +458,24 @@ def import_footage(
         limits=staff_limits(),
         ip_address=ip_address,
     )
-    if not item.content_type.startswith(("video/", "audio/")):
-        raise EvidenceError(_("Body-worn camera footage must be a video or audio file."))
-    Recording.objects.create(
-        item=item,
-        device_id=facts.device_id.strip(),
-        officer=facts.officer,
-        started_at=facts.started_at,
-        ended_at=facts.ended_at,
-        latitude=facts.latitude,
-        longitude=facts.longitude,
-        batch=batch,
-    )
+    # The object is this item's alone unless ingest pointed it at a twin's; asked now, because
+    # no query can run once a database error has broken the transaction.
+    own_object = not StoredFile.objects.filter(file=item.file.name).exclude(pk=item.pk).exists()
+    try:
+        Recording.objects.create(
+            item=item,
+            device_id=facts.device_id.strip(),
+            officer=facts.officer,
+            started_at=facts.started_at,
+            ended_at=facts.ended_at,
+            latitude=facts.latitude,
+            longitude=facts.longitude,
+            batch=batch,
+        )
+    except BaseException:
+        if own_object:
+            item.file.storage.delete(item.file.name)
+        raise
     return item
 
 
