@@ -5,6 +5,7 @@ new item that names its original."""
 
 import datetime
 import io
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,6 +42,8 @@ from commonground.evidence.models import (
 )
 
 __all__ = ["RejectedFile", "ingest_upload", "record_custody"]
+
+logger = logging.getLogger(__name__)
 
 RE_ENCODED_IMAGES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 Image.MAX_IMAGE_PIXELS = 60_000_000  # a decompression bomb is refused, not decoded
@@ -772,3 +775,69 @@ def dispose_due_items(*, today: datetime.date | None = None) -> tuple[int, int]:
         except EvidenceError:
             held += 1
     return disposed, held
+
+
+# --- Body-worn-camera manifests -----------------------------------------------------------------
+
+
+def import_manifest(*, manifest_path, folder=None, by, progress=None) -> ImportBatch:
+    """Every recording a manifest lists, imported whole or not at all.
+
+    The manifest and every file it names are checked first (evidence.manifest); any problem
+    raises ManifestError with the full report, and nothing is stored. Then one transaction
+    creates the batch and imports each row. If anything fails on the way, the transaction rolls
+    back and the objects already written for the batch are removed: ingest and import_footage
+    clean up after their own failures, but an earlier row's object would outlive the rollback.
+    Durable, so that no outer transaction can roll the rows back after that cleanup has passed.
+
+    `progress(size)` is called with each file's size once it is stored (tqdm's `update` fits)."""
+    from commonground.evidence.manifest import ManifestError, Problem, check_manifest
+
+    require(by, "evidence.import")
+    checked = check_manifest(manifest_path=manifest_path, folder=folder)
+    if checked.problems:
+        raise ManifestError(checked.problems)
+    written: list[str] = []
+    try:
+        with transaction.atomic(durable=True):
+            batch = ImportBatch.objects.create(
+                manifest_name=checked.name[-255:],
+                manifest_sha256=checked.sha256,
+                imported_by=by,
+                imported_by_label=_label(by),
+                imported_at=timezone.now(),
+                rows=len(checked.rows),
+            )
+            references = []
+            for row in checked.rows:
+                with row.path.open("rb") as handle:
+                    try:
+                        item = import_footage(
+                            upload=File(handle, name=row.file_name),
+                            facts=row.facts,
+                            by=by,
+                            batch=batch,
+                        )
+                    except (EvidenceError, RejectedFile) as error:
+                        # Something changed since the check (another import, the file itself).
+                        raise ManifestError([Problem(row.number, "", str(error))]) from error
+                if not StoredFile.objects.filter(file=item.file.name).exclude(pk=item.pk).exists():
+                    written.append(item.file.name)
+                references.append(item.reference)
+                if progress is not None:
+                    progress(row.size)
+            record(
+                actor=by,
+                action="evidence.import_batch",
+                target=batch,
+                data={"manifest_sha256": batch.manifest_sha256, "items": references},
+            )
+    except BaseException:
+        storage = StoredFile.file.field.storage
+        for name in written:
+            try:
+                storage.delete(name)
+            except Exception:  # the import's own error is the one to raise
+                logger.exception("Could not remove %s after a failed manifest import", name)
+        raise
+    return batch
