@@ -1,11 +1,13 @@
 import csv
 import datetime
 import hashlib
+import io
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -483,3 +485,71 @@ def test_any_text_is_a_coordinate_on_earth_or_a_clear_refusal(text):
     else:
         assert -90 <= degrees <= 90
         assert degrees == degrees.quantize(Decimal("0.000001"))
+
+
+# --- The command --------------------------------------------------------------------------------
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_footage", *[str(a) for a in args], stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_command_imports_and_prints_the_batch_and_its_items(custodian, officers, folder):
+    out, err = run(write_manifest(folder, GOOD_ROWS), "--user", "custodian")
+    batch = ImportBatch.objects.get()
+    assert f"Batch {batch.pk}: 2 recordings imported from manifest.csv." in out
+    for recording in batch.recordings.all():
+        assert recording.item.reference in out
+    assert "100%" in err  # the progress bar, on stderr
+
+
+def test_the_command_reports_a_bad_manifest_as_a_table_and_a_csv_and_stores_nothing(
+    custodian, officers, folder, tmp_path
+):
+    rows = [GOOD_ROWS[0], bad_row(officer_badge="999", file_name="missing.mp4")]
+    report = tmp_path / "report.csv"
+    manifest = write_manifest(folder, rows)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported: the manifest has 2 problems"):
+        call_command(
+            "import_footage",
+            str(manifest),
+            "--user=custodian",
+            f"--report-csv={report}",
+            stdout=out,
+        )
+    table = out.getvalue().splitlines()
+    assert table[0].split() == ["Row", "Column", "Problem"]
+    assert table[1].split()[:2] == ["3", "officer_badge"]
+    assert "No officer has badge number 999." in table[1]
+    assert table[2].split()[:2] == ["3", "file_name"]
+    with report.open(newline="", encoding="utf-8") as saved:
+        assert list(csv.reader(saved)) == [
+            ["row", "column", "message"],
+            ["3", "officer_badge", "No officer has badge number 999."],
+            ["3", "file_name", f"There is no file “missing.mp4” in {folder}."],
+        ]
+    assert_nothing_stored()
+
+
+def test_the_command_writes_an_empty_report_when_all_is_well(custodian, officers, folder, tmp_path):
+    report = tmp_path / "report.csv"
+    run(write_manifest(folder, GOOD_ROWS), "--user", "custodian", "--report-csv", report)
+    assert report.read_text(encoding="utf-8").splitlines() == ["row,column,message"]
+
+
+def test_the_command_needs_a_user_who_may_import(analyst, folder):
+    manifest = write_manifest(folder, GOOD_ROWS)
+    with pytest.raises(CommandError, match="There is no user “nobody”"):
+        run(manifest, "--user", "nobody")
+    with pytest.raises(CommandError, match="analyst may not import evidence"):
+        run(manifest, "--user", "analyst")
+    assert_nothing_stored()
+
+
+def test_the_command_fails_with_a_non_zero_exit_status(custodian, folder):
+    with pytest.raises(CommandError) as failed:
+        run(write_manifest(folder, []), "--user", "custodian")
+    assert failed.value.returncode == 1
