@@ -219,9 +219,12 @@ def check_manifest(*, manifest_path, folder=None) -> CheckedManifest:
         return _refused(
             manifest_path.name,
             sha256,
-            _(
+            ngettext(
                 "This manifest was already imported on %(date)s by %(user)s (batch %(batch)d, "
-                "%(rows)d recordings)."
+                "%(rows)d recording).",
+                "This manifest was already imported on %(date)s by %(user)s (batch %(batch)d, "
+                "%(rows)d recordings).",
+                earlier.rows,
             )
             % {
                 "date": timezone.localtime(earlier.imported_at).strftime("%Y-%m-%d %H:%M"),

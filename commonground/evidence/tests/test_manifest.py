@@ -418,6 +418,7 @@ def test_the_same_manifest_cannot_be_imported_twice(custodian, officers, folder)
     assert problem.message.startswith(
         "This manifest was already imported on 2026-05-04 10:00 by custodian (batch"
     )
+    assert problem.message.endswith(", 2 recordings).")
     assert StoredFile.objects.count() == 2
 
 
