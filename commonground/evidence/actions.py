@@ -3,9 +3,11 @@
 Originals are never changed: what happens to an item is a new custody event, and a redaction is a
 new item that names its original."""
 
+import contextlib
 import datetime
 import io
 import json
+import logging
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,6 +47,8 @@ from commonground.evidence.models import (
 )
 
 __all__ = ["RejectedFile", "ingest_upload", "record_custody"]
+
+logger = logging.getLogger(__name__)
 
 RE_ENCODED_IMAGES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 Image.MAX_IMAGE_PIXELS = 60_000_000  # a decompression bomb is refused, not decoded
@@ -295,6 +299,21 @@ def accept_draft_file(*, item: StoredFile, by=None) -> StoredFile:
     return item
 
 
+@contextlib.contextmanager
+def _removed_if_failed(item: StoredFile):
+    """For writes that follow ingest in the same transaction: if one fails, the transaction
+    rolls the item back, and this removes the object ingest stored for it (not one a twin with
+    the same bytes still uses). Whether it is shared is asked first, because no query can run
+    once a database error has broken the transaction."""
+    shared = StoredFile.objects.filter(file=item.file.name).exclude(pk=item.pk).exists()
+    try:
+        yield
+    except BaseException:
+        if not shared:
+            item.file.storage.delete(item.file.name)
+        raise
+
+
 def discard_draft_files(*, older_than: datetime.timedelta) -> int:
     """Remove uploads of reports that were never filed: they never became evidence, so they
     have no chain of custody to keep."""
@@ -446,8 +465,15 @@ def import_footage(
 ) -> StoredFile:
     """One recording with what the camera says about it. Non-evidentiary until a case needs it."""
     require(by, "evidence.import")
-    sha256 = getattr(upload, "sha256", "") or sha256_of(upload)[0]
-    problems = recording_problems(facts, sha256=sha256)
+    # Checked before ingest: once the bytes are stored, a refusal would leave them behind.
+    check_uploads([upload], limits=staff_limits())
+    name = (upload.name or "upload").rsplit("/", 1)[-1]
+    if not sniff(upload, name).content_type.startswith(("video/", "audio/")):
+        raise EvidenceError(_("Body-worn camera footage must be a video or audio file."))
+    if not getattr(upload, "sha256", ""):
+        # Hashed once here; ingest uses this digest rather than reading the file again.
+        upload.sha256 = sha256_of(upload)[0]
+    problems = recording_problems(facts, sha256=upload.sha256)
     if problems:
         raise EvidenceError(" ".join(problems))
     item = ingest_upload(
@@ -458,18 +484,17 @@ def import_footage(
         limits=staff_limits(),
         ip_address=ip_address,
     )
-    if not item.content_type.startswith(("video/", "audio/")):
-        raise EvidenceError(_("Body-worn camera footage must be a video or audio file."))
-    Recording.objects.create(
-        item=item,
-        device_id=facts.device_id.strip(),
-        officer=facts.officer,
-        started_at=facts.started_at,
-        ended_at=facts.ended_at,
-        latitude=facts.latitude,
-        longitude=facts.longitude,
-        batch=batch,
-    )
+    with _removed_if_failed(item):
+        Recording.objects.create(
+            item=item,
+            device_id=facts.device_id.strip(),
+            officer=facts.officer,
+            started_at=facts.started_at,
+            ended_at=facts.ended_at,
+            latitude=facts.latitude,
+            longitude=facts.longitude,
+            batch=batch,
+        )
     return item
 
 
@@ -580,22 +605,23 @@ def _add_derivative(original, upload, *, by, purpose, note, ip_address, regions=
         ip_address=ip_address,
         reason=note,
     )
-    copy.redaction_purpose = purpose
-    copy.redaction_note = note.strip()
-    copy.save(update_fields=["redaction_purpose", "redaction_note"])
-    record_custody(
-        item=original,
-        kind=CustodyKind.REDACTED,
-        by=by,
-        reason=note.strip(),
-        ip_address=ip_address,
-        details={
-            "copy": copy.reference,
-            "copy_sha256": copy.sha256,
-            "purpose": purpose,
-            "regions": regions or [],
-        },
-    )
+    with _removed_if_failed(copy):
+        copy.redaction_purpose = purpose
+        copy.redaction_note = note.strip()
+        copy.save(update_fields=["redaction_purpose", "redaction_note"])
+        record_custody(
+            item=original,
+            kind=CustodyKind.REDACTED,
+            by=by,
+            reason=note.strip(),
+            ip_address=ip_address,
+            details={
+                "copy": copy.reference,
+                "copy_sha256": copy.sha256,
+                "purpose": purpose,
+                "regions": regions or [],
+            },
+        )
     return copy
 
 
@@ -844,3 +870,69 @@ def export_package(
     )
     package.seek(0)
     return package
+
+
+# --- Body-worn-camera manifests -----------------------------------------------------------------
+
+
+def import_manifest(*, manifest_path, folder=None, by, progress=None) -> ImportBatch:
+    """Every recording a manifest lists, imported whole or not at all.
+
+    The manifest and every file it names are checked first (evidence.manifest); any problem
+    raises ManifestError with the full report, and nothing is stored. Then one transaction
+    creates the batch and imports each row. If anything fails on the way, the transaction rolls
+    back and the objects already written for the batch are removed: ingest and import_footage
+    clean up after their own failures, but an earlier row's object would outlive the rollback.
+    Durable, so that no outer transaction can roll the rows back after that cleanup has passed.
+
+    `progress(size)` is called with each file's size once it is stored (tqdm's `update` fits)."""
+    from commonground.evidence.manifest import ManifestError, Problem, check_manifest
+
+    require(by, "evidence.import")
+    checked = check_manifest(manifest_path=manifest_path, folder=folder)
+    if checked.problems:
+        raise ManifestError(checked.problems)
+    written: list[str] = []
+    try:
+        with transaction.atomic(durable=True):
+            batch = ImportBatch.objects.create(
+                manifest_name=checked.name[-255:],
+                manifest_sha256=checked.sha256,
+                imported_by=by,
+                imported_by_label=_label(by),
+                imported_at=timezone.now(),
+                rows=len(checked.rows),
+            )
+            references = []
+            for row in checked.rows:
+                with row.path.open("rb") as handle:
+                    try:
+                        item = import_footage(
+                            upload=File(handle, name=row.file_name),
+                            facts=row.facts,
+                            by=by,
+                            batch=batch,
+                        )
+                    except (EvidenceError, RejectedFile) as error:
+                        # Something changed since the check (another import, the file itself).
+                        raise ManifestError([Problem(row.number, "", str(error))]) from error
+                if not StoredFile.objects.filter(file=item.file.name).exclude(pk=item.pk).exists():
+                    written.append(item.file.name)
+                references.append(item.reference)
+                if progress is not None:
+                    progress(row.size)
+            record(
+                actor=by,
+                action="evidence.import_batch",
+                target=batch,
+                data={"manifest_sha256": batch.manifest_sha256, "items": references},
+            )
+    except BaseException:
+        storage = StoredFile.file.field.storage
+        for name in written:
+            try:
+                storage.delete(name)
+            except Exception:  # the import's own error is the one to raise
+                logger.exception("Could not remove %s after a failed manifest import", name)
+        raise
+    return batch

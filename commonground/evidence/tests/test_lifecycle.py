@@ -194,3 +194,23 @@ def test_verification_reports_bytes_left_behind_by_a_disposal(custodian, monkeyp
     dispose_item(item=item, by=custodian, reason="Crash before the bytes went")
     item.refresh_from_db()
     assert verify_item(item).problems == ["The item was disposed of, but its file is still stored."]
+
+
+def test_a_redacted_copy_that_fails_to_be_recorded_leaves_no_object(photo, supervisor, monkeypatch):
+    from commonground.evidence import actions
+
+    real = actions.record_custody
+    written = []
+
+    def fail_on_redacted(**kwargs):
+        if kwargs["kind"] == CustodyKind.REDACTED:
+            written.append(StoredFile.objects.get(derived_from=photo).file.name)
+            raise RuntimeError("database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(actions, "record_custody", fail_on_redacted)
+    with pytest.raises(RuntimeError):
+        redact_image(item=photo, by=supervisor, boxes=[Box(0, 0, 5, 5)], purpose="release")
+    assert written
+    assert not photo.file.storage.exists(written[0])
+    assert photo.file.storage.exists(photo.file.name)
