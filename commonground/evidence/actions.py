@@ -5,6 +5,7 @@ new item that names its original."""
 
 import contextlib
 import datetime
+import hashlib
 import io
 import json
 import logging
@@ -15,7 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -459,6 +460,16 @@ def recording_problems(facts: RecordingFacts, *, sha256: str = "") -> list[str]:
     return problems
 
 
+def _lock_device(device_id: str) -> None:
+    """Two imports for one camera at once must not both pass the overlap check. SQLite's
+    immediate transactions already take the write lock; PostgreSQL gets a lock per device held
+    until the transaction ends."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(device_id.encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 @transaction.atomic
 def import_footage(
     *, upload, facts: RecordingFacts, by, batch: ImportBatch | None = None, ip_address=None
@@ -473,6 +484,7 @@ def import_footage(
     if not getattr(upload, "sha256", ""):
         # Hashed once here; ingest uses this digest rather than reading the file again.
         upload.sha256 = sha256_of(upload)[0]
+    _lock_device(facts.device_id.strip())
     problems = recording_problems(facts, sha256=upload.sha256)
     if problems:
         raise EvidenceError(" ".join(problems))

@@ -39,7 +39,8 @@ class Command(BaseCommand):
             unit="B" if not chains_only else " items",
             unit_scale=not chains_only,
             disable=options["verbosity"] == 0,
-            file=self.stderr,
+            # The stream itself: Django's wrapper would end each redraw with a newline.
+            file=getattr(self.stderr, "_out", self.stderr),
         ) as progress:
             for item in items.iterator(chunk_size=500):
                 check = verify_item(item, rehash=not chains_only)
