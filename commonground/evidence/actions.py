@@ -600,7 +600,8 @@ def attach_redaction(
     sniffed_family = sniff(upload, upload.name or "").content_type.split("/")[0]
     if sniffed_family != family:
         raise EvidenceError(
-            _("A redaction of a %(original)s must be a %(original)s too.") % {"original": family}
+            _("A redacted copy must be the same kind of file as its original (%(type)s).")
+            % {"type": item.content_type}
         )
     return _add_derivative(item, upload, by=by, purpose=purpose, note=note, ip_address=ip_address)
 

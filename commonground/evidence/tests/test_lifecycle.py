@@ -88,7 +88,7 @@ def test_a_video_redaction_made_elsewhere_is_attached_to_its_original(supervisor
     )
     assert copy.derived_from == original
     assert copy.redaction_purpose == "resident"
-    with pytest.raises(EvidenceError, match="must be a video too"):
+    with pytest.raises(EvidenceError, match=r"same kind of file as its original \(video/mp4\)"):
         attach_redaction(
             item=original,
             by=supervisor,
