@@ -18,9 +18,11 @@ from commonground.evidence.actions import RecordingFacts, dispose_due_items, imp
 from commonground.investigations.actions import decide_footage, suggest_footage_for_open_cases
 from commonground.investigations.models import LinkState
 
-# Share of complaints with an identified officer and a time whose camera was recording.
+# Share of recent complaints with an identified officer and a time whose camera was recording.
 RECORDED_SHARE = 0.35
-ROUTINE_RECORDINGS = 120
+# Older footage has mostly passed its schedule; the demo keeps to the recent past.
+RECENT = datetime.timedelta(days=240)
+ROUTINE_RECORDINGS = 80
 
 
 def _box(kind: bytes, payload: bytes) -> bytes:
@@ -71,7 +73,9 @@ def build_footage(*, custodian, officers: list, rng: random.Random, now: datetim
 
     imported = 0
     reports = (
-        Report.objects.filter(kind=Kind.COMPLAINT, incident_time__isnull=False)
+        Report.objects.filter(
+            kind=Kind.COMPLAINT, incident_time__isnull=False, received_at__gte=now - RECENT
+        )
         .exclude(status=Status.RECEIVED)
         .prefetch_related("officers__officer")
         .order_by("pk")
@@ -91,7 +95,7 @@ def build_footage(*, custodian, officers: list, rng: random.Random, now: datetim
             imported += 1
     for _ in range(ROUTINE_RECORDINGS):
         officer = rng.choice(officers)
-        start = now - datetime.timedelta(days=rng.uniform(1, 400), hours=rng.uniform(0, 23))
+        start = now - datetime.timedelta(days=rng.uniform(1, 240), hours=rng.uniform(0, 23))
         minutes = rng.randint(5, 40)
         if free(officer, start, minutes):
             _import(custodian, officer, start, minutes, rng)

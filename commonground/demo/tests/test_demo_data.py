@@ -193,7 +193,7 @@ class TestTheBuiltDemo:
         from commonground.evidence.selectors import chain_problems
 
         footage = StoredFile.objects.filter(kind=ItemKind.BWC_FOOTAGE).select_related("recording")
-        assert footage.count() > 100
+        assert footage.count() > 50
         assert footage.filter(disposed_at__isnull=False, evidentiary=False).exists()
         for item in footage:
             assert not chain_problems(item), item.reference

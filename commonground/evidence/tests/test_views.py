@@ -239,3 +239,12 @@ def test_an_export_packages_the_file_its_custody_report_and_hashes_and_records_i
     assert len(names) == 3
     assert manifest["sha256"] == item.sha256
     assert manifest["recipient"] == "ADA Chen, County"
+
+
+def test_custody_details_read_as_labelled_values(client, custodian):
+    item = footage(custodian, minutes=3)
+    client.force_login(custodian)
+    page = client.get(reverse("evidence:item_detail", args=[item.uuid])).content.decode()
+    assert f"Size in bytes: {item.size}" in page
+    assert "Playing time in seconds: 180.0" in page
+    assert "Photo metadata removed" not in page  # said only when it happened
