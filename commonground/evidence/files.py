@@ -71,9 +71,10 @@ def _normalise_mime(mime: str, extension: str) -> str:
     return aliases.get(extension, mime)
 
 
-def validate(file, *, name: str, size: int, max_bytes: int, allowed: list[str]) -> Sniffed:
-    """The checks every file passes before it is stored, each with its own message."""
-    if getattr(file, "over_limit", False) or size > max_bytes:
+def check_size(*, name: str, size: int, max_bytes: int, over_limit: bool = False) -> None:
+    """A file must have something in it and stay within the limit; also checked before a large
+    upload starts, so nobody sends 9 GB to hear that 8 is the most."""
+    if over_limit or size > max_bytes:
         raise RejectedFile(
             _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
             % {
@@ -82,8 +83,15 @@ def validate(file, *, name: str, size: int, max_bytes: int, allowed: list[str]) 
                 "limit": max_bytes // 1_000_000,
             }
         )
-    if size == 0:
+    if size <= 0:
         raise RejectedFile(_("“%(name)s” is empty.") % {"name": name})
+
+
+def validate(file, *, name: str, size: int, max_bytes: int, allowed: list[str]) -> Sniffed:
+    """The checks every file passes before it is stored, each with its own message."""
+    check_size(
+        name=name, size=size, max_bytes=max_bytes, over_limit=getattr(file, "over_limit", False)
+    )
     sniffed = sniff(file, name)
     if sniffed.content_type not in allowed:
         raise RejectedFile(_("Files of this type are not accepted: “%(name)s”.") % {"name": name})
