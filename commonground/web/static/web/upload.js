@@ -24,19 +24,20 @@
     });
   }
 
+  // Decimal units, as the server's messages use: "512 MB", "2.0 GB", "2,0 GB" in Spanish.
+  var UNITS = [[1e9, "gigabyte", "GB", 1], [1e6, "megabyte", "MB", 0], [1e3, "kilobyte", "kB", 0]];
   function formatBytes(bytes) {
-    var giga = bytes >= 1e9;
-    var value = giga ? bytes / 1e9 : bytes / 1e6;
-    var digits = giga ? 1 : 0;
+    var unit = UNITS.find(function (u) { return bytes >= u[0]; }) || UNITS[UNITS.length - 1];
+    var value = bytes / unit[0];
     try {
       return new Intl.NumberFormat(document.documentElement.lang || undefined, {
         style: "unit",
-        unit: giga ? "gigabyte" : "megabyte",
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
+        unit: unit[1],
+        minimumFractionDigits: unit[3],
+        maximumFractionDigits: unit[3],
       }).format(value);
     } catch (error) {
-      return value.toFixed(digits) + (giga ? " GB" : " MB");
+      return value.toFixed(unit[3]) + " " + unit[2];
     }
   }
 
