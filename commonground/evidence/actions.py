@@ -54,7 +54,7 @@ from commonground.evidence.models import (
     UploadSession,
     UploadState,
 )
-from commonground.evidence.selectors import upload_offset
+from commonground.evidence.selectors import stored_names, upload_offset
 
 __all__ = ["RejectedFile", "ingest_upload", "record_custody"]
 
@@ -537,7 +537,7 @@ def make_evidentiary(*, item: StoredFile, by, reason: str) -> StoredFile:
 # like any upload. Nothing is kept on a web process's disk between requests, so any process may
 # receive any piece, on local disk and on S3-compatible storage alike.
 
-UPLOAD_PREFIX = "uploads/"
+UPLOAD_PREFIX = "uploads"
 # An import that started this long ago and never finished died with its process (a worker
 # timeout, say): another attempt may take the upload over.
 ABANDONED_IMPORT = datetime.timedelta(hours=1)
@@ -556,12 +556,16 @@ class BrokenUpload(EvidenceError):
     """The stored pieces do not add up to the file that was announced."""
 
 
-class _Piece:
+class _Piece(io.RawIOBase):
     """At most `size` bytes of a request body, read as the storage asks for them and counted, so
     that a body cut short is noticed. Not seekable: storages read it once, front to back."""
 
     def __init__(self, stream, size: int):
+        super().__init__()
         self.stream, self.size, self.received = stream, size, 0
+
+    def readable(self) -> bool:
+        return True
 
     def read(self, n: int | None = -1) -> bytes:
         left = self.size - self.received
@@ -570,25 +574,17 @@ class _Piece:
         self.received += len(data)
         return data
 
-    def seekable(self) -> bool:
-        return False
-
 
 def _chunk_name(session: UploadSession, offset: int) -> str:
     # The random part keeps two requests racing to send one piece from writing the same object:
     # on a storage that overwrites (S3's default), the loser's clean-up would delete the winner's.
-    return f"{UPLOAD_PREFIX}{session.uuid.hex}/{offset:015d}-{secrets.token_hex(4)}"
+    return f"{UPLOAD_PREFIX}/{session.uuid.hex}/{offset:015d}-{secrets.token_hex(4)}"
 
 
 def _upload_objects(session: UploadSession) -> set[str]:
     """Every object the session has in storage: its pieces, and any a dead process left behind."""
-    prefix = f"{UPLOAD_PREFIX}{session.uuid.hex}/"
-    names = set(session.chunks.values_list("name", flat=True))
-    try:
-        _folders, files = default_storage.listdir(prefix)
-    except FileNotFoundError:  # local disk, nothing ever stored
-        files = []
-    return names | {prefix + name for name in files}
+    left = stored_names(default_storage, f"{UPLOAD_PREFIX}/{session.uuid.hex}")
+    return set(session.chunks.values_list("name", flat=True)) | set(left)
 
 
 def _delete_objects(names) -> None:

@@ -28,6 +28,7 @@ from commonground.evidence.models import (
     UploadSession,
     UploadState,
 )
+from commonground.evidence.selectors import stored_names
 from commonground.evidence.tests.helpers import officer
 from commonground.evidence.tests.media import mp4
 from commonground.evidence.tests.test_views import footage_post
@@ -80,14 +81,7 @@ def send_all(client, session, content):
 
 
 def stored_pieces() -> list[str]:
-    try:
-        folders, _files = default_storage.listdir("uploads/")
-    except FileNotFoundError:
-        return []
-    pieces = []
-    for folder in folders:
-        pieces += default_storage.listdir(f"uploads/{folder}/")[1]
-    return pieces
+    return list(stored_names(default_storage, "uploads"))
 
 
 def form(badge, session_id, **overrides):
