@@ -80,6 +80,8 @@
   ResumableUpload.prototype.request = function (url, options) {
     options = options || {};
     options.credentials = "same-origin";
+    // Signed out meanwhile: the answer would be the sign-in page, not the upload's state.
+    options.redirect = "manual";
     options.headers = Object.assign({ Accept: "application/json", "X-CSRFToken": this.token }, options.headers);
     return fetch(url, options);
   };
@@ -151,8 +153,9 @@
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ name: file.name, size: file.size }),
       }).then(function (response) {
+        if (response.type === "opaqueredirect") { throw new Stop(self.texts.textSignedOut); }
         return readJSON(response).then(function (body) {
-          if (!response.ok) { throw new Stop(body.error || self.texts.textFailed); }
+          if (!response.ok || !body.chunk_url) { throw new Stop(body.error || self.texts.textFailed); }
           remember(key, body.url);
           return body;
         });
@@ -194,11 +197,15 @@
         headers: { "Content-Type": "application/octet-stream", "Upload-Offset": String(offset) },
         body: file.slice(offset, end),
       }).then(function (response) {
+        if (response.type === "opaqueredirect") {
+          throw new Stop(self.texts.textSignedOut);
+        }
         if (response.ok) {
           failures = 0;
           conflicts = 0;
           return readJSON(response).then(function (body) {
-            return next(typeof body.offset === "number" ? body.offset : end);
+            if (typeof body.offset !== "number") { throw new Stop(self.texts.textFailed); }
+            return next(body.offset);
           });
         }
         if (response.status >= 500 || response.status === 408 || response.status === 429) {
