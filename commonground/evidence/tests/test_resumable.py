@@ -15,6 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from commonground.accounts.models import Role
+from commonground.accounts.rules import PERMISSIONS
 from commonground.conftest import make_staff
 from commonground.evidence.actions import (
     discard_stale_upload_sessions,
@@ -41,6 +43,7 @@ pytestmark = [
 ]
 
 CHUNK = 64 * 1024
+IMPORTERS = set(PERMISSIONS["evidence.import"])
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +81,14 @@ def send_all(client, session, content):
         assert response.status_code == 200, response.content
         offset = response.json()["offset"]
     return offset
+
+
+def status_url(session):
+    return reverse("evidence:upload_status", args=[session.uuid])
+
+
+def chunk_url(session):
+    return reverse("evidence:upload_chunk", args=[session.uuid])
 
 
 def stored_pieces() -> list[str]:
@@ -208,11 +219,33 @@ def test_someone_elses_upload_is_not_found(client, custodian, supervisor, conten
     assert not StoredFile.objects.exists()
 
 
-@pytest.mark.parametrize("role", ["board_member", "analyst", "intake_clerk", "administrator"])
-def test_roles_that_cannot_import_cannot_upload(client, role):
+@pytest.mark.parametrize("role", sorted(set(Role.values) - IMPORTERS))
+def test_roles_that_cannot_import_cannot_upload(client, custodian, role):
+    session = start_upload(by=custodian, name="cam12.mp4", size=1000)
     client.force_login(make_staff(f"x-{role}", role))
     assert start(client, "cam12.mp4", 1000).status_code == 403
-    assert not UploadSession.objects.exists()
+    assert client.get(status_url(session)).status_code == 403
+    assert client.put(chunk_url(session), b"x", headers={"upload-offset": "0"}).status_code == 403
+    assert UploadSession.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", sorted(IMPORTERS))
+def test_roles_that_import_may_upload(client, role):
+    client.force_login(make_staff(f"x-{role}", role))
+    session = start(client, "cam12.mp4", 1000).json()
+    assert client.get(session["url"]).status_code == 200
+    assert put(client, session, 0, b"\x00" * 1000).json()["state"] == "complete"
+
+
+def test_the_public_is_sent_to_sign_in(client, custodian):
+    session = start_upload(by=custodian, name="cam12.mp4", size=1000)
+    for response in (
+        start(client, "cam12.mp4", 1000),
+        client.get(status_url(session)),
+        client.put(chunk_url(session), b"x", headers={"upload-offset": "0"}),
+    ):
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
 
 
 def test_pieces_need_the_csrf_token(custodian, content):
