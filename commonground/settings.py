@@ -166,6 +166,11 @@ NARRATIVE_MAX_CHARS = env_int("NARRATIVE_MAX_CHARS", 10_000)
 # Staff evidence (investigators' files, body-worn-camera footage): kept bit for bit.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 8 * 1024**3)
 EVIDENCE_ALLOWED_TYPES = env_list("EVIDENCE_ALLOWED_TYPES", ATTACHMENT_ALLOWED_TYPES)
+# Staff send large files in pieces of at most this size, so a dropped connection resumes where it
+# stopped; pieces are streamed into storage, never held whole. Unfinished uploads are removed after
+# EVIDENCE_UPLOAD_KEEP_DAYS without progress.
+EVIDENCE_UPLOAD_CHUNK_BYTES = env_int("EVIDENCE_UPLOAD_CHUNK_BYTES", 8 * 1024 * 1024)
+EVIDENCE_UPLOAD_KEEP_DAYS = env_int("EVIDENCE_UPLOAD_KEEP_DAYS", 2)
 # Downloading an original asks for a second factor used within this many seconds.
 SENSITIVE_MFA_SECONDS = env_int("SENSITIVE_MFA_SECONDS", 300)
 # Footage is suggested for a report when its recording overlaps the incident by this margin.
@@ -262,6 +267,7 @@ DAILY_TASKS = [
     "commonground.investigations.tasks.send_deadline_reminders",
     "commonground.investigations.tasks.suggest_footage_links",
     "commonground.evidence.tasks.dispose_of_expired_items",
+    "commonground.evidence.tasks.discard_stale_uploads",
 ]
 
 # --- Investigations and oversight --------------------------------------------------------------

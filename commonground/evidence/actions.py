@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import logging
+import secrets
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,8 +17,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
-from django.db import connection, transaction
-from django.db.models import F
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageOps
@@ -27,7 +29,10 @@ from commonground.audit.actions import record
 from commonground.evidence.files import (
     CHUNK,
     EXTENSIONS,
+    HashedTemporaryFile,
+    HashingWriter,
     RejectedFile,
+    check_size,
     duration_seconds,
     local_temporary_file,
     sha256_of,
@@ -45,7 +50,11 @@ from commonground.evidence.models import (
     RedactionPurpose,
     RetentionSchedule,
     StoredFile,
+    UploadChunk,
+    UploadSession,
+    UploadState,
 )
+from commonground.evidence.selectors import stored_names, upload_offset
 
 __all__ = ["RejectedFile", "ingest_upload", "record_custody"]
 
@@ -518,6 +527,314 @@ def make_evidentiary(*, item: StoredFile, by, reason: str) -> StoredFile:
     schedule, retain_until = _retention(item.kind, True, item.uploaded_at)
     _set_retention(item, schedule, retain_until, by=by, reason=reason, evidentiary=True)
     return item
+
+
+# --- Resumable uploads ----------------------------------------------------------------------------
+#
+# A large file comes in pieces (JSON endpoints in views.py, driven by web/static/web/upload.js):
+# each piece is its own object in the default storage until the footage form is submitted, when
+# they are joined in order into one local temporary file, hashed as it is written, and imported
+# like any upload. Nothing is kept on a web process's disk between requests, so any process may
+# receive any piece, on local disk and on S3-compatible storage alike.
+
+UPLOAD_PREFIX = "uploads"
+# An import that started this long ago and never finished died with its process (a worker
+# timeout, say): another attempt may take the upload over.
+ABANDONED_IMPORT = datetime.timedelta(hours=1)
+
+
+class UploadConflict(EvidenceError):
+    """A piece sent for another place than the one the upload has reached (or to an upload that
+    takes no more pieces). `offset` is where the sender should carry on from."""
+
+    def __init__(self, message, *, offset: int):
+        super().__init__(message)
+        self.offset = offset
+
+
+class BrokenUpload(EvidenceError):
+    """The stored pieces do not add up to the file that was announced."""
+
+
+class _Piece(io.RawIOBase):
+    """At most `size` bytes of a request body, read as the storage asks for them and counted, so
+    that a body cut short is noticed. Not seekable: storages read it once, front to back."""
+
+    def __init__(self, stream, size: int):
+        super().__init__()
+        self.stream, self.size, self.received = stream, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int | None = -1) -> bytes:
+        left = self.size - self.received
+        n = left if n is None or n < 0 else min(n, left)
+        data = self.stream.read(n) if n else b""
+        self.received += len(data)
+        return data
+
+
+def _chunk_name(session: UploadSession, offset: int) -> str:
+    # The random part keeps two requests racing to send one piece from writing the same object:
+    # on a storage that overwrites (S3's default), the loser's clean-up would delete the winner's.
+    return f"{UPLOAD_PREFIX}/{session.uuid.hex}/{offset:015d}-{secrets.token_hex(4)}"
+
+
+def _upload_objects(session: UploadSession) -> set[str]:
+    """Every object the session has in storage: its pieces, and any a dead process left behind."""
+    left = stored_names(default_storage, f"{UPLOAD_PREFIX}/{session.uuid.hex}")
+    return set(session.chunks.values_list("name", flat=True)) | set(left)
+
+
+def _delete_objects(names) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f}"
+
+
+def start_upload(*, by, name: str, size: int) -> UploadSession:
+    """Announce a file to be sent in pieces. Its size is checked now, before any byte is sent."""
+    require(by, "evidence.import")
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[-255:] or "upload"
+    check_size(name=name, size=size, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    now = timezone.now()
+    return UploadSession.objects.create(
+        created_by=by, name=name, size=size, created_at=now, updated_at=now
+    )
+
+
+def receive_upload_chunk(*, session: UploadSession, offset: int, stream, length: int) -> int:
+    """Store the next piece of an upload, read from `stream` as it arrives; returns how many bytes
+    have arrived in all. The piece must start where the upload has reached, or UploadConflict says
+    where that is. The object is stored before its row, and deleted again if the row cannot be
+    written (another request stored the same piece first, or the upload was discarded meanwhile):
+    no object outlives a refusal."""
+    received = upload_offset(session)
+    if session.state != UploadState.OPEN:
+        raise UploadConflict(_("This upload takes no more pieces."), offset=received)
+    if offset != received:
+        raise UploadConflict(
+            _("The upload has reached byte %(offset)d: carry on from there.")
+            % {"offset": received},
+            offset=received,
+        )
+    if length <= 0:
+        raise EvidenceError(_("The piece sent was empty."))
+    if length > settings.EVIDENCE_UPLOAD_CHUNK_BYTES:
+        raise EvidenceError(
+            _("Send pieces of at most %(size)d bytes.")
+            % {"size": settings.EVIDENCE_UPLOAD_CHUNK_BYTES}
+        )
+    if offset + length > session.size:
+        raise EvidenceError(
+            _("This piece goes past the end of the file, which was announced as %(size)d bytes.")
+            % {"size": session.size}
+        )
+    piece = _Piece(stream, length)
+    name = default_storage.save(_chunk_name(session, offset), File(piece, name="chunk"))
+    try:
+        if piece.received != length:
+            raise EvidenceError(_("The piece was cut off before it finished: send it again."))
+        end = _add_chunk(session, offset=offset, size=length, name=name)
+    except BaseException:
+        default_storage.delete(name)
+        raise
+    return end
+
+
+def _add_chunk(session: UploadSession, *, offset: int, size: int, name: str) -> int:
+    try:
+        with transaction.atomic():
+            # The session's row is the lock: pieces of one upload are recorded one at a time,
+            # and never after the clean-up closed it.
+            locked = UploadSession.objects.select_for_update().filter(pk=session.pk).first()
+            received = upload_offset(session)
+            if locked is None or locked.state != UploadState.OPEN or received != offset:
+                raise UploadConflict(
+                    _("Another request sent this piece first: carry on from byte %(offset)d.")
+                    % {"offset": received},
+                    offset=received,
+                )
+            UploadChunk.objects.create(session=locked, offset=offset, size=size, name=name)
+            locked.updated_at = timezone.now()
+            if offset + size == locked.size:
+                locked.state = UploadState.COMPLETE
+            locked.save(update_fields=["updated_at", "state"])
+    except IntegrityError:
+        raise UploadConflict(
+            _("Another request sent this piece first."), offset=upload_offset(session)
+        ) from None
+    session.state, session.updated_at = locked.state, locked.updated_at
+    return offset + size
+
+
+def _claim_for_import(session: UploadSession) -> None:
+    """One import at a time per upload, whichever process the form was submitted to."""
+    now = timezone.now()
+    claimed = (
+        UploadSession.objects.filter(pk=session.pk)
+        .filter(
+            Q(state=UploadState.COMPLETE)
+            | Q(state=UploadState.ASSEMBLING, updated_at__lt=now - ABANDONED_IMPORT)
+        )
+        .update(state=UploadState.ASSEMBLING, updated_at=now)
+    )
+    session.refresh_from_db()
+    if claimed:
+        return
+    names = {"name": session.name}
+    if session.state == UploadState.OPEN:
+        raise EvidenceError(
+            _(
+                "“%(name)s” has not finished uploading (%(received)s of %(size)s MB arrived). "
+                "Choose the file again to carry on."
+            )
+            % {
+                **names,
+                "received": _megabytes(upload_offset(session)),
+                "size": _megabytes(session.size),
+            }
+        )
+    if session.state == UploadState.ASSEMBLING:
+        raise EvidenceError(
+            _(
+                "“%(name)s” is being imported already, perhaps from another window. Look for it "
+                "in the evidence list in a minute."
+            )
+            % names
+        )
+    if session.state == UploadState.DONE and session.item_id:
+        raise EvidenceError(
+            _("“%(name)s” was imported already, as %(reference)s.")
+            % {**names, "reference": session.item.reference}
+        )
+    raise EvidenceError(
+        _("“%(name)s” cannot be used: %(error)s Choose the file again.")
+        % {**names, "error": session.error}
+    )
+
+
+def _release(session: UploadSession, *, error: str = "") -> None:
+    """The import was refused (or crashed): the pieces stay, for another attempt."""
+    UploadSession.objects.filter(pk=session.pk, state=UploadState.ASSEMBLING).update(
+        state=UploadState.COMPLETE, error=error, updated_at=timezone.now()
+    )
+    session.refresh_from_db()
+
+
+def _fail(session: UploadSession, *, error: str) -> None:
+    """Pieces that cannot make the file are of no use to anyone: they go at once."""
+    names = _upload_objects(session)
+    with transaction.atomic():
+        session.chunks.all().delete()
+        UploadSession.objects.filter(pk=session.pk).update(
+            state=UploadState.FAILED, error=error, updated_at=timezone.now()
+        )
+    transaction.on_commit(lambda: _delete_objects(names))
+    session.refresh_from_db()
+
+
+def _assemble(session: UploadSession) -> HashedTemporaryFile:
+    """The pieces joined in order into one local temporary file, hashed as it is written, ready
+    to be imported like a file sent in one request (and moved, not copied, into local storage)."""
+    upload = HashedTemporaryFile(session.name, "application/octet-stream", None)
+    writer = HashingWriter(upload)
+    try:
+        for chunk in session.chunks.order_by("offset"):
+            if chunk.offset != writer.size:
+                raise BrokenUpload(_("A piece of the file is missing."))
+            try:
+                with default_storage.open(chunk.name, "rb") as stored:
+                    while data := stored.read(CHUNK):
+                        writer.write(data)
+            except FileNotFoundError:
+                raise BrokenUpload(_("A piece of the file is missing from storage.")) from None
+            if writer.size != chunk.offset + chunk.size:
+                raise BrokenUpload(_("A piece of the file changed in storage."))
+        if writer.size != session.size:
+            raise BrokenUpload(_("The file is shorter than announced."))
+        upload.sha256 = writer.finish()
+    except BaseException:
+        writer.close()
+        upload.close()
+        raise
+    upload.size = writer.size
+    upload.seek(0)
+    return upload
+
+
+def import_uploaded_footage(
+    *, session: UploadSession, facts: RecordingFacts, by, ip_address=None
+) -> StoredFile:
+    """Footage that arrived in pieces, imported with what the camera says about it.
+
+    The facts are checked before the pieces are joined, so a mistyped field costs no wait. A
+    refusal keeps the pieces, so the person corrects the form and submits again without sending
+    the file again; success removes them. Joining happens outside any transaction: a database
+    write lock is never held while gigabytes are copied."""
+    require(by, "evidence.import")
+    if session.created_by_id != by.pk:
+        raise PermissionDenied("evidence.import")
+    problems = recording_problems(facts)
+    if problems:
+        raise EvidenceError(" ".join(problems))
+    _claim_for_import(session)
+    try:
+        upload = _assemble(session)
+    except BrokenUpload as broken:
+        _fail(session, error=str(broken))
+        raise EvidenceError(
+            _("“%(name)s” cannot be used: %(error)s Choose the file again.")
+            % {"name": session.name, "error": broken}
+        ) from None
+    except BaseException:
+        _release(session)
+        raise
+    try:
+        with transaction.atomic():
+            item = import_footage(upload=upload, facts=facts, by=by, ip_address=ip_address)
+            names = _upload_objects(session)
+            session.chunks.all().delete()
+            UploadSession.objects.filter(pk=session.pk).update(
+                state=UploadState.DONE, item=item, error="", updated_at=timezone.now()
+            )
+    except (EvidenceError, RejectedFile) as refused:
+        _release(session, error=str(refused))
+        raise
+    except BaseException:
+        _release(session)
+        raise
+    finally:
+        upload.close()
+    transaction.on_commit(lambda: _delete_objects(names))
+    session.refresh_from_db()
+    return item
+
+
+def discard_stale_upload_sessions(*, older_than: datetime.timedelta | None = None) -> int:
+    """Remove uploads with no progress for a few days (never imported, refused and left, or
+    imported long ago) with every object they have in storage. Returns how many went.
+
+    Each is closed first (a piece arriving now is refused, and deletes its own object), then its
+    objects go, then its rows: a crash part-way leaves it for the next run, never an orphan."""
+    older_than = older_than or datetime.timedelta(days=settings.EVIDENCE_UPLOAD_KEEP_DAYS)
+    cutoff = timezone.now() - older_than
+    discarded = 0
+    for pk in UploadSession.objects.filter(updated_at__lt=cutoff).values_list("pk", flat=True):
+        closed = UploadSession.objects.filter(pk=pk, updated_at__lt=cutoff).update(
+            state=UploadState.FAILED
+        )
+        if not closed:
+            continue  # it moved on meanwhile: not stale after all
+        session = UploadSession.objects.get(pk=pk)
+        _delete_objects(_upload_objects(session))
+        session.delete()
+        discarded += 1
+    return discarded
 
 
 # --- Redaction ------------------------------------------------------------------------------------

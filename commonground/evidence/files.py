@@ -71,9 +71,10 @@ def _normalise_mime(mime: str, extension: str) -> str:
     return aliases.get(extension, mime)
 
 
-def validate(file, *, name: str, size: int, max_bytes: int, allowed: list[str]) -> Sniffed:
-    """The checks every file passes before it is stored, each with its own message."""
-    if getattr(file, "over_limit", False) or size > max_bytes:
+def check_size(*, name: str, size: int, max_bytes: int, over_limit: bool = False) -> None:
+    """A file must have something in it and stay within the limit; also checked before a large
+    upload starts, so nobody sends 9 GB to hear that 8 is the most."""
+    if over_limit or size > max_bytes:
         raise RejectedFile(
             _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
             % {
@@ -82,8 +83,15 @@ def validate(file, *, name: str, size: int, max_bytes: int, allowed: list[str]) 
                 "limit": max_bytes // 1_000_000,
             }
         )
-    if size == 0:
+    if size <= 0:
         raise RejectedFile(_("“%(name)s” is empty.") % {"name": name})
+
+
+def validate(file, *, name: str, size: int, max_bytes: int, allowed: list[str]) -> Sniffed:
+    """The checks every file passes before it is stored, each with its own message."""
+    check_size(
+        name=name, size=size, max_bytes=max_bytes, over_limit=getattr(file, "over_limit", False)
+    )
     sniffed = sniff(file, name)
     if sniffed.content_type not in allowed:
         raise RejectedFile(_("Files of this type are not accepted: “%(name)s”.") % {"name": name})
@@ -138,13 +146,44 @@ class HashedTemporaryFile(TemporaryUploadedFile):
         self.over_limit = False
 
 
-class HashingUploadHandler(FileUploadHandler):
-    """Streams each uploaded file to disk while a second thread computes its SHA-256.
+class HashingWriter:
+    """Writes chunks to a file while a second thread computes their SHA-256.
 
-    Memory stays at a few chunks whatever the file's size. hashlib and file writes both release
-    the GIL on large buffers, so hashing chunk n overlaps writing it: the upload costs one pass
-    over the bytes, not two. Files over the caller's limit stop being written (their size is still
-    counted, so the message can say how large they were)."""
+    hashlib and file writes both release the GIL on large buffers, so hashing chunk n overlaps
+    writing it: the bytes cost one pass, not two. Each chunk must be `bytes` (or not changed
+    until the next write), since the hashing thread may still be reading it. `finish()` waits
+    for the last hash and returns the hex digest; `close()` stops without one (on interruption)."""
+
+    def __init__(self, file):
+        self.file = file
+        self.size = 0
+        self._digest = hashlib.sha256()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+        self._pending = None
+
+    def write(self, chunk: bytes) -> None:
+        if self._pending is not None:
+            self._pending.result()
+        self._pending = self._pool.submit(self._digest.update, chunk)
+        self.file.write(chunk)
+        self.size += len(chunk)
+
+    def finish(self) -> str:
+        self.close()
+        return self._digest.hexdigest()
+
+    def close(self) -> None:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
+        self._pool.shutdown(wait=True)
+
+
+class HashingUploadHandler(FileUploadHandler):
+    """Streams each uploaded file to disk through a `HashingWriter`.
+
+    Memory stays at a few chunks whatever the file's size. Files over the caller's limit stop
+    being written (their size is still counted, so the message can say how large they were)."""
 
     chunk_size = CHUNK
 
@@ -162,9 +201,7 @@ class HashingUploadHandler(FileUploadHandler):
         self.file = HashedTemporaryFile(
             self.file_name, self.content_type, self.charset, self.content_type_extra
         )
-        self.digest = hashlib.sha256()
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
-        self.pending = None
+        self.writer = HashingWriter(self.file)
         self.received = 0
 
     def receive_data_chunk(self, raw_data, start):
@@ -172,24 +209,19 @@ class HashingUploadHandler(FileUploadHandler):
         if self.received > self.max_bytes:
             self.file.over_limit = True
             return None
-        if self.pending is not None:
-            self.pending.result()
-        self.pending = self.pool.submit(self.digest.update, raw_data)
-        self.file.write(raw_data)
+        self.writer.write(raw_data)
         return None
 
     def file_complete(self, file_size):
-        if self.pending is not None:
-            self.pending.result()
-        self.pool.shutdown()
+        sha256 = self.writer.finish()
         self.file.seek(0)
         self.file.size = self.received
-        self.file.sha256 = "" if self.file.over_limit else self.digest.hexdigest()
+        self.file.sha256 = "" if self.file.over_limit else sha256
         return self.file
 
     def upload_interrupted(self):
-        if hasattr(self, "pool"):
-            self.pool.shutdown(wait=True)
+        if hasattr(self, "writer"):
+            self.writer.close()
         if hasattr(self, "file"):
             temp_location = self.file.temporary_file_path()
             try:

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commonground.evidence.models import ItemKind, RedactionPurpose, RetentionSchedule
+from commonground.evidence.selectors import find_upload_session
 from commonground.roster.models import Officer
 
 
@@ -44,6 +45,7 @@ class FootageForm(WholeUploadForm):
     file = forms.FileField(
         label=_("Footage file"),
         help_text=_("The file as exported from the camera system: it is kept bit for bit."),
+        required=False,
     )
     device_id = forms.CharField(label=_("Camera (device id)"), max_length=80)
     badge = forms.CharField(label=_("Badge number of the officer wearing it"), max_length=20)
@@ -56,7 +58,15 @@ class FootageForm(WholeUploadForm):
         label=_("Longitude"), required=False, max_digits=9, decimal_places=6
     )
 
+    # A file already sent in pieces (evidence.views.start_upload): set by web/upload.js, and kept
+    # when the form comes back with an error, so the file need not be sent again.
+    upload_session = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
     field_order = ["device_id", "badge", "started_at", "ended_at", "latitude", "longitude", "file"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     def clean_badge(self):
         badge = self.cleaned_data["badge"].strip().lstrip("#")
@@ -74,7 +84,34 @@ class FootageForm(WholeUploadForm):
             self.add_error("ended_at", _("The recording must end after it starts."))
         if start and start > timezone.now():
             self.add_error("started_at", _("The recording cannot start in the future."))
+        self._clean_source(cleaned)
         return cleaned
+
+    def _clean_source(self, cleaned):
+        """Exactly one file: the one chosen in this form, or one already uploaded in pieces."""
+        chosen, session_id = cleaned.get("file"), cleaned.get("upload_session")
+        session = find_upload_session(self.user, session_id) if session_id else None
+        cleaned["upload_session"] = session
+        if "file" in self.errors:
+            return
+        if chosen and session_id:
+            self.add_error(
+                "file",
+                _(
+                    "Send either the file chosen here or the one already uploaded, not both. "
+                    "To use the one already uploaded, clear the file field."
+                ),
+            )
+        elif session_id and session is None:
+            self.add_error(
+                "file",
+                _(
+                    "The file uploaded earlier is no longer here (unfinished uploads are removed "
+                    "after a few days). Choose it again."
+                ),
+            )
+        elif not chosen and not session_id:
+            self.add_error("file", _("Choose the footage file."))
 
 
 class ReasonForm(forms.Form):

@@ -261,3 +261,65 @@ class Recording(models.Model):
 
     def __str__(self):
         return f"{self.device_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# --- Resumable uploads ----------------------------------------------------------------------------
+
+
+class UploadState(models.TextChoices):
+    OPEN = "open", _("Receiving")
+    COMPLETE = "complete", _("Received, not yet imported")
+    ASSEMBLING = "assembling", _("Being imported")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class UploadSession(models.Model):
+    """A large file sent in chunks by one staff member, so that a dropped connection resumes
+    where it stopped. Not evidence yet: it becomes an item only when the form it belongs to is
+    submitted, and is discarded if that does not happen within a couple of days.
+
+    Written only by commonground.evidence.actions. How much has arrived is never stored here:
+    it is the sum of the chunk rows, which is the one truth every web process shares."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # As the sender's browser named it; shown back to them, and checked at import like any name.
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField()
+    # Every chunk received moves it on: stale sessions are those idle for days.
+    updated_at = models.DateTimeField(db_index=True)
+    state = models.CharField(max_length=20, choices=UploadState.choices, default=UploadState.OPEN)
+    error = models.TextField(blank=True)
+    item = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.uuid} {self.name} ({self.state})"
+
+
+class UploadChunk(models.Model):
+    """One received piece of an upload session, kept as its own object in the default storage
+    until the whole is assembled. One row per offset: of two requests racing to send the same
+    piece, only one is kept."""
+
+    session = models.ForeignKey(UploadSession, on_delete=models.CASCADE, related_name="chunks")
+    offset = models.PositiveBigIntegerField()
+    size = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["session", "offset"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "offset"], name="one_chunk_per_offset")
+        ]
+
+    def __str__(self):
+        return f"{self.session_id}@{self.offset}+{self.size}"

@@ -5,14 +5,14 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commonground.accounts.rules import can
 from commonground.evidence.files import CHUNK
-from commonground.evidence.models import GENESIS_HASH, CustodyKind, StoredFile
+from commonground.evidence.models import GENESIS_HASH, CustodyKind, StoredFile, UploadSession
 
 
 def visible_items(user) -> QuerySet[StoredFile]:
@@ -45,6 +45,27 @@ def get_item_for_user(user, uuid) -> StoredFile:
     if not visible_items(user).filter(pk=item.pk).exists():
         raise PermissionDenied("evidence.view")
     return item
+
+
+def find_upload_session(user, uuid) -> UploadSession | None:
+    """The user's own upload session, or None: nobody else's is ever found, whatever their role."""
+    if user is None or not can(user, "evidence.import"):
+        return None
+    return UploadSession.objects.filter(uuid=uuid, created_by=user).first()
+
+
+def get_upload_session_for_user(user, uuid) -> UploadSession:
+    """The user's own upload session, or 404 (never 403, which would say that it exists)."""
+    session = find_upload_session(user, uuid)
+    if session is None:
+        raise Http404
+    return session
+
+
+def upload_offset(session: UploadSession) -> int:
+    """How many bytes of the upload have arrived. Pieces are only ever added at the current end
+    (evidence.actions.receive_upload_chunk), so their sizes add up to one unbroken run."""
+    return session.chunks.aggregate(received=Sum("size"))["received"] or 0
 
 
 def active_holds(item: StoredFile):

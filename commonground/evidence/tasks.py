@@ -15,3 +15,10 @@ def dispose_of_expired_items() -> dict:
 def apply_retention_schedule(schedule_id: int) -> int:
     """After a schedule's period changes in the admin, the items on it get their new dates."""
     return actions.reschedule_items(schedule_id=schedule_id)
+
+
+@task()
+def discard_stale_uploads() -> int:
+    """Daily: uploads sent in pieces and not imported within a few days are removed, with every
+    piece they left in storage."""
+    return actions.discard_stale_upload_sessions()

@@ -1,18 +1,21 @@
 """Staff pages for evidence: the list, footage import, one item with its chain of custody, and
 the custody report. Every view of an item's content and every download is a custody event."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonground.accounts.decorators import staff_required
 from commonground.accounts.freshness import ask_for_fresh_mfa, has_fresh_mfa
@@ -20,10 +23,13 @@ from commonground.accounts.rules import can
 from commonground.audit.actions import record
 from commonground.evidence import actions, forms
 from commonground.evidence.files import RejectedFile
+from commonground.evidence.models import UploadState
 from commonground.evidence.selectors import (
     active_holds,
     custody_report,
     get_item_for_user,
+    get_upload_session_for_user,
+    upload_offset,
     visible_items,
 )
 
@@ -62,8 +68,9 @@ def item_list(request):
 @never_cache
 @staff_required("evidence.import")
 def import_footage(request):
-    """One recording through the browser. Large files stream to disk as they arrive."""
-    form = forms.FootageForm(request.POST or None, request.FILES or None)
+    """One recording through the browser. Large files stream to disk as they arrive; with
+    JavaScript they arrive beforehand in pieces (start_upload), and the form names the upload."""
+    form = forms.FootageForm(request.POST or None, request.FILES or None, user=request.user)
     error = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -76,18 +83,106 @@ def import_footage(request):
             longitude=data["longitude"],
         )
         try:
-            item = actions.import_footage(
-                upload=data["file"], facts=facts, by=request.user, ip_address=_ip(request)
-            )
+            if data["upload_session"]:
+                item = actions.import_uploaded_footage(
+                    session=data["upload_session"],
+                    facts=facts,
+                    by=request.user,
+                    ip_address=_ip(request),
+                )
+            else:
+                item = actions.import_footage(
+                    upload=data["file"], facts=facts, by=request.user, ip_address=_ip(request)
+                )
         except (RejectedFile, actions.EvidenceError) as refused:
             error = str(refused)
         else:
             messages.success(request, gettext_lazy("The footage was received and sealed."))
             return redirect("evidence:item_detail", uuid=item.uuid)
     status = 400 if request.method == "POST" else 200
+    session = getattr(form, "cleaned_data", {}).get("upload_session")
+    uploaded = session if session and session.state == UploadState.COMPLETE else None
     return render(
-        request, "evidence/import_footage.html", {"form": form, "error": error}, status=status
+        request,
+        "evidence/import_footage.html",
+        {"form": form, "error": error, "uploaded": uploaded},
+        status=status,
     )
+
+
+# --- Resumable uploads: JSON for web/upload.js ----------------------------------------------------
+
+
+def _upload_json(session, *, offset: int | None = None) -> dict:
+    return {
+        "id": str(session.uuid),
+        "name": session.name,
+        "size": session.size,
+        "offset": upload_offset(session) if offset is None else offset,
+        "state": session.state,
+        "error": session.error,
+        "chunk_size": settings.EVIDENCE_UPLOAD_CHUNK_BYTES,
+        "url": reverse("evidence:upload_status", args=[session.uuid]),
+        "chunk_url": reverse("evidence:upload_chunk", args=[session.uuid]),
+    }
+
+
+def _refusal(message, *, status: int = 400, **extra) -> JsonResponse:
+    return JsonResponse({"error": str(message), **extra}, status=status)
+
+
+@never_cache
+@require_POST
+@staff_required("evidence.import")
+def start_upload(request):
+    """Announce a file to be sent in pieces: {"name", "size"} in, the upload's state out."""
+    try:
+        announced = json.loads(request.body)
+        name, size = str(announced["name"]), announced["size"]
+    except (ValueError, KeyError, TypeError):
+        name, size = "", None
+    if not isinstance(size, int) or isinstance(size, bool):
+        return _refusal(gettext_lazy("Say the file's name and its size in bytes."))
+    try:
+        session = actions.start_upload(by=request.user, name=name, size=size)
+    except (RejectedFile, actions.EvidenceError) as refused:
+        return _refusal(refused)
+    return JsonResponse(_upload_json(session, offset=0), status=201)
+
+
+@never_cache
+@require_GET
+@staff_required("evidence.import")
+def upload_status(request, uuid):
+    """Where an upload has reached: the sender carries on from `offset`."""
+    return JsonResponse(_upload_json(get_upload_session_for_user(request.user, uuid)))
+
+
+@never_cache
+@require_http_methods(["PUT"])
+@staff_required("evidence.import")
+def upload_chunk(request, uuid):
+    """One piece of an upload: the raw bytes as the body, where they start in `Upload-Offset`.
+
+    The body is streamed into storage as it arrives (never `request.body`, which would hold it
+    in memory and is capped by DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    session = get_upload_session_for_user(request.user, uuid)
+    try:
+        offset = int(request.headers["Upload-Offset"])
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except (KeyError, ValueError):
+        offset = length = -1
+    if offset < 0 or length < 0:
+        return _refusal(gettext_lazy("Say where the piece starts (Upload-Offset) and its length."))
+    try:
+        end = actions.receive_upload_chunk(
+            session=session, offset=offset, stream=request, length=length
+        )
+    except actions.UploadConflict as conflict:
+        return _refusal(conflict, status=409, offset=conflict.offset, state=session.state)
+    except (RejectedFile, actions.EvidenceError) as refused:
+        return _refusal(refused, offset=upload_offset(session), state=session.state)
+    return JsonResponse(_upload_json(session, offset=end))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,14 @@
+import hashlib
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from commonground.evidence.actions import RejectedFile, ingest_upload
+from commonground.evidence.files import HashingWriter
 from commonground.evidence.models import CustodyKind, ItemKind, StoredFile
 from commonground.evidence.tests.media import jpeg, mp4, pdf, png, uploaded
 
@@ -13,8 +20,6 @@ def test_staff_file_is_kept_bit_for_bit_with_hash_size_type_and_duration(investi
     item = ingest_upload(
         upload=uploaded("stop.mp4", content), kind=ItemKind.BWC_FOOTAGE, by=investigator
     )
-    import hashlib
-
     assert item.sha256 == hashlib.sha256(content).hexdigest()
     assert item.size == len(content)
     assert item.content_type == "video/mp4"
@@ -101,3 +106,18 @@ def test_a_failure_after_the_bytes_were_written_leaves_no_orphan_object(investig
     assert written
     assert not StoredFile.file.field.storage.exists(written[0])
     assert not StoredFile.objects.exists()
+
+
+@given(
+    data=st.binary(max_size=300_000),
+    chunk_size=st.sampled_from([1, 7, 4096, 65_536, 1_048_576]),
+)
+@hypothesis_settings(max_examples=60, deadline=None)
+def test_the_hashing_writer_writes_and_hashes_exactly_the_bytes_given(data, chunk_size):
+    out = io.BytesIO()
+    writer = HashingWriter(out)
+    for start in range(0, len(data), chunk_size):
+        writer.write(data[start : start + chunk_size])
+    assert writer.finish() == hashlib.sha256(data).hexdigest()
+    assert writer.size == len(data)
+    assert out.getvalue() == data
