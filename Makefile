@@ -31,7 +31,7 @@ run: setup
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/python manage.py db_worker & \
 	$(BIN)/python manage.py scheduler & \
-	$(BIN)/gunicorn commonground.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --access-logformat '%(m)s %(U)s %(s)s %(M)sms'
+	$(BIN)/gunicorn commonground.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 600 --access-logfile - --access-logformat '%(m)s %(U)s %(s)s %(M)sms'
 
 test: messages
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
