@@ -2,7 +2,8 @@
 
 The embedded default (SQLite, local files, no variables set) runs as is. Production sets
 SECRET_KEY, ALLOWED_HOSTS, DEBUG=False (the default), DATABASE_URL, ENCRYPTION_KEYS and the
-e-mail settings; `manage.py check --deploy` is clean then.
+e-mail settings, and AWS_STORAGE_BUCKET_NAME for files in S3; `manage.py check --deploy` is
+clean then.
 """
 
 from pathlib import Path
@@ -11,6 +12,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from commonground.lib.env import env, env_bool, env_int, env_list
+from commonground.lib.storage import storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "var")))
@@ -129,14 +131,13 @@ TASKS = {
     }
 }
 
-# --- Files -------------------------------------------------------------------------------------
+# --- Files: local disk under MEDIA_ROOT unless AWS_STORAGE_BUCKET_NAME is set ------------------
+# With a bucket: AWS_S3_ENDPOINT_URL (SeaweedFS, MinIO...), AWS_S3_REGION_NAME, AWS_LOCATION (a
+# key prefix) and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; see commonground.lib.storage.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
 STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "static")))
 STATIC_URL = "/static/"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+STORAGES = storages_from_env()
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Every uploaded file streams to a temporary file while it is hashed (evidence.files); beside the
