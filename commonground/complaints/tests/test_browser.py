@@ -38,6 +38,7 @@ def expect_step(page, language: str, step: str) -> None:
     assert html_lang(page) == language
 
 
+@pytest.mark.files
 def test_anonymous_complaint_in_spanish_with_a_photo(live_server, page, tmp_path):
     _agency, district, _unit, _officers = agency_with_officers()
     photo = jpeg_with_exif(tmp_path / "foto.jpg")
@@ -360,6 +361,7 @@ def file_errors(page) -> str:
     return page.locator("#error-summary").inner_text()
 
 
+@pytest.mark.files
 def test_files_step_refuses_bad_files_and_keeps_the_good_ones(
     live_server, page, settings, tmp_path
 ):

@@ -12,7 +12,7 @@ from commonground.complaints.tests.test_intake_views import jpeg_with_gps, uploa
 from commonground.evidence.actions import ingest_upload
 from commonground.evidence.models import StoredFile
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.files]
 
 
 def raw_contact():

@@ -13,7 +13,7 @@ from PIL import Image
 
 from commonground.complaints.models import Attachment, Report
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.files]
 
 TODAY = timezone.localdate()
 

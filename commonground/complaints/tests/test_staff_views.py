@@ -8,7 +8,7 @@ from commonground.complaints.models import Report
 from commonground.complaints.tests.factories import agency_with_officers, file
 from commonground.complaints.tests.test_intake_views import jpeg_with_gps, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.files]
 
 
 def intake_data(**overrides):

@@ -53,7 +53,11 @@ from commonground.investigations.tests.helpers import (
 )
 from commonground.roster.models import Commendation
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_immediately")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.files,
+    pytest.mark.usefixtures("on_commit_immediately"),
+]
 
 REFERRAL_AGENCY = "Riverton County Sheriff's Office"
 

@@ -44,6 +44,7 @@ class Audit:
         assert not self.found, f"axe violations on {len(self.found)} page(s):\n{report}"
 
 
+@pytest.mark.files
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_public_pages(live_server, page, tmp_path, language):
     _agency, _district, _unit, officers = agency_with_officers()
