@@ -2,10 +2,13 @@
 read like the policy."""
 
 import importlib
+import uuid
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
+from django.core.files.storage import storages
+from storages.backends.s3 import S3Storage
 
 from commonground.accounts.models import Role, User
 
@@ -23,6 +26,21 @@ def _test_settings(settings, tmp_path):
     cache.clear()
     # A request to an /es/ page leaves its thread in Spanish; every test starts in English.
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _storage_of_its_own():
+    """In S3 (CI's third run), each test writes under a key prefix of its own, as MEDIA_ROOT
+    gives it a folder of its own on disk, so a test that counts stored objects sees only its own.
+    The same storage object is kept (a test may patch it); only its prefix changes."""
+    storage = storages["default"]
+    if not isinstance(storage, S3Storage):
+        yield
+        return
+    base = storage.location
+    storage.location = "/".join(filter(None, [base, f"test-{uuid.uuid4().hex}"]))
+    yield
+    storage.location = base
 
 
 STAFF_PASSWORD = "correct-horse-battery"  # noqa: S105 (test personas only)
