@@ -35,6 +35,7 @@ from commonground.evidence.files import (
     check_size,
     duration_seconds,
     local_temporary_file,
+    open_stored,
     sha256_of,
     sniff,
     validate,
@@ -1182,7 +1183,7 @@ def export_package(
     with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as bundle:
         folder = item.reference
         with (
-            item.file.open("rb") as stored,
+            contextlib.closing(open_stored(item.file.storage, item.file.name)) as stored,
             bundle.open(f"{folder}/{item.original_name}", "w", force_zip64=True) as copy,
         ):
             while chunk := stored.read(CHUNK):

@@ -237,3 +237,15 @@ def local_temporary_file(suffix: str = ""):
     if directory:
         os.makedirs(directory, exist_ok=True)
     return tempfile.NamedTemporaryFile(suffix=suffix, dir=directory)
+
+
+def open_stored(storage, name: str):
+    """A stored object opened for reading from its start, streamed whatever the back end.
+
+    django-storages' S3 files copy the whole object to a temporary file on first read; for
+    gigabytes of footage that means a long wait before the first byte and a copy on the web
+    host. From S3 the object's body is read as it arrives instead."""
+    bucket = getattr(storage, "bucket", None)
+    if bucket is not None:
+        return bucket.Object(storage._normalize_name(name)).get()["Body"]
+    return storage.open(name, "rb")

@@ -1,5 +1,6 @@
 """Reads of evidence: what a user may see, and the checks that prove an item is what it was."""
 
+import contextlib
 import datetime
 import hashlib
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commonground.accounts.rules import can
-from commonground.evidence.files import CHUNK
+from commonground.evidence.files import CHUNK, open_stored
 from commonground.evidence.models import GENESIS_HASH, CustodyKind, StoredFile, UploadSession
 
 
@@ -125,7 +126,7 @@ def bytes_problems(item: StoredFile) -> list[str]:
     if not name or not storage.exists(name):
         return [_("The stored file is missing.")]
     digest, size = hashlib.sha256(), 0
-    with storage.open(name, "rb") as stored:
+    with contextlib.closing(open_stored(storage, name)) as stored:
         while chunk := stored.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)

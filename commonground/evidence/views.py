@@ -22,7 +22,7 @@ from commonground.accounts.freshness import ask_for_fresh_mfa, has_fresh_mfa
 from commonground.accounts.rules import can
 from commonground.audit.actions import record
 from commonground.evidence import actions, forms
-from commonground.evidence.files import RejectedFile
+from commonground.evidence.files import RejectedFile, open_stored
 from commonground.evidence.models import UploadState
 from commonground.evidence.selectors import (
     active_holds,
@@ -445,7 +445,7 @@ def content(request, uuid):
 
 def _file_response(item, *, as_attachment: bool) -> FileResponse:
     response = FileResponse(
-        item.file.open("rb"),
+        open_stored(item.file.storage, item.file.name),
         as_attachment=as_attachment,
         filename=item.original_name,
         content_type=item.content_type,
