@@ -9,12 +9,14 @@ Pages are driven by stable things (names, values, ids), not by their wording, so
 in every language.
 """
 
+import contextlib
 import datetime
 import functools
 import os
 import time
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -52,7 +54,12 @@ class PlaywrightOverrides:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.set_default_navigation_timeout(TIMEOUT_MS)
-        return page
+        yield page
+        # A request still running in the live server (a preview recording its view, say) when
+        # the test's data is flushed deadlocks PostgreSQL's TRUNCATE: let the page go quiet.
+        with contextlib.suppress(PlaywrightError):
+            page.wait_for_load_state("networkidle", timeout=10_000)
+        page.close()
 
 
 @pytest.fixture(autouse=True)
