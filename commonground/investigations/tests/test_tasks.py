@@ -75,6 +75,7 @@ def test_deadline_reminders_are_one_list_per_person_responsible(supervisor, inve
         assert first.report.reference in body and second.report.reference in body
         assert paused.report.reference not in body
         assert "2 cases need you" in mail.outbox[0].subject
+        assert "None of these cases is overdue yet." in body
     with time_machine.travel(start + datetime.timedelta(days=200), tick=False):
         mail.outbox.clear()
         send_deadline_reminders.call()
