@@ -564,7 +564,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--ingest-mib", type=int, default=1024, help="size of the evidence ingest file (0: skip)"
     )
-    parser.add_argument("--ingest-runs", type=int, default=3, help="evidence uploads timed")
+    parser.add_argument("--ingest-runs", type=int, default=5, help="evidence uploads timed")
     args = parser.parse_args(argv)
 
     run_started = time.perf_counter()
