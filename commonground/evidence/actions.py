@@ -353,6 +353,11 @@ def _require_item(by, permission: str, item: StoredFile) -> None:
         raise PermissionDenied(permission)
 
 
+def _require_live(item: StoredFile) -> None:
+    if item.is_disposed:
+        raise EvidenceError(_("This item was disposed of: its file no longer exists."))
+
+
 def _reason_required(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -371,8 +376,7 @@ def record_download(
     """The caller has checked a fresh second factor for originals (accounts.freshness)."""
     _require_item(by, "evidence.view", item)
     reason = _reason_required(reason)
-    if item.is_disposed:
-        raise EvidenceError(_("This item was disposed of: its file no longer exists."))
+    _require_live(item)
     return record_custody(
         item=item,
         kind=CustodyKind.DOWNLOADED,
@@ -862,8 +866,7 @@ def redact_image(
         )
     if item.derived_from_id:
         raise EvidenceError(_("Redact the original, not a copy."))
-    if item.is_disposed:
-        raise EvidenceError(_("This item was disposed of: its file no longer exists."))
+    _require_live(item)
     if not boxes:
         raise EvidenceError(_("Mark at least one area to black out."))
     with item.file.open("rb") as stored, Image.open(stored) as image:
@@ -999,8 +1002,7 @@ def change_retention(
     """Move an item to another schedule, or set its own date (empty date: keep until removed)."""
     _require_item(by, "evidence.retention", item)
     reason = _reason_required(reason)
-    if item.is_disposed:
-        raise EvidenceError(_("This item was disposed of: its file no longer exists."))
+    _require_live(item)
     if schedule is not None and retain_until is None and schedule.keep_days is not None:
         retain_until = timezone.localdate(item.uploaded_at) + datetime.timedelta(
             days=schedule.keep_days
@@ -1024,8 +1026,7 @@ def place_hold(*, item: StoredFile, by, matter: str, reason: str, ip_address=Non
     if not matter.strip():
         raise EvidenceError(_("Name the matter the hold is for."))
     reason = _reason_required(reason)
-    if item.is_disposed:
-        raise EvidenceError(_("This item was disposed of: its file no longer exists."))
+    _require_live(item)
     hold = LegalHold.objects.create(
         item=item, matter=matter.strip(), reason=reason, placed_by=by, placed_at=timezone.now()
     )
@@ -1162,8 +1163,7 @@ def export_package(
     reason = _reason_required(reason)
     if not recipient.strip():
         raise EvidenceError(_("Name who receives the export."))
-    if item.is_disposed:
-        raise EvidenceError(_("This item was disposed of: its file no longer exists."))
+    _require_live(item)
     last = item.custody.order_by("-sequence").first()
     manifest = {
         "item": item.reference,
