@@ -194,7 +194,6 @@ class ItemAction:
     perform: Callable  # (request, item, cleaned data) -> None
     done: str
     originals_only: bool = False
-    multipart: bool = False
 
 
 def _share(request, item, data):
@@ -237,7 +236,7 @@ def _retention(request, item, data):
 
 
 def _redact(request, item, data):
-    copy = actions.redact_image(
+    return actions.redact_image(
         item=item,
         by=request.user,
         boxes=data["boxes"],
@@ -245,7 +244,6 @@ def _redact(request, item, data):
         note=data["note"],
         ip_address=_ip(request),
     )
-    return copy
 
 
 def _attach(request, item, data):
@@ -311,7 +309,6 @@ ITEM_ACTIONS: dict[str, ItemAction] = {
         _attach,
         gettext_lazy("The redacted copy was attached. The original is unchanged."),
         originals_only=True,
-        multipart=True,
     ),
     "dispose": ItemAction(
         "evidence.dispose",
