@@ -121,3 +121,14 @@ def test_the_hashing_writer_writes_and_hashes_exactly_the_bytes_given(data, chun
     assert writer.finish() == hashlib.sha256(data).hexdigest()
     assert writer.size == len(data)
     assert out.getvalue() == data
+
+
+def test_a_residents_address_is_never_recorded_even_if_passed(db):
+    from commonground.evidence.actions import record_custody
+
+    item = ingest_upload(upload=uploaded("a.jpg", jpeg()), strip_metadata=True)
+    event = record_custody(
+        item=item, kind=CustodyKind.VIEWED, by="resident", ip_address="203.0.113.9"
+    )
+    assert event.ip_address is None
+    assert item.custody.get(sequence=1).ip_address is None
