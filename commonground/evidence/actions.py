@@ -186,11 +186,16 @@ def _strip_image_metadata(upload, content_type: str) -> io.BytesIO:
     return out
 
 
+def _retain_until(schedule: RetentionSchedule | None, received: datetime.datetime):
+    """The last day a schedule keeps an item received then; None: kept until removed by hand."""
+    if schedule is None or schedule.keep_days is None:
+        return None
+    return timezone.localdate(received) + datetime.timedelta(days=schedule.keep_days)
+
+
 def _retention(kind: str, evidentiary: bool, received: datetime.datetime):
     schedule = RetentionSchedule.objects.filter(kind=kind, evidentiary=evidentiary).first()
-    if schedule is None or schedule.keep_days is None:
-        return schedule, None
-    return schedule, timezone.localdate(received) + datetime.timedelta(days=schedule.keep_days)
+    return schedule, _retain_until(schedule, received)
 
 
 def _same_bytes(sha256: str) -> StoredFile | None:
@@ -1003,10 +1008,8 @@ def change_retention(
     _require_item(by, "evidence.retention", item)
     reason = _reason_required(reason)
     _require_live(item)
-    if schedule is not None and retain_until is None and schedule.keep_days is not None:
-        retain_until = timezone.localdate(item.uploaded_at) + datetime.timedelta(
-            days=schedule.keep_days
-        )
+    if schedule is not None and retain_until is None:
+        retain_until = _retain_until(schedule, item.uploaded_at)
     if retain_until is not None and retain_until < timezone.localdate():
         raise EvidenceError(_("The date to keep it until cannot be in the past."))
     _set_retention(
@@ -1132,11 +1135,7 @@ def reschedule_items(*, schedule_id: int) -> int:
     schedule = RetentionSchedule.objects.get(pk=schedule_id)
     changed = 0
     for item in schedule.items.filter(disposed_at__isnull=True).select_for_update():
-        retain_until = (
-            None
-            if schedule.keep_days is None
-            else timezone.localdate(item.uploaded_at) + datetime.timedelta(days=schedule.keep_days)
-        )
+        retain_until = _retain_until(schedule, item.uploaded_at)
         if retain_until != item.retain_until:
             _set_retention(
                 item,
