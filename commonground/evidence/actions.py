@@ -55,7 +55,12 @@ from commonground.evidence.models import (
     UploadSession,
     UploadState,
 )
-from commonground.evidence.selectors import stored_names, upload_offset
+from commonground.evidence.selectors import (
+    stored_names,
+    upload_offset,
+    verify_item,
+    visible_items,
+)
 
 __all__ = ["RejectedFile", "ingest_upload", "record_custody"]
 
@@ -351,8 +356,6 @@ def discard_draft_files(*, older_than: datetime.timedelta) -> int:
 
 def _require_item(by, permission: str, item: StoredFile) -> None:
     """The role holds the permission and the item is one the user may see."""
-    from commonground.evidence.selectors import visible_items
-
     require(by, permission)
     if not visible_items(by).filter(pk=item.pk).exists():
         raise PermissionDenied(permission)
@@ -411,8 +414,6 @@ def share_item(
 
 
 def verify_now(*, item: StoredFile, by, ip_address=None) -> CustodyEvent:
-    from commonground.evidence.selectors import verify_item
-
     _require_item(by, "evidence.view", item)
     return record_verification(item=item, check=verify_item(item), by=by, ip_address=ip_address)
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commonground.evidence.actions import Box
 from commonground.evidence.models import ItemKind, RedactionPurpose, RetentionSchedule
 from commonground.evidence.selectors import find_upload_session
 from commonground.roster.models import Officer
@@ -207,8 +208,6 @@ class RedactImageForm(forms.Form):
     )
 
     def clean_boxes(self):
-        from commonground.evidence.actions import Box
-
         boxes = []
         for number, line in enumerate(self.cleaned_data["boxes"].splitlines(), start=1):
             if not line.strip():
