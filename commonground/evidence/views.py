@@ -337,9 +337,12 @@ def _available(user, item) -> list[str]:
 
 
 def _render_item(request, item, *, bound=None, error="", status=200):
+    def form(prefix, make):
+        """The form the person just sent back to them, with what they typed; others new."""
+        return bound if bound is not None and bound.prefix == prefix else make()
+
     page_forms = {
-        name: (bound if bound is not None and bound.prefix == name else None)
-        or ITEM_ACTIONS[name].form(item)
+        name: form(name, lambda name=name: ITEM_ACTIONS[name].form(item))
         for name in _available(request.user, item)
     }
     return render(
@@ -348,16 +351,8 @@ def _render_item(request, item, *, bound=None, error="", status=200):
         {
             "item": item,
             "forms": page_forms,
-            "download_form": (
-                bound
-                if bound is not None and bound.prefix == "download"
-                else forms.ReasonForm(prefix="download")
-            ),
-            "export_form": (
-                bound
-                if bound is not None and bound.prefix == "export"
-                else forms.ExportForm(prefix="export")
-            )
+            "download_form": form("download", lambda: forms.ReasonForm(prefix="download")),
+            "export_form": form("export", lambda: forms.ExportForm(prefix="export"))
             if can(request.user, "evidence.share") and not item.is_disposed
             else None,
             "error": error,
