@@ -19,12 +19,12 @@ import os
 import re
 import secrets
 import statistics
-import struct
 import subprocess
 import time
 from pathlib import Path
 
 from bench.run import CSRF_RE, BenchError, Client, log, worker_pids
+from commonground.demo.media import mp4_around
 
 FORM_PATH = "/en/staff/evidence/footage/new/"
 BOUNDARY = "----commongroundbench" + secrets.token_hex(8)
@@ -40,28 +40,6 @@ def payload_file(directory: Path, size: int) -> Path:
             for _ in range(size // PIECE):
                 out.write(os.urandom(PIECE))
     return path
-
-
-def _box(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", 8 + len(payload)) + kind + payload
-
-
-def _mp4_parts(payload_size: int, salt: bytes, seconds: int) -> tuple[bytes, bytes]:
-    """The bytes before and after the payload: an MP4 whose media box holds it."""
-    ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
-    mdat_header = struct.pack(">I", 8 + len(salt) + payload_size) + b"mdat" + salt
-    matrix = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
-    mvhd = _box(
-        b"mvhd",
-        b"\x00\x00\x00\x00"
-        + struct.pack(">IIII", 0, 0, 1000, seconds * 1000)
-        + struct.pack(">IH", 0x00010000, 0x0100)
-        + b"\x00" * 10
-        + matrix
-        + b"\x00" * 24
-        + struct.pack(">I", 2),
-    )
-    return ftyp + mdat_header, _box(b"moov", mvhd)
 
 
 class MultipartBody:
@@ -164,7 +142,11 @@ def upload_once(client: Client, path: Path, run: int, badge: str) -> float:
         "latitude": "",
         "longitude": "",
     }
-    head, tail = _mp4_parts(path.stat().st_size, secrets.token_bytes(32), 1200)
+    # A salt at the start of the media makes each run's file new (the same bytes are not stored
+    # twice, and the same footage is refused).
+    salt = secrets.token_bytes(32)
+    head, tail = mp4_around(len(salt) + path.stat().st_size, 1200)
+    head += salt
     body = MultipartBody(fields, head, path, tail)
     headers = {
         "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",

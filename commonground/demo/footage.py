@@ -7,13 +7,13 @@ the header says how long each plays; the demo does not need the pictures."""
 
 import datetime
 import random
-import struct
 
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from commonground.complaints.models import Kind, Report, Status
+from commonground.demo.media import mp4
 from commonground.evidence.actions import RecordingFacts, dispose_due_items, import_footage
 from commonground.investigations.actions import decide_footage, suggest_footage_for_open_cases
 from commonground.investigations.models import LinkState
@@ -25,33 +25,13 @@ RECENT = datetime.timedelta(days=240)
 ROUTINE_RECORDINGS = 80
 
 
-def _box(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", 8 + len(payload)) + kind + payload
-
-
-def tiny_mp4(seconds: int, tag: str) -> bytes:
-    """A valid MP4 whose movie header gives its playing time; `tag` makes each file unique."""
-    ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
-    matrix = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
-    mvhd = _box(
-        b"mvhd",
-        b"\x00\x00\x00\x00"
-        + struct.pack(">IIII", 0, 0, 1000, seconds * 1000)
-        + struct.pack(">IH", 0x00010000, 0x0100)
-        + b"\x00" * 10
-        + matrix
-        + b"\x00" * 24
-        + struct.pack(">I", 2),
-    )
-    return ftyp + _box(b"mdat", tag.encode() * 8) + _box(b"moov", mvhd)
-
-
 def _import(custodian, officer, start: datetime.datetime, minutes: int, rng: random.Random):
     device = f"BWC-{officer.badge_number}"
     end = start + datetime.timedelta(minutes=minutes)
     facts = RecordingFacts(device_id=device, officer=officer, started_at=start, ended_at=end)
     name = f"{device}_{timezone.localtime(start):%Y%m%d_%H%M}.mp4"
-    upload = SimpleUploadedFile(name, tiny_mp4(minutes * 60, f"{name}{rng.random()}"))
+    tag = f"{name}{rng.random()}".encode()  # each file unique
+    upload = SimpleUploadedFile(name, mp4(minutes * 60, tag * 8))
     # Cameras upload at the end of the shift.
     with time_machine.travel(end + datetime.timedelta(hours=rng.uniform(1, 8)), tick=False):
         return import_footage(upload=upload, facts=facts, by=custodian)
