@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "commonground.complaints",
     "commonground.investigations",
     "commonground.oversight",
+    "commonground.stops",
     "commonground.demo",
 ]
 
