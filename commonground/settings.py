@@ -177,6 +177,10 @@ EVIDENCE_UPLOAD_KEEP_DAYS = env_int("EVIDENCE_UPLOAD_KEEP_DAYS", 2)
 SENSITIVE_MFA_SECONDS = env_int("SENSITIVE_MFA_SECONDS", 300)
 # Footage is suggested for a report when its recording overlaps the incident by this margin.
 FOOTAGE_MATCH_MARGIN_MINUTES = env_int("FOOTAGE_MATCH_MARGIN_MINUTES", 30)
+# Stop and use-of-force files analysts import (CSV or Parquet), and where each process keeps its
+# local copies of loaded stop files when they are stored on S3.
+STOPS_IMPORT_MAX_BYTES = env_int("STOPS_IMPORT_MAX_BYTES", 4 * 1024**3)
+STOPS_CACHE_DIR = Path(env("STOPS_CACHE_DIR", str(DATA_DIR / "cache" / "stops")))
 
 # --- Secrets for personal data -----------------------------------------------------------------
 # Fernet keys, newest first: the first encrypts, all decrypt (rotate by prepending a new key and

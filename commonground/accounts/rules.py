@@ -59,6 +59,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "evidence.share": frozenset({Role.IA_SUPERVISOR, Role.EVIDENCE_CUSTODIAN}),
     "evidence.retention": frozenset({Role.IA_SUPERVISOR, Role.EVIDENCE_CUSTODIAN}),
     "evidence.dispose": frozenset({Role.EVIDENCE_CUSTODIAN}),
+    # Stops and use of force: analysts load the agency's files; the analyses are aggregates, so
+    # the people who oversee the agency read them too. Record-level pages stay with analysts and IA.
+    "stops.import": frozenset({Role.ANALYST}),
+    "stops.view_records": frozenset({Role.ANALYST, Role.IA_SUPERVISOR}),
+    "stops.link_complaint": frozenset({Role.ANALYST, Role.IA_SUPERVISOR}),
+    "stops.analyse": frozenset(
+        {Role.ANALYST, Role.IA_SUPERVISOR, Role.AGENCY_HEAD, Role.BOARD_MEMBER, Role.BOARD_STAFF}
+    ),
 }
 
 

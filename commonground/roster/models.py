@@ -1,17 +1,54 @@
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(zone)s is not a time zone name such as America/Chicago."), params={"zone": value}
+        )
 
 
 class Agency(models.Model):
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=40, blank=True)
     jurisdiction = models.CharField(max_length=200, blank=True)
+    # Where stop times are local; empty means the server's TIME_ZONE.
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    # The agency's area as a box of latitudes and longitudes: imported coordinates outside it are
+    # refused as mistakes. Empty means any coordinate on Earth is accepted.
+    area_south = models.FloatField(null=True, blank=True)
+    area_north = models.FloatField(null=True, blank=True)
+    area_west = models.FloatField(null=True, blank=True)
+    area_east = models.FloatField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "agencies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(area_south__isnull=True)
+                | models.Q(area_north__isnull=True)
+                | models.Q(area_south__lt=models.F("area_north")),
+                name="agency_area_south_of_north",
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def zone(self) -> str:
+        return self.time_zone or settings.TIME_ZONE
+
+    @property
+    def area(self) -> tuple[float, float, float, float] | None:
+        """(south, west, north, east), or None when the box is not set."""
+        box = (self.area_south, self.area_west, self.area_north, self.area_east)
+        return None if None in box else box
 
 
 class District(models.Model):

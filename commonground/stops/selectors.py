@@ -1,0 +1,97 @@
+"""Reads: batches, the loaded stop records (as one polars LazyFrame) and use-of-force incidents."""
+
+import datetime
+from dataclasses import dataclass
+
+import polars as pl
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from commonground.accounts.rules import require
+from commonground.stops import storage
+from commonground.stops.models import Batch, BatchKind, BatchStatus, UseOfForceIncident
+from commonground.stops.schema import STORED_STOP_SCHEMA
+
+
+def batches_for_user(user, kind: str | None = None) -> QuerySet[Batch]:
+    require(user, "stops.view_records")
+    batches = Batch.objects.select_related("created_by")
+    return batches.filter(kind=kind) if kind else batches
+
+
+def get_batch_for_user(user, pk: int) -> Batch:
+    require(user, "stops.view_records")
+    return get_object_or_404(Batch.objects.select_related("created_by"), pk=pk)
+
+
+def loaded_stop_batches() -> QuerySet[Batch]:
+    return Batch.objects.filter(kind=BatchKind.STOPS, status=BatchStatus.LOADED).order_by("pk")
+
+
+@dataclass(frozen=True)
+class StopFilter:
+    """What an analyst narrowed the stops to. Empty fields mean no narrowing."""
+
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    district: str = ""
+    stop_type: str = ""
+
+
+def scan_stops(stop_filter: StopFilter | None = None) -> pl.LazyFrame:
+    """Every loaded stop record, narrowed by `stop_filter`, as a lazy frame of STORED_STOP_SCHEMA."""
+    paths = [str(storage.local_path(b.data_name)) for b in loaded_stop_batches()]
+    if not paths:
+        return pl.LazyFrame(schema=STORED_STOP_SCHEMA)
+    stops = pl.scan_parquet(paths)
+    f = stop_filter or StopFilter()
+    if f.start:
+        stops = stops.filter(pl.col("date") >= f.start)
+    if f.end:
+        stops = stops.filter(pl.col("date") <= f.end)
+    if f.district:
+        stops = stops.filter(pl.col("district") == f.district)
+    if f.stop_type:
+        stops = stops.filter(pl.col("type") == f.stop_type)
+    return stops
+
+
+@dataclass(frozen=True)
+class OfficerStops:
+    stops: int
+    searches: int
+    hits: int
+
+
+def stop_counts_by_officer(start: datetime.date, end: datetime.date) -> dict[str, OfficerStops]:
+    """Stops, searches and searches that found contraband per officer id (the roster's badge
+    number), for stops dated from `start` to `end` inclusive."""
+    counts = (
+        scan_stops(StopFilter(start=start, end=end))
+        .filter(pl.col("officer_id").is_not_null())
+        .group_by("officer_id")
+        .agg(
+            stops=pl.len(),
+            searches=pl.col("search_conducted").fill_null(False).sum(),
+            hits=(
+                pl.col("search_conducted").fill_null(False)
+                & pl.col("contraband_found").fill_null(False)
+            ).sum(),
+        )
+        .collect()
+    )
+    return {
+        row["officer_id"]: OfficerStops(row["stops"], row["searches"], row["hits"])
+        for row in counts.iter_rows(named=True)
+    }
+
+
+def incidents_for_user(user) -> QuerySet[UseOfForceIncident]:
+    require(user, "stops.view_records")
+    return UseOfForceIncident.objects.select_related("district", "complaint").prefetch_related(
+        "force_used__officer"
+    )
+
+
+def get_incident_for_user(user, pk: int) -> UseOfForceIncident:
+    return get_object_or_404(incidents_for_user(user), pk=pk)
