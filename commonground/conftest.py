@@ -20,6 +20,7 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STOPS_CACHE_DIR = tmp_path / "stops-cache"
     from django.core.cache import cache
     from django.utils import translation
 
