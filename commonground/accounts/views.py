@@ -15,6 +15,7 @@ def staff_home(request):
         "oversight.view",
         "oversight.decide",
         "evidence.view",
+        "stops.analyse",
     ]
     return render(
         request,

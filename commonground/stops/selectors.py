@@ -95,3 +95,37 @@ def incidents_for_user(user) -> QuerySet[UseOfForceIncident]:
 
 def get_incident_for_user(user, pk: int) -> UseOfForceIncident:
     return get_object_or_404(incidents_for_user(user), pk=pk)
+
+
+@dataclass(frozen=True)
+class LoadedStops:
+    batches: int
+    stops: int
+    first_date: datetime.date | None
+    last_date: datetime.date | None
+    searches: int
+    by_type: dict[str, int]
+
+
+def loaded_stops_summary() -> LoadedStops:
+    """What the analyses have to work with."""
+    batches = loaded_stop_batches().count()
+    totals = (
+        scan_stops()
+        .group_by("type")
+        .agg(
+            stops=pl.len(),
+            searches=pl.col("search_conducted").sum(),
+            first=pl.col("date").min(),
+            last=pl.col("date").max(),
+        )
+        .collect()
+    )
+    return LoadedStops(
+        batches=batches,
+        stops=int(totals.get_column("stops").sum()),
+        first_date=totals.get_column("first").min(),
+        last_date=totals.get_column("last").max(),
+        searches=int(totals.get_column("searches").sum()),
+        by_type=dict(totals.select(pl.col("type").cast(pl.String), "stops").iter_rows()),
+    )

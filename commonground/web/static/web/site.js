@@ -33,7 +33,25 @@
     });
   }
 
+  // Work that runs in the background (an import being checked): its status block names the URL
+  // of its fresh self in data-poll. The page reloads once the work is done; without JavaScript a
+  // link does the same.
+  function poll(el) {
+    setTimeout(function () {
+      fetch(el.dataset.poll, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").body.firstElementChild;
+          if (!fresh || !fresh.dataset.poll) { window.location.reload(); return; }
+          el.replaceWith(fresh);
+          poll(fresh);
+        })
+        .catch(function () { poll(el); });
+    }, 2000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-poll]").forEach(poll);
     applyConditions();
     document.addEventListener("change", applyConditions);
     document.querySelectorAll("[data-live-search]").forEach(liveSearch);

@@ -1,0 +1,238 @@
+"""Staff pages for stop and use-of-force data: importing batches, following their checks, the
+incidents, and the analyses."""
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from commonground.accounts.decorators import staff_required
+from commonground.accounts.rules import can
+from commonground.complaints.models import Report
+from commonground.stops import actions, forms, selectors
+from commonground.stops.checks import FALSE_WORDS, TRUE_WORDS
+from commonground.stops.models import BatchKind, BatchStatus, ForceType
+from commonground.stops.schema import (
+    OUTCOMES,
+    RACES,
+    REQUIRED_STOP_COLUMNS,
+    SEARCH_BASES,
+    SEXES,
+    STOP_SCHEMA,
+    STOP_TYPES,
+)
+
+
+@never_cache
+@staff_required("stops.analyse")
+def analysis(request):
+    return render(
+        request,
+        "stops/analysis.html",
+        {
+            "loaded": selectors.loaded_stops_summary(),
+            "perms_records": can(request.user, "stops.view_records"),
+        },
+    )
+
+
+@never_cache
+@staff_required("stops.view_records")
+def batch_list(request):
+    filters = forms.BatchFilterForm(request.GET or None)
+    batches = selectors.batches_for_user(request.user)
+    if filters.is_valid():
+        if kind := filters.cleaned_data["kind"]:
+            batches = batches.filter(kind=kind)
+        if status := filters.cleaned_data["status"]:
+            batches = batches.filter(status=status)
+    form = forms.ImportForm(initial={"kind": BatchKind.STOPS})
+    may_import = can(request.user, "stops.import")
+    if request.method == "POST":
+        if not may_import:
+            raise PermissionDenied
+        form = forms.ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                batch = actions.queue_batch(
+                    kind=form.cleaned_data["kind"],
+                    path=Path(upload.temporary_file_path()),
+                    original_name=upload.name,
+                    sha256=upload.sha256,
+                    size=upload.size,
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except actions.BatchRefused as refused:
+                form.add_error("file", str(refused))
+            else:
+                return redirect("stops:batch_detail", batch.pk)
+    page = Paginator(batches, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "stops/batch_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "form": form if may_import else None,
+            "columns": _column_guide(),
+        },
+    )
+
+
+def _column_guide() -> list[dict]:
+    """What each stop column holds, for the import form's help."""
+    values = {
+        "date": "YYYY-MM-DD",
+        "time": "HH:MM " + _("or") + " HH:MM:SS",
+        "lat": _("decimal degrees"),
+        "lng": _("decimal degrees"),
+        "district": _("the district's code in the roster"),
+        "subject_age": _("whole years"),
+        "subject_race": ", ".join(RACES),
+        "subject_sex": ", ".join(SEXES),
+        "officer_id": _("the officer's badge number"),
+        "type": ", ".join(STOP_TYPES),
+        "outcome": ", ".join(OUTCOMES),
+        "search_basis": ", ".join(SEARCH_BASES),
+    }
+    boolean = f"{TRUE_WORDS[0].upper()} / {FALSE_WORDS[0].upper()}"
+    return [
+        {
+            "name": name,
+            "required": name in REQUIRED_STOP_COLUMNS,
+            "values": values.get(name, boolean if str(dtype) == "Boolean" else _("text")),
+        }
+        for name, dtype in STOP_SCHEMA.items()
+    ]
+
+
+@never_cache
+@staff_required("stops.view_records")
+def batch_detail(request, pk: int):
+    batch = selectors.get_batch_for_user(request.user, pk)
+    template = (
+        "stops/_batch_status.html" if request.GET.get("part") == "status" else "stops/batch.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "batch": batch,
+            "withdraw_form": forms.WithdrawForm(),
+            "may_withdraw": can(request.user, "stops.import")
+            and batch.status == BatchStatus.LOADED,
+            "incidents": batch.incidents.count() if batch.kind == BatchKind.USE_OF_FORCE else None,
+        },
+    )
+
+
+@never_cache
+@staff_required("stops.view_records")
+def batch_report(request, pk: int):
+    batch = selectors.get_batch_for_user(request.user, pk)
+    if not batch.report_name:
+        raise Http404
+    return FileResponse(
+        default_storage.open(batch.report_name, "rb"),
+        as_attachment=True,
+        filename=f"batch-{batch.pk}-problems.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+@require_POST
+@staff_required("stops.import")
+def withdraw(request, pk: int):
+    batch = selectors.get_batch_for_user(request.user, pk)
+    form = forms.WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.withdraw_batch(batch=batch, reason=form.cleaned_data["reason"], by=request.user)
+        except actions.BatchRefused as refused:
+            form.add_error("reason", str(refused))
+        else:
+            messages.success(request, _("The batch was withdrawn from the analyses."))
+            return redirect("stops:batch_detail", batch.pk)
+    return render(
+        request,
+        "stops/batch.html",
+        {"batch": batch, "withdraw_form": form, "may_withdraw": True},
+        status=400,
+    )
+
+
+@never_cache
+@staff_required("stops.view_records")
+def incident_list(request):
+    form = forms.IncidentFilterForm(request.GET or None)
+    incidents = (
+        selectors.incidents_for_user(request.user)
+        .annotate(officers=Count("force_used"))
+        .order_by("-occurred_on", "-pk")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["district"]:
+            incidents = incidents.filter(district=data["district"])
+        if data["start"]:
+            incidents = incidents.filter(occurred_on__gte=data["start"])
+        if data["end"]:
+            incidents = incidents.filter(occurred_on__lte=data["end"])
+        if data["badge"]:
+            incidents = incidents.filter(force_used__officer__badge_number=data["badge"].strip())
+    page = Paginator(incidents, 50).get_page(request.GET.get("page"))
+    return render(request, "stops/incident_list.html", {"form": form, "page": page})
+
+
+@never_cache
+@staff_required("stops.view_records")
+def incident_detail(request, pk: int):
+    incident = selectors.get_incident_for_user(request.user, pk)
+    form = forms.LinkComplaintForm(
+        initial={"reference": incident.complaint.reference if incident.complaint else ""}
+    )
+    may_link = can(request.user, "stops.link_complaint")
+    status = 200
+    if request.method == "POST" and may_link:
+        form = forms.LinkComplaintForm(request.POST)
+        if form.is_valid():
+            reference = form.cleaned_data["reference"].strip().upper()
+            report = _report_by_reference(reference) if reference else None
+            if reference and report is None:
+                form.add_error("reference", _("No complaint has this reference."))
+            else:
+                actions.link_complaint(incident=incident, report=report, by=request.user)
+                messages.success(request, _("The link to the complaint was saved."))
+                return redirect("stops:incident_detail", incident.pk)
+        status = 400
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "stops/incident.html",
+        {
+            "incident": incident,
+            "form": form,
+            "may_link": may_link,
+            "force_types": ForceType,
+        },
+        status=status,
+    )
+
+
+def _report_by_reference(reference: str) -> Report | None:
+    prefix, _sep, number = reference.rpartition("-")
+    if not number.isdigit() or not prefix.startswith("CG-"):
+        return None
+    report = Report.objects.filter(pk=int(number)).first()
+    return report if report and report.reference == reference else None
