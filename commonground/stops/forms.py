@@ -104,3 +104,15 @@ class StopFilterForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end of the period is before its start."))
         return data
+
+
+class VodFilterForm(StopFilterForm):
+    group = forms.ChoiceField(
+        label=_("Group compared with white drivers"),
+        required=False,
+        choices=[
+            ("black", _("Black")),
+            ("hispanic", _("Hispanic")),
+            ("asian/pacific islander", _("Asian or Pacific Islander")),
+        ],
+    )

@@ -1,14 +1,19 @@
 """Reads: batches, the loaded stop records (as one polars LazyFrame) and use-of-force incidents."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 import polars as pl
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from commonground.accounts.rules import require
-from commonground.stops import storage
+from commonground.roster.models import Agency, District
+from commonground.stops import analysis, storage
 from commonground.stops.models import Batch, BatchKind, BatchStatus, UseOfForceIncident
 from commonground.stops.schema import STORED_STOP_SCHEMA
 
@@ -129,3 +134,69 @@ def loaded_stops_summary() -> LoadedStops:
         searches=int(totals.get_column("searches").sum()),
         by_type=dict(totals.select(pl.col("type").cast(pl.String), "stops").iter_rows()),
     )
+
+
+def district_infos() -> list[analysis.DistrictInfo]:
+    return [
+        analysis.DistrictInfo(
+            code=d.code,
+            name=d.name,
+            population_by_group=dict(d.population_by_group),
+            latitude=float(d.latitude) if d.latitude is not None else None,
+            longitude=float(d.longitude) if d.longitude is not None else None,
+        )
+        for d in District.objects.order_by("code")
+    ]
+
+
+def _period_years(stop_filter: StopFilter, loaded: LoadedStops) -> float:
+    start = stop_filter.start or loaded.first_date
+    end = stop_filter.end or loaded.last_date
+    if start is None or end is None:
+        return 0.0
+    start, end = max(start, loaded.first_date), min(end, loaded.last_date)
+    return max((end - start).days + 1, 1) / 365.25
+
+
+ANALYSES = {"benchmark", "veil_of_darkness", "outcomes"}
+CACHE_SECONDS = 24 * 3600
+
+
+def analyse(name: str, stop_filter: StopFilter, *, minority: str = "black"):
+    """The result of one analysis over the loaded stops, or raises analysis.NotEnoughData.
+
+    Results are cached: they change only when a batch is loaded or withdrawn, or a district's
+    population or place changes, and each of those is in the key."""
+    if name not in ANALYSES:
+        raise ValueError(name)
+    districts = district_infos()
+    batches = list(loaded_stop_batches().values_list("pk", flat=True))
+    agency = Agency.objects.order_by("pk").first()
+    time_zone = agency.zone if agency else settings.TIME_ZONE
+    key = (
+        "stops:"
+        + hashlib.sha256(
+            repr((name, batches, stop_filter, minority, districts, time_zone)).encode()
+        ).hexdigest()
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    if not batches:
+        raise analysis.NotEnoughData(
+            _("No stop records are loaded yet, so there is nothing to analyse.")
+        )
+    stops = scan_stops(stop_filter)
+    if stop_filter.district:
+        districts = [d for d in districts if d.code == stop_filter.district]
+    if name == "benchmark":
+        years = _period_years(stop_filter, loaded_stops_summary())
+        if years <= 0:
+            raise analysis.NotEnoughData(_("No stops fall in the period chosen."))
+        result = analysis.benchmark_rates(stops, districts, years=years)
+    elif name == "veil_of_darkness":
+        result = analysis.veil_of_darkness(stops, districts, time_zone=time_zone, minority=minority)
+    else:
+        result = analysis.outcome_test(stops, districts)
+    cache.set(key, result, CACHE_SECONDS)
+    return result

@@ -1,6 +1,7 @@
 """Staff pages for stop and use-of-force data: importing batches, following their checks, the
 incidents, and the analyses."""
 
+from dataclasses import replace
 from pathlib import Path
 
 from django.contrib import messages
@@ -17,7 +18,8 @@ from django.views.decorators.http import require_POST
 from commonground.accounts.decorators import staff_required
 from commonground.accounts.rules import can
 from commonground.complaints.models import Report
-from commonground.stops import actions, forms, selectors
+from commonground.lib import charts
+from commonground.stops import actions, analysis, forms, selectors
 from commonground.stops.checks import FALSE_WORDS, TRUE_WORDS
 from commonground.stops.models import BatchKind, BatchStatus, ForceType
 from commonground.stops.schema import (
@@ -33,7 +35,7 @@ from commonground.stops.schema import (
 
 @never_cache
 @staff_required("stops.analyse")
-def analysis(request):
+def analysis_home(request):
     return render(
         request,
         "stops/analysis.html",
@@ -236,3 +238,147 @@ def _report_by_reference(reference: str) -> Report | None:
         return None
     report = Report.objects.filter(pk=int(number)).first()
     return report if report and report.reference == reference else None
+
+
+def _analysis_page(
+    request, name: str, template: str, build_charts, form_class=forms.StopFilterForm
+):
+    """Shared by the three analyses: filters, the result (or why there is none), charts."""
+    form = form_class(request.GET or None)
+    context = {"form": form, "perms_records": can(request.user, "stops.view_records")}
+    if form.is_bound and not form.is_valid():
+        return render(request, template, context, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    stop_filter = selectors.StopFilter(
+        start=data.get("start"),
+        end=data.get("end"),
+        district=data["district"].code if data.get("district") else "",
+        stop_type=data.get("stop_type", ""),
+    )
+    options = {"minority": data.get("group") or "black"} if "group" in form.fields else {}
+    try:
+        result = selectors.analyse(name, stop_filter, **options)
+    except analysis.NotEnoughData as not_enough:
+        context["not_enough"] = not_enough.message
+    else:
+        context.update(result=result, **build_charts(result))
+    return render(request, template, context)
+
+
+def _intervals(cells, attribute: str, series: str = "") -> list[charts.Interval]:
+    return [
+        charts.Interval(
+            label=str(analysis.GROUP_ADJECTIVES.get(cell.group, cell.group)),
+            value=estimate.value,
+            low=estimate.low,
+            high=estimate.high,
+            series=series,
+        )
+        for cell in cells
+        if (estimate := getattr(cell, attribute)).value is not None
+    ]
+
+
+@never_cache
+@staff_required("stops.analyse")
+def benchmark(request):
+    def build(result):
+        rates = _intervals(result.overall, "stop_rate", _("Stops")) + _intervals(
+            result.overall, "search_rate", _("Searches")
+        )
+        ratios = _intervals(result.overall, "stop_ratio")
+        return {
+            "rates_chart": charts.intervals(
+                rates,
+                axis_title=_("Per 1,000 residents a year"),
+                series_title=_("Measure"),
+                summary=_(
+                    "Stops and searches per 1,000 residents a year for each group, with 95% "
+                    "intervals. The table below gives the figures."
+                ),
+            )
+            if rates
+            else None,
+            "ratio_chart": charts.intervals(
+                ratios,
+                axis_title=_("Stop rate as a multiple of the white stop rate"),
+                reference=1,
+                log_scale=True,
+                summary=_(
+                    "Each group's stop rate as a multiple of the white rate, with 95% intervals; "
+                    "1 means the same rate. The table below gives the figures."
+                ),
+            )
+            if ratios
+            else None,
+        }
+
+    return _analysis_page(request, "benchmark", "stops/benchmark.html", build)
+
+
+@never_cache
+@staff_required("stops.analyse")
+def veil_of_darkness(request):
+    def build(result):
+        point = charts.Interval(
+            label=str(analysis.GROUP_ADJECTIVES.get(result.minority, result.minority)),
+            value=result.odds_ratio,
+            low=result.odds_ratio_low,
+            high=result.odds_ratio_high,
+        )
+        return {
+            "odds_chart": charts.intervals(
+                [point],
+                axis_title=_("Odds after dark as a multiple of the odds in daylight"),
+                reference=1,
+                log_scale=True,
+                summary=_(
+                    "The odds that a stopped driver is of this group after dark, as a multiple "
+                    "of the odds in daylight at the same time of day, with its 95% interval; 1 "
+                    "means no change."
+                ),
+            )
+        }
+
+    return _analysis_page(
+        request,
+        "veil_of_darkness",
+        "stops/veil_of_darkness.html",
+        build,
+        form_class=forms.VodFilterForm,
+    )
+
+
+@never_cache
+@staff_required("stops.analyse")
+def outcomes(request):
+    def build(result):
+        hits = _intervals(result.overall, "hit_rate")
+        searches = _intervals(result.overall, "search_rate")
+        return {
+            "hit_chart": charts.intervals(
+                [replace(p, value=p.value * 100, low=p.low * 100, high=p.high * 100) for p in hits],
+                axis_title=_("Searches that found contraband (%)"),
+                summary=_(
+                    "The share of searches that found contraband for each group, averaged over "
+                    "districts, with 95% intervals. The table below gives the figures."
+                ),
+            )
+            if hits
+            else None,
+            "search_chart": charts.intervals(
+                [
+                    replace(p, value=p.value * 100, low=p.low * 100, high=p.high * 100)
+                    for p in searches
+                ],
+                axis_title=_("Stops that led to a search (%)"),
+                summary=_(
+                    "The share of stops that led to a search for each group, averaged over "
+                    "districts, with 95% intervals. The table below gives the figures."
+                ),
+            )
+            if searches
+            else None,
+        }
+
+    return _analysis_page(request, "outcomes", "stops/outcomes.html", build)

@@ -33,6 +33,9 @@ EVERY_ROLE = set(R.values)
 EVIDENCE = {R.INVESTIGATOR, R.IA_SUPERVISOR, R.EVIDENCE_CUSTODIAN}
 # Footage on no case: only the roles that hold every item may open it.
 ALL_EVIDENCE = {R.IA_SUPERVISOR, R.EVIDENCE_CUSTODIAN}
+# Stop analyses are aggregates for those who oversee the agency; the records stay with analysts.
+STOP_ANALYSES = {R.ANALYST, R.IA_SUPERVISOR, R.AGENCY_HEAD, R.BOARD_MEMBER, R.BOARD_STAFF}
+STOP_RECORDS = {R.ANALYST, R.IA_SUPERVISOR}
 
 # url name -> roles that may open it. Everyone else gets 403; the public is sent to log in.
 MATRIX = {
@@ -58,20 +61,36 @@ MATRIX = {
     "evidence:content": ALL_EVIDENCE,
     "evidence:custody_report": ALL_EVIDENCE,
     "evidence:custody_report_pdf": ALL_EVIDENCE,
+    "stops:analysis": STOP_ANALYSES,
+    "stops:benchmark": STOP_ANALYSES,
+    "stops:veil_of_darkness": STOP_ANALYSES,
+    "stops:outcomes": STOP_ANALYSES,
+    "stops:batch_list": STOP_RECORDS,
+    "stops:batch_detail": STOP_RECORDS,
+    "stops:batch_report": STOP_RECORDS,
+    "stops:incident_list": STOP_RECORDS,
+    "stops:incident_detail": STOP_RECORDS,
     "admin:index": {R.ADMINISTRATOR},
 }
 # POST-only pages, checked by their own tests below.
-POST_ONLY = {"evidence:download", "evidence:export"}
+POST_ONLY = {"evidence:download", "evidence:export", "stops:withdraw"}
 # A person's own uploads in pieces (JSON; 404 for anyone else's, whatever the role), checked role
 # by role in evidence/tests/test_resumable.py.
 OWN_UPLOADS = {"evidence:start_upload", "evidence:upload_status", "evidence:upload_chunk"}
 
 
 @pytest.fixture
-def objects(supervisor):
+def objects(supervisor, tmp_path):
     from commonground.evidence.tests.helpers import footage
+    from commonground.stops.tests.helpers import import_file, stop_row, write_csv
+    from commonground.stops.tests.test_use_of_force import force_row
 
     _, _, _, officers = agency_with_officers(1)
+    importer = make_staff("an-m", R.ANALYST)
+    rejected = import_file(write_csv(tmp_path / "s.csv", [stop_row(district="D9")]), importer)
+    force = [force_row(district="D1", officer_id=officers[0].badge_number, lat="", lng="")]
+    import_file(write_csv(tmp_path / "u.csv", force), importer, kind="use_of_force")
+    incident = rejected.__class__.objects.get(kind="use_of_force").incidents.get()
     item = footage(make_staff("cust-m", R.EVIDENCE_CUSTODIAN), worn_by=officers[0])
     referred = triaged_case(supervisor)
     close_case(
@@ -89,6 +108,9 @@ def objects(supervisor):
         "investigations:referral_letter": [referred.report_id],
         "investigations:queue": ["overdue"],
         "roster:officer_detail": [officers[0].pk],
+        "stops:batch_detail": [rejected.pk],
+        "stops:batch_report": [rejected.pk],
+        "stops:incident_detail": [incident.pk],
         **{
             f"evidence:{name}": [item.uuid]
             for name in ("item_detail", "content", "custody_report", "custody_report_pdf")
@@ -109,6 +131,7 @@ def test_every_staff_url_is_in_the_matrix():
     from commonground.investigations import urls as investigation_urls
     from commonground.oversight import urls as oversight_urls
     from commonground.roster import urls as roster_urls
+    from commonground.stops import urls as stop_urls
 
     modules = (
         (complaint_urls, "complaints"),
@@ -116,6 +139,7 @@ def test_every_staff_url_is_in_the_matrix():
         (investigation_urls, "investigations"),
         (oversight_urls, "oversight"),
         (evidence_urls, "evidence"),
+        (stop_urls, "stops"),
     )
     for module, namespace in modules:
         for pattern in module.urlpatterns:

@@ -1,0 +1,108 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from commonground.stops.models import Batch, BatchKind, BatchStatus
+from commonground.stops.selectors import district_infos
+from commonground.stops.synthetic import generate_stops
+from commonground.stops.tests.helpers import small_agency
+
+pytestmark = [pytest.mark.django_db, pytest.mark.files]
+
+
+def load_synthetic(tmp_path, by, n=20_000, **effects) -> Batch:
+    """A loaded batch of synthetic stops, written straight to storage as the importer would."""
+    from commonground.stops import storage
+
+    agency = small_agency()
+    frame = generate_stops(
+        n,
+        seed=7,
+        districts=district_infos(),
+        time_zone=agency.zone,
+        start=datetime.date(2024, 1, 1),
+        end=datetime.date(2024, 12, 31),
+        **effects,
+    )
+    batch = Batch.objects.create(
+        kind=BatchKind.STOPS,
+        status=BatchStatus.LOADED,
+        original_name="synthetic.parquet",
+        sha256="0" * 64,
+        size=1,
+        created_by=by,
+        created_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+    )
+    path = tmp_path / "synthetic.parquet"
+    frame.with_columns(batch=batch.pk).write_parquet(path)
+    batch.data_name = storage.store_file(path, f"stops/batches/{batch.pk}.parquet")
+    batch.save()
+    return batch
+
+
+@pytest.mark.parametrize("name", ["benchmark", "veil_of_darkness", "outcomes"])
+def test_each_analysis_page_shows_its_chart_table_and_limits(client, analyst, tmp_path, name):
+    load_synthetic(
+        tmp_path,
+        analyst,
+        stop_rates={"black": 2.0},
+        darkness_effect=-0.4,
+        hit_rates={"black": 0.2, "white": 0.3},
+        search_rates={"black": 0.08},
+    )
+    client.force_login(analyst)
+    response = client.get(reverse(f"stops:{name}"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<svg" in page and 'role="img"' in page
+    assert "<table>" in page
+    assert "What this can and cannot show" in page or "what it cannot show" in page
+    assert "No estimate can be given" not in page
+
+
+def test_benchmark_finds_the_planted_disparity(client, analyst, tmp_path):
+    load_synthetic(tmp_path, analyst, stop_rates={"black": 2.0})
+    client.force_login(analyst)
+    response = client.get(reverse("stops:benchmark"))
+    black = next(c for c in response.context["result"].overall if c.group == "black")
+    assert black.stop_ratio.low < 2.0 < black.stop_ratio.high
+
+
+def test_veil_of_darkness_explains_a_planted_effect(client, analyst, tmp_path):
+    load_synthetic(tmp_path, analyst, n=60_000, darkness_effect=-0.5)
+    client.force_login(analyst)
+    page = client.get(reverse("stops:veil_of_darkness")).content.decode()
+    assert "make up a smaller share of stops than in daylight" in page
+
+
+def test_filters_narrow_the_stops_and_bad_filters_say_why(client, analyst, tmp_path):
+    load_synthetic(tmp_path, analyst)
+    client.force_login(analyst)
+    everything = client.get(reverse("stops:outcomes")).context["result"]
+    pedestrians = client.get(
+        reverse("stops:outcomes"), {"stop_type": "pedestrian", "district": "D1"}
+    ).context["result"]
+    assert sum(c.stops for c in pedestrians.overall) < sum(c.stops for c in everything.overall)
+    assert [d.code for d in pedestrians.by_district] == ["D1"]
+    bad = client.get(reverse("stops:outcomes"), {"start": "2024-05-01", "end": "2024-01-01"})
+    assert bad.status_code == 400
+    assert "The end of the period is before its start." in bad.content.decode()
+    assert client.get(reverse("stops:outcomes"), {"start": "yesterday"}).status_code == 400
+
+
+def test_too_little_data_gives_a_message_not_a_number(client, analyst, tmp_path):
+    load_synthetic(tmp_path, analyst, n=200)
+    client.force_login(analyst)
+    page = client.get(reverse("stops:veil_of_darkness")).content.decode()
+    assert "No estimate can be given." in page
+    assert "at least 500" in page
+    outcomes = client.get(reverse("stops:outcomes")).content.decode()
+    assert "too few searches" in outcomes
+
+
+def test_no_data_loaded_says_so(client, analyst):
+    small_agency()
+    client.force_login(analyst)
+    page = client.get(reverse("stops:benchmark")).content.decode()
+    assert "No stop records are loaded yet" in page
