@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "commonground.investigations",
     "commonground.oversight",
     "commonground.stops",
+    "commonground.early_warning",
     "commonground.demo",
 ]
 
@@ -274,6 +275,7 @@ DAILY_TASKS = [
     "commonground.investigations.tasks.suggest_footage_links",
     "commonground.evidence.tasks.dispose_of_expired_items",
     "commonground.evidence.tasks.discard_stale_uploads",
+    "commonground.early_warning.tasks.run_daily_detectors",
 ]
 
 # --- Investigations and oversight --------------------------------------------------------------

@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", include("commonground.oversight.urls")),
     path("", include("commonground.evidence.urls")),
     path("", include("commonground.stops.urls")),
+    path("", include("commonground.early_warning.urls")),
     path("", include("commonground.roster.urls")),
     path("", include("commonground.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -17,6 +17,10 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
     AGENCY_HEAD = "agency_head", _("Agency head")
     EVIDENCE_CUSTODIAN = "evidence_custodian", _("Evidence custodian")
+    # Sworn staff: supervisors review early-intervention alerts about the officers they command;
+    # any officer with an account reads their own record.
+    FIELD_SUPERVISOR = "field_supervisor", _("Field supervisor")
+    OFFICER = "officer", _("Sworn officer")
 
 
 class User(AbstractUser):

@@ -67,6 +67,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "stops.analyse": frozenset(
         {Role.ANALYST, Role.IA_SUPERVISOR, Role.AGENCY_HEAD, Role.BOARD_MEMBER, Role.BOARD_STAFF}
     ),
+    # Early intervention: personnel records, never public. Supervisors see the alerts about the
+    # officers they command; IA sees all; the figures per detector are aggregates.
+    "early_warning.review": frozenset({Role.FIELD_SUPERVISOR, Role.IA_SUPERVISOR}),
+    "early_warning.view_all": frozenset({Role.IA_SUPERVISOR}),
+    "early_warning.report": frozenset({Role.IA_SUPERVISOR, Role.ANALYST, Role.AGENCY_HEAD}),
 }
 
 
@@ -78,10 +83,34 @@ def _not_own_work(user, case) -> bool:
     return case.investigator_id != user.pk
 
 
+def commands(user, officer) -> bool:
+    """Whether the user is the commander of the officer's unit or of a unit above it."""
+    own = user.officer_id
+    if own is None or own == officer.pk:
+        return False
+    unit, seen = officer.unit, set()
+    while unit is not None and unit.pk not in seen:
+        if unit.commander_id == own:
+            return True
+        seen.add(unit.pk)
+        unit = unit.parent
+    return False
+
+
+def _supervises(user, obj) -> bool:
+    """An alert (or an officer's record) is for IA, the supervisor it was sent to, and whoever
+    commands the officer now."""
+    if Role.IA_SUPERVISOR in user.roles():
+        return True
+    officer = getattr(obj, "officer", obj)
+    return getattr(obj, "supervisor_id", None) == user.pk or commands(user, officer)
+
+
 # permission -> rule(user, obj) -> bool, applied after the role check when an object is given.
 OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
     "investigations.investigate": _assigned_or_supervisor,
     "investigations.approve": _not_own_work,
+    "early_warning.review": _supervises,
 }
 
 

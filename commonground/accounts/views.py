@@ -16,6 +16,8 @@ def staff_home(request):
         "oversight.decide",
         "evidence.view",
         "stops.analyse",
+        "early_warning.review",
+        "early_warning.report",
     ]
     return render(
         request,

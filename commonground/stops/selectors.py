@@ -65,12 +65,13 @@ def scan_stops(stop_filter: StopFilter | None = None) -> pl.LazyFrame:
 class OfficerStops:
     stops: int
     searches: int
-    hits: int
+    hits: int  # searches that found contraband
+    fruitless: int  # searches recorded as finding nothing (an unknown result is neither)
 
 
 def stop_counts_by_officer(start: datetime.date, end: datetime.date) -> dict[str, OfficerStops]:
-    """Stops, searches and searches that found contraband per officer id (the roster's badge
-    number), for stops dated from `start` to `end` inclusive."""
+    """Stops, searches, searches that found contraband and searches that found nothing per
+    officer id (the roster's badge number), for stops dated from `start` to `end` inclusive."""
     counts = (
         scan_stops(StopFilter(start=start, end=end))
         .filter(pl.col("officer_id").is_not_null())
@@ -82,11 +83,17 @@ def stop_counts_by_officer(start: datetime.date, end: datetime.date) -> dict[str
                 pl.col("search_conducted").fill_null(False)
                 & pl.col("contraband_found").fill_null(False)
             ).sum(),
+            fruitless=(
+                pl.col("search_conducted").fill_null(False)
+                & pl.col("contraband_found").not_().fill_null(False)
+            ).sum(),
         )
         .collect()
     )
     return {
-        row["officer_id"]: OfficerStops(row["stops"], row["searches"], row["hits"])
+        row["officer_id"]: OfficerStops(
+            row["stops"], row["searches"], row["hits"], row["fruitless"]
+        )
         for row in counts.iter_rows(named=True)
     }
 

@@ -36,6 +36,9 @@ ALL_EVIDENCE = {R.IA_SUPERVISOR, R.EVIDENCE_CUSTODIAN}
 # Stop analyses are aggregates for those who oversee the agency; the records stay with analysts.
 STOP_ANALYSES = {R.ANALYST, R.IA_SUPERVISOR, R.AGENCY_HEAD, R.BOARD_MEMBER, R.BOARD_STAFF}
 STOP_RECORDS = {R.ANALYST, R.IA_SUPERVISOR}
+# Early intervention: field supervisors see only officers they command (checked in
+# early_warning/tests/test_views.py), so on someone else's officer only IA may look.
+ALERT_READERS = {R.FIELD_SUPERVISOR, R.IA_SUPERVISOR}
 
 # url name -> roles that may open it. Everyone else gets 403; the public is sent to log in.
 MATRIX = {
@@ -70,6 +73,11 @@ MATRIX = {
     "stops:batch_report": STOP_RECORDS,
     "stops:incident_list": STOP_RECORDS,
     "stops:incident_detail": STOP_RECORDS,
+    "early_warning:alert_list": ALERT_READERS,
+    "early_warning:alert_detail": {R.IA_SUPERVISOR},
+    "early_warning:officer_record": {R.IA_SUPERVISOR},
+    "early_warning:my_record": EVERY_ROLE,
+    "early_warning:report": {R.IA_SUPERVISOR, R.ANALYST, R.AGENCY_HEAD},
     "admin:index": {R.ADMINISTRATOR},
 }
 # POST-only pages, checked by their own tests below.
@@ -81,6 +89,8 @@ OWN_UPLOADS = {"evidence:start_upload", "evidence:upload_status", "evidence:uplo
 
 @pytest.fixture
 def objects(supervisor, tmp_path):
+    from commonground.early_warning.actions import run_detectors
+    from commonground.early_warning.tests.helpers import complaint_about, three_complaints_rule
     from commonground.evidence.tests.helpers import footage
     from commonground.stops.tests.helpers import import_file, stop_row, write_csv
     from commonground.stops.tests.test_use_of_force import force_row
@@ -91,6 +101,10 @@ def objects(supervisor, tmp_path):
     force = [force_row(district="D1", officer_id=officers[0].badge_number, lat="", lng="")]
     import_file(write_csv(tmp_path / "u.csv", force), importer, kind="use_of_force")
     incident = rejected.__class__.objects.get(kind="use_of_force").incidents.get()
+    for _ in range(3):
+        complaint_about(officers[0])
+    three_complaints_rule()
+    (alert,) = run_detectors(on=timezone.localdate())
     item = footage(make_staff("cust-m", R.EVIDENCE_CUSTODIAN), worn_by=officers[0])
     referred = triaged_case(supervisor)
     close_case(
@@ -111,6 +125,8 @@ def objects(supervisor, tmp_path):
         "stops:batch_detail": [rejected.pk],
         "stops:batch_report": [rejected.pk],
         "stops:incident_detail": [incident.pk],
+        "early_warning:alert_detail": [alert.pk],
+        "early_warning:officer_record": [officers[0].pk],
         **{
             f"evidence:{name}": [item.uuid]
             for name in ("item_detail", "content", "custody_report", "custody_report_pdf")
@@ -127,6 +143,7 @@ def url_for(name, objects):
 def test_every_staff_url_is_in_the_matrix():
     staff_names = set()
     from commonground.complaints import urls as complaint_urls
+    from commonground.early_warning import urls as early_warning_urls
     from commonground.evidence import urls as evidence_urls
     from commonground.investigations import urls as investigation_urls
     from commonground.oversight import urls as oversight_urls
@@ -140,6 +157,7 @@ def test_every_staff_url_is_in_the_matrix():
         (oversight_urls, "oversight"),
         (evidence_urls, "evidence"),
         (stop_urls, "stops"),
+        (early_warning_urls, "early_warning"),
     )
     for module, namespace in modules:
         for pattern in module.urlpatterns:

@@ -256,13 +256,15 @@ def test_stop_counts_by_officer(agency, analyst, tmp_path):
     rows = [
         stop_row(officer_id="101", search_conducted="TRUE", contraband_found="TRUE"),
         stop_row(officer_id="101", search_conducted="TRUE", contraband_found="FALSE"),
+        stop_row(officer_id="101", search_conducted="TRUE", contraband_found="NA"),
         stop_row(officer_id="101"),
         stop_row(officer_id="102", date="2025-07-02"),
     ]
     import_file(write_csv(tmp_path / "stops.csv", rows), analyst)
     counts = stop_counts_by_officer(datetime.date(2025, 6, 1), datetime.date(2025, 6, 30))
     assert set(counts) == {"101"}
-    assert (counts["101"].stops, counts["101"].searches, counts["101"].hits) == (3, 2, 1)
+    officer = counts["101"]
+    assert (officer.stops, officer.searches, officer.hits, officer.fruitless) == (4, 3, 1, 1)
 
 
 def test_the_command_loads_and_reports(agency, analyst, tmp_path):

@@ -1,0 +1,252 @@
+"""Every write in early intervention: raising alerts, a supervisor's review, intervention plans
+and their follow-ups. Each checks permission, validates, saves in one transaction and writes the
+audit event."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commonground.accounts.rules import require
+from commonground.audit.actions import record
+from commonground.early_warning import detectors, indicators, tasks
+from commonground.early_warning.models import (
+    PART_OF,
+    Alert,
+    AlertReview,
+    AlertStatus,
+    Detector,
+    DetectorKind,
+    FollowUp,
+    FollowUpOutcome,
+    Intervention,
+    InterventionKind,
+    InterventionStatus,
+)
+from commonground.roster.models import Officer, OfficerStatus, Unit
+
+
+class EarlyWarningError(ValueError):
+    """A change the rules refuse; the message is for the person who tried it."""
+
+
+def supervisor_of(officer: Officer):
+    """The account of whoever commands the officer's unit, going up the units when the unit
+    has no commander with an account or the officer commands it themselves; None if nobody."""
+    unit: Unit | None = officer.unit
+    seen = set()
+    while unit is not None and unit.pk not in seen:
+        seen.add(unit.pk)
+        commander = unit.commander
+        if commander is not None and commander.pk != officer.pk:
+            account = getattr(commander, "user_account", None)
+            if account is not None and account.is_active:
+                return account
+        unit = unit.parent
+    return None
+
+
+def _peer_group_label(officer: Officer) -> str:
+    unit = officer.unit.name if officer.unit else _("no unit")
+    return f"{unit} · {officer.get_rank_display()}"
+
+
+def _flags(detector: Detector, officers: list[Officer], start, end):
+    counts = indicators.counts(detector.indicator, officers, start, end, category=detector.category)
+    if detector.kind == DetectorKind.THRESHOLD:
+        return detectors.threshold(counts, min_events=detector.min_events)
+    flags, _tested = detectors.peer_comparison(
+        {o.pk: (o.unit_id, o.rank) for o in officers if o.unit_id},
+        counts,
+        indicators.exposures(detector.exposure, officers, start, end),
+        binomial=detector.exposure in PART_OF.get(detector.indicator, set()),
+        false_discovery_rate=detector.false_discovery_rate,
+        min_peers=detector.min_peers,
+        min_events=detector.min_events,
+    )
+    return flags
+
+
+@transaction.atomic
+def run_detectors(*, on: datetime.date, detector_ids: list[int] | None = None) -> list[Alert]:
+    """Run every active detector over the window ending `on` and raise an alert for each officer
+    it flags, unless the same detector already flagged that officer within its window (the same
+    events are not raised twice). Each alert goes to the officer's supervisor."""
+    officers = list(
+        Officer.objects.filter(status=OfficerStatus.ACTIVE).select_related(
+            "unit__commander__user_account", "unit__parent__commander__user_account"
+        )
+    )
+    by_pk = {o.pk: o for o in officers}
+    detectors_to_run = Detector.objects.filter(active=True)
+    if detector_ids is not None:
+        detectors_to_run = detectors_to_run.filter(pk__in=detector_ids)
+    raised = []
+    now = timezone.now()
+    for detector in detectors_to_run:
+        start = on - datetime.timedelta(days=detector.window_days - 1)
+        recent = set(
+            Alert.objects.filter(detector=detector, raised_on__gte=start).values_list(
+                "officer_id", flat=True
+            )
+        )
+        for flag in _flags(detector, officers, start, on):
+            if flag.officer_id in recent:
+                continue
+            officer = by_pk[flag.officer_id]
+            alert = Alert.objects.create(
+                officer=officer,
+                detector=detector,
+                raised_on=on,
+                window_start=start,
+                window_end=on,
+                observed=flag.observed,
+                exposure=flag.exposure,
+                expected=flag.expected,
+                p_value=flag.p_value,
+                q_value=flag.q_value,
+                peers=flag.peers,
+                peer_group=_peer_group_label(officer) if flag.peers is not None else "",
+                supervisor=supervisor_of(officer),
+                created_at=now,
+            )
+            record(
+                actor="early intervention",
+                action="early_warning.alert.raise",
+                target=alert,
+                data={"detector": detector.pk, "officer": officer.pk, "observed": flag.observed},
+            )
+            raised.append(alert)
+    for alert in raised:
+        if alert.supervisor_id:
+            transaction.on_commit(lambda pk=alert.pk: tasks.notify_supervisor.enqueue(alert_id=pk))
+    return raised
+
+
+def _required_text(value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise EarlyWarningError(message)
+    return value
+
+
+@transaction.atomic
+def review_alert(*, alert: Alert, by, agrees: bool, reason: str) -> AlertReview:
+    """The supervisor's judgement. Agreeing leads to an intervention plan; disagreeing closes the
+    alert. The reason is required either way: it is how detectors get tuned."""
+    require(by, "early_warning.review", alert)
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status != AlertStatus.OPEN:
+        raise EarlyWarningError(_("This alert has already been reviewed."))
+    reason = _required_text(
+        reason,
+        _("Say why you agree: what in the officer's record concerns you.")
+        if agrees
+        else _("Say why you disagree: it helps tune the detector."),
+    )
+    review = AlertReview.objects.create(
+        alert=alert, agrees=agrees, reason=reason, reviewed_by=by, reviewed_at=timezone.now()
+    )
+    alert.status = AlertStatus.AGREED if agrees else AlertStatus.DISMISSED
+    alert.save(update_fields=["status"])
+    record(
+        actor=by,
+        action="early_warning.alert.review",
+        target=alert,
+        data={"agrees": agrees},
+    )
+    return review
+
+
+def _check_follow_up_date(follow_up_on: datetime.date | None) -> datetime.date:
+    if follow_up_on is None:
+        raise EarlyWarningError(_("Give the date of the next follow-up."))
+    if follow_up_on < timezone.localdate():
+        raise EarlyWarningError(_("The follow-up date cannot be in the past."))
+    return follow_up_on
+
+
+@transaction.atomic
+def plan_intervention(
+    *, alert: Alert, by, kind: str, description: str, follow_up_on: datetime.date | None
+) -> Intervention:
+    require(by, "early_warning.review", alert)
+    if kind not in InterventionKind.values:
+        raise EarlyWarningError(_("Choose what kind of intervention this is."))
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status not in (AlertStatus.AGREED, AlertStatus.INTERVENTION):
+        raise EarlyWarningError(
+            _("An intervention can be planned only once a supervisor has agreed with the alert.")
+        )
+    intervention = Intervention.objects.create(
+        alert=alert,
+        kind=kind,
+        description=_required_text(description, _("Describe the intervention.")),
+        follow_up_on=_check_follow_up_date(follow_up_on),
+        planned_by=by,
+        created_at=timezone.now(),
+    )
+    alert.status = AlertStatus.INTERVENTION
+    alert.save(update_fields=["status"])
+    record(
+        actor=by,
+        action="early_warning.intervention.plan",
+        target=intervention,
+        data={"alert": alert.pk, "kind": kind, "follow_up_on": str(follow_up_on)},
+    )
+    return intervention
+
+
+@transaction.atomic
+def record_follow_up(
+    *,
+    intervention: Intervention,
+    by,
+    outcome: str,
+    note: str,
+    status: str,
+    next_follow_up_on: datetime.date | None,
+) -> FollowUp:
+    """What the supervisor saw. An intervention that goes on needs the next follow-up date; when
+    the last intervention of an alert ends, the alert is closed."""
+    require(by, "early_warning.review", intervention.alert)
+    if outcome not in FollowUpOutcome.values:
+        raise EarlyWarningError(_("Choose how the officer is doing."))
+    if status not in InterventionStatus.values or status == InterventionStatus.PLANNED:
+        raise EarlyWarningError(
+            _("Say whether the intervention is under way, completed or ended without completion.")
+        )
+    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if intervention.has_ended:
+        raise EarlyWarningError(_("This intervention has already ended."))
+    follow_up = FollowUp.objects.create(
+        intervention=intervention,
+        outcome=outcome,
+        note=_required_text(note, _("Write what you saw at this follow-up.")),
+        recorded_by=by,
+        recorded_at=timezone.now(),
+    )
+    intervention.status = status
+    intervention.follow_up_on = (
+        None if intervention.has_ended else _check_follow_up_date(next_follow_up_on)
+    )
+    intervention.save(update_fields=["status", "follow_up_on"])
+    alert = intervention.alert
+    if not alert.interventions.exclude(
+        status__in=[InterventionStatus.COMPLETED, InterventionStatus.NOT_COMPLETED]
+    ).exists():
+        alert.status = AlertStatus.CLOSED
+        alert.save(update_fields=["status"])
+    record(
+        actor=by,
+        action="early_warning.intervention.follow_up",
+        target=intervention,
+        data={"outcome": outcome, "status": status},
+    )
+    return follow_up
+
+
+def record_view(*, by, target, what: str) -> None:
+    """Early-intervention records are personnel records: every staff view is audited."""
+    record(actor=by, action=f"early_warning.{what}.view", target=target)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EarlyWarningConfig(AppConfig):
+    name = "commonground.early_warning"
+    verbose_name = "Early intervention"

@@ -1,0 +1,136 @@
+"""Counts per officer over a window of days, read from the records other apps keep.
+
+Each indicator is one query for every officer at once (grouped by officer), so running all the
+detectors over a large agency costs a handful of queries, not one per officer.
+"""
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db.models import Count, Q
+
+from commonground.complaints.models import Allegation, Finding, InvolvedOfficer, Kind, OfficerRole
+from commonground.early_warning.models import CONTEXT_ONLY, Exposure, Indicator
+from commonground.roster.models import Assignment, Commendation, Officer
+from commonground.stops.models import ForceUsed
+from commonground.stops.selectors import stop_counts_by_officer
+
+
+def _grouped(queryset, officer_field: str, distinct: str = "pk") -> Counter:
+    rows = queryset.values(officer_field).annotate(n=Count(distinct, distinct=True))
+    return Counter({row[officer_field]: row["n"] for row in rows})
+
+
+def _stop_figures(officers: Iterable[Officer], start, end) -> dict[int, object]:
+    by_badge = stop_counts_by_officer(start, end)
+    return {o.pk: by_badge[o.badge_number] for o in officers if o.badge_number in by_badge}
+
+
+def counts(
+    indicator: str,
+    officers: list[Officer],
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    category: str = "",
+) -> Counter:
+    """officer pk -> events of `indicator` dated from `start` to `end` inclusive.
+
+    Complaints are dated by when they were received and counted once per report (merged
+    duplicates left out); sustained allegations by when their report was received; use of force
+    by the incident's date; stops by the stop's date; commendations by when they were received."""
+    ids = [o.pk for o in officers]
+    if indicator == Indicator.COMPLAINTS:
+        named = InvolvedOfficer.objects.filter(
+            officer_id__in=ids,
+            role=OfficerRole.SUBJECT,
+            report__kind=Kind.COMPLAINT,
+            report__merged_into__isnull=True,
+            report__received_at__date__range=(start, end),
+        )
+        if category:
+            named = named.filter(allegations__category=category)
+        return _grouped(named, "officer_id", "report")
+    if indicator == Indicator.SUSTAINED:
+        sustained = Allegation.objects.filter(
+            involved_officer__officer_id__in=ids,
+            final_finding=Finding.SUSTAINED,
+            report__received_at__date__range=(start, end),
+        )
+        return _grouped(sustained, "involved_officer__officer_id")
+    if indicator in (Indicator.USE_OF_FORCE, Indicator.FORCE_INJURIES):
+        force = ForceUsed.objects.filter(
+            officer_id__in=ids, incident__occurred_on__range=(start, end)
+        )
+        if indicator == Indicator.FORCE_INJURIES:
+            force = force.filter(incident__subject_injured=True)
+        return _grouped(force, "officer_id", "incident")
+    if indicator == Indicator.COMMENDATIONS:
+        praise = Commendation.objects.filter(officer_id__in=ids, received_on__range=(start, end))
+        return _grouped(praise, "officer_id")
+    field = STOP_FIELDS[indicator]
+    return Counter({pk: getattr(f, field) for pk, f in _stop_figures(officers, start, end).items()})
+
+
+def days_assigned(officers: list[Officer], start: datetime.date, end: datetime.date) -> Counter:
+    """officer pk -> days from `start` to `end` on which the officer held an assignment."""
+    days: Counter = Counter()
+    overlapping = Assignment.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=start),
+        officer__in=officers,
+        started_on__lte=end,
+    )
+    for officer_id, started, ended in overlapping.values_list(
+        "officer_id", "started_on", "ended_on"
+    ):
+        first, last = max(started, start), min(ended or end, end)
+        days[officer_id] += (last - first).days + 1
+    return days
+
+
+def exposures(
+    exposure: str, officers: list[Officer], start: datetime.date, end: datetime.date
+) -> Counter | None:
+    """officer pk -> the amount of `exposure`, or None when the comparison uses plain counts."""
+    if exposure == Exposure.NONE:
+        return None
+    if exposure == Exposure.DAYS_ASSIGNED:
+        return days_assigned(officers, start, end)
+    return counts(exposure, officers, start, end)
+
+
+# The windows an officer's record shows, in days.
+RECORD_WINDOWS = (90, 180, 365)
+STOP_FIELDS = {
+    Indicator.STOPS: "stops",
+    Indicator.SEARCHES: "searches",
+    Indicator.FRUITLESS_SEARCHES: "fruitless",
+}
+
+
+def officer_record(officer: Officer, today: datetime.date) -> list[dict]:
+    """Every indicator for one officer over each of RECORD_WINDOWS ending `today`: rows of
+    {"indicator", "label", "context", "counts": [n per window]}. Stop records are read once
+    per window."""
+    columns = []
+    for days in RECORD_WINDOWS:
+        start = today - datetime.timedelta(days=days - 1)
+        stops = _stop_figures([officer], start, today).get(officer.pk)
+        columns.append(
+            {
+                indicator: (getattr(stops, STOP_FIELDS[indicator], 0) if stops else 0)
+                if indicator in STOP_FIELDS
+                else counts(indicator, [officer], start, today)[officer.pk]
+                for indicator in Indicator
+            }
+        )
+    return [
+        {
+            "indicator": indicator.value,
+            "label": indicator.label,
+            "context": indicator in CONTEXT_ONLY,
+            "counts": [column[indicator] for column in columns],
+        }
+        for indicator in Indicator
+    ]

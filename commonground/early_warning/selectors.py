@@ -1,0 +1,164 @@
+"""Reads for early intervention. Alerts are personnel records: each read is scoped to who asks."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from commonground.accounts.rules import can, require
+from commonground.early_warning.models import (
+    Alert,
+    AlertStatus,
+    Detector,
+    Intervention,
+    InterventionStatus,
+)
+from commonground.roster.models import Officer, Unit
+
+
+def _commanded_unit_ids(user) -> set[int]:
+    """The units the user's officer commands, and every unit below them."""
+    if user.officer_id is None:
+        return set()
+    units = dict(Unit.objects.values_list("pk", "parent_id"))
+    commanders = dict(Unit.objects.values_list("pk", "commander_id"))
+    found = {pk for pk, commander in commanders.items() if commander == user.officer_id}
+    changed = True
+    while changed:
+        below = {pk for pk, parent in units.items() if parent in found} - found
+        found |= below
+        changed = bool(below)
+    return found
+
+
+def alerts_for_user(user) -> QuerySet[Alert]:
+    require(user, "early_warning.review")
+    alerts = Alert.objects.select_related(
+        "officer__unit", "detector", "supervisor", "review"
+    ).order_by("-raised_on", "-pk")
+    if can(user, "early_warning.view_all"):
+        return alerts
+    return alerts.filter(
+        Q(supervisor=user) | Q(officer__unit_id__in=_commanded_unit_ids(user))
+    ).exclude(officer_id=user.officer_id)
+
+
+def get_alert_for_user(user, pk: int) -> Alert:
+    alert = get_object_or_404(
+        Alert.objects.select_related(
+            "officer__unit", "detector", "supervisor", "review__reviewed_by"
+        ),
+        pk=pk,
+    )
+    require(user, "early_warning.review", alert)
+    return alert
+
+
+def get_intervention_for_user(user, pk: int) -> Intervention:
+    intervention = get_object_or_404(Intervention.objects.select_related("alert"), pk=pk)
+    require(user, "early_warning.review", intervention.alert)
+    return intervention
+
+
+def interventions_of(alert: Alert) -> QuerySet[Intervention]:
+    return alert.interventions.select_related("planned_by").prefetch_related(
+        "follow_ups__recorded_by"
+    )
+
+
+def get_officer_record_for_user(user, pk: int) -> Officer:
+    officer = get_object_or_404(Officer.objects.select_related("unit"), pk=pk)
+    require(user, "early_warning.review", officer)
+    return officer
+
+
+def own_officer(user) -> Officer | None:
+    """The officer record linked to the user's account, if any."""
+    if user.officer_id is None:
+        return None
+    return Officer.objects.select_related("unit").get(pk=user.officer_id)
+
+
+def alerts_about(officer: Officer) -> QuerySet[Alert]:
+    return officer.alerts.select_related("detector", "review").prefetch_related("interventions")
+
+
+def follow_ups_due(user, on: datetime.date) -> QuerySet[Intervention]:
+    """Interventions of the user's alerts whose follow-up date has come."""
+    return (
+        Intervention.objects.filter(
+            alert__in=alerts_for_user(user),
+            follow_up_on__lte=on,
+            status__in=[InterventionStatus.PLANNED, InterventionStatus.UNDER_WAY],
+        )
+        .select_related("alert__officer")
+        .order_by("follow_up_on", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class DetectorFigures:
+    detector: Detector
+    raised: int
+    reviewed: int
+    agreed: int
+    disagreed: int
+    waiting: int
+    with_intervention: int
+    closed: int
+    disagreement_reasons: list[str]
+
+    @property
+    def agreement_rate(self) -> float | None:
+        return self.agreed / self.reviewed if self.reviewed else None
+
+
+def detector_report(
+    user, start: datetime.date | None = None, end: datetime.date | None = None
+) -> list[DetectorFigures]:
+    """Per detector: how many alerts it raised in the period and how supervisors judged them,
+    with the reasons they gave for disagreeing (what tuning should look at)."""
+    require(user, "early_warning.report")
+    period = Q()
+    if start:
+        period &= Q(alerts__raised_on__gte=start)
+    if end:
+        period &= Q(alerts__raised_on__lte=end)
+    detectors = Detector.objects.annotate(
+        raised=Count("alerts", filter=period, distinct=True),
+        reviewed=Count("alerts", filter=period & Q(alerts__review__isnull=False), distinct=True),
+        agreed=Count("alerts", filter=period & Q(alerts__review__agrees=True), distinct=True),
+        disagreed=Count("alerts", filter=period & Q(alerts__review__agrees=False), distinct=True),
+        waiting=Count("alerts", filter=period & Q(alerts__status=AlertStatus.OPEN), distinct=True),
+        with_intervention=Count(
+            "alerts",
+            filter=period & Q(alerts__interventions__isnull=False),
+            distinct=True,
+        ),
+        closed=Count("alerts", filter=period & Q(alerts__status=AlertStatus.CLOSED), distinct=True),
+    ).order_by("name")
+    reasons: dict[int, list[str]] = {}
+    disagreements = Alert.objects.filter(review__agrees=False)
+    if start:
+        disagreements = disagreements.filter(raised_on__gte=start)
+    if end:
+        disagreements = disagreements.filter(raised_on__lte=end)
+    for detector_id, reason in disagreements.order_by("-raised_on").values_list(
+        "detector_id", "review__reason"
+    ):
+        reasons.setdefault(detector_id, []).append(reason)
+    return [
+        DetectorFigures(
+            detector=d,
+            raised=d.raised,
+            reviewed=d.reviewed,
+            agreed=d.agreed,
+            disagreed=d.disagreed,
+            waiting=d.waiting,
+            with_intervention=d.with_intervention,
+            closed=d.closed,
+            disagreement_reasons=reasons.get(d.pk, [])[:10],
+        )
+        for d in detectors
+    ]

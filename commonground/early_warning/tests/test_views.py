@@ -1,0 +1,143 @@
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from commonground.accounts.models import Role
+from commonground.audit.models import AuditEvent
+from commonground.conftest import make_staff
+from commonground.early_warning.actions import review_alert, run_detectors
+from commonground.early_warning.models import Alert, AlertStatus, Intervention
+from commonground.early_warning.tests.helpers import complaint_about, force, three_complaints_rule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def flagged():
+    unit = force()
+    for _ in range(3):
+        complaint_about(unit.officers[0])
+    three_complaints_rule()
+    (alert,) = run_detectors(on=timezone.localdate())
+    return unit, alert
+
+
+def test_the_supervisor_sees_their_officers_alerts_and_no_one_elses(client, flagged):
+    unit, alert = flagged
+    client.force_login(unit.sergeant)
+    page = client.get(reverse("early_warning:alert_list")).content.decode()
+    assert "Park201" in page
+    detail = client.get(reverse("early_warning:alert_detail", args=[alert.pk]))
+    assert detail.status_code == 200
+    assert "Three complaints in six months" in detail.content.decode()
+    assert AuditEvent.objects.filter(
+        action="early_warning.alert.view", actor=unit.sergeant
+    ).exists()
+
+    client.force_login(unit.other_sergeant)
+    assert "Park201" not in client.get(reverse("early_warning:alert_list")).content.decode()
+    assert client.get(reverse("early_warning:alert_detail", args=[alert.pk])).status_code == 403
+    record = reverse("early_warning:officer_record", args=[unit.officers[0].pk])
+    assert client.get(record).status_code == 403
+    south = reverse("early_warning:officer_record", args=[unit.south_officers[0].pk])
+    assert client.get(south).status_code == 200
+
+
+def test_a_review_without_a_reason_keeps_what_was_chosen_and_says_why(client, flagged):
+    unit, alert = flagged
+    client.force_login(unit.sergeant)
+    url = reverse("early_warning:review", args=[alert.pk])
+    response = client.post(url, {"agrees": "no", "reason": ""})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Say why you agree or disagree." in page
+    assert re.search(r'<input type="radio" name="agrees" value="no"[^>]*checked', page)
+    assert Alert.objects.get().status == AlertStatus.OPEN
+    response = client.post(url, {"agrees": "yes", "reason": "Same kind of call, three times."})
+    assert response.status_code == 302
+    assert Alert.objects.get().status == AlertStatus.AGREED
+
+
+def test_the_supervisor_plans_and_follows_up_an_intervention(client, flagged):
+    unit, alert = flagged
+    review_alert(alert=alert, by=unit.sergeant, agrees=True, reason="A pattern.")
+    client.force_login(unit.sergeant)
+    past = (timezone.localdate() - datetime.timedelta(days=2)).isoformat()
+    plan = reverse("early_warning:intervention", args=[alert.pk])
+    refused = client.post(
+        plan, {"kind": "training", "description": "De-escalation course", "follow_up_on": past}
+    )
+    assert refused.status_code == 400
+    assert "cannot be in the past" in refused.content.decode()
+    assert "De-escalation course" in refused.content.decode()  # nothing typed is lost
+    later = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    client.post(
+        plan, {"kind": "training", "description": "De-escalation course", "follow_up_on": later}
+    )
+    planned = Intervention.objects.get()
+    url = reverse("early_warning:follow_up", args=[planned.pk])
+    prefix = f"i{planned.pk}-"
+    missing = client.post(
+        url,
+        {
+            prefix + "outcome": "improving",
+            prefix + "note": "Went well.",
+            prefix + "status": "under_way",
+        },
+    )
+    assert missing.status_code == 400
+    assert "Give the date of the next follow-up while it goes on." in missing.content.decode()
+    done = client.post(
+        url,
+        {
+            prefix + "outcome": "resolved",
+            prefix + "note": "Completed.",
+            prefix + "status": "completed",
+        },
+    )
+    assert done.status_code == 302
+    assert Alert.objects.get().status == AlertStatus.CLOSED
+
+
+def test_an_officer_reads_their_own_record_but_no_alert_page(client, flagged):
+    unit, alert = flagged
+    officer = make_staff("park201", Role.OFFICER)
+    officer.officer = unit.officers[0]
+    officer.save()
+    client.force_login(officer)
+    page = client.get(reverse("early_warning:my_record")).content.decode()
+    assert "My early-intervention record" in page
+    assert "3 or more complaints naming the officer in 180 days" in page
+    assert client.get(reverse("early_warning:alert_detail", args=[alert.pk])).status_code == 403
+    assert AuditEvent.objects.filter(action="early_warning.own_record.view").exists()
+
+
+def test_an_account_without_an_officer_is_told_so(client, db):
+    client.force_login(make_staff("clerk2", Role.INTAKE_CLERK))
+    page = client.get(reverse("early_warning:my_record")).content.decode()
+    assert "not linked to an officer" in page
+
+
+def test_the_report_counts_alerts_and_agreement_per_detector(client, flagged, supervisor, analyst):
+    unit, alert = flagged
+    review_alert(alert=alert, by=unit.sergeant, agrees=False, reason="Two were one incident.")
+    client.force_login(analyst)
+    response = client.get(reverse("early_warning:report"))
+    (row,) = response.context["rows"]
+    assert (row.raised, row.reviewed, row.agreed, row.disagreed) == (1, 1, 0, 1)
+    assert row.agreement_rate == 0
+    assert "Two were one incident." not in response.content.decode()  # reasons are for IA
+    client.force_login(supervisor)
+    assert "Two were one incident." in client.get(reverse("early_warning:report")).content.decode()
+    bad = client.get(reverse("early_warning:report"), {"start": "2026-05-01", "end": "2026-01-01"})
+    assert bad.status_code == 400
+    assert "The end of the period is before its start." in bad.content.decode()
+
+
+def test_no_detector_gives_a_useful_empty_page(client, analyst):
+    client.force_login(analyst)
+    page = client.get(reverse("early_warning:report")).content.decode()
+    assert "No detector is set up yet" in page
