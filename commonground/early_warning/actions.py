@@ -124,6 +124,80 @@ def run_detectors(*, on: datetime.date, detector_ids: list[int] | None = None) -
     return raised
 
 
+# A starting set, from the thresholds agencies commonly use and the peer comparisons the
+# research favours; each agency tunes them in the admin with the per-detector report.
+RECOMMENDED_DETECTORS = [
+    dict(
+        name="Three complaints in six months",
+        kind=DetectorKind.THRESHOLD,
+        indicator="complaints",
+        window_days=182,
+        min_events=3,
+    ),
+    dict(
+        name="Three uses of force in three months",
+        kind=DetectorKind.THRESHOLD,
+        indicator="use_of_force",
+        window_days=91,
+        min_events=3,
+    ),
+    dict(
+        name="Two sustained allegations in a year",
+        kind=DetectorKind.THRESHOLD,
+        indicator="sustained",
+        window_days=365,
+        min_events=2,
+    ),
+    dict(
+        name="Complaints far above peers",
+        kind=DetectorKind.PEER,
+        indicator="complaints",
+        exposure="days_assigned",
+        window_days=365,
+        min_events=3,
+    ),
+    dict(
+        name="Use of force far above peers",
+        kind=DetectorKind.PEER,
+        indicator="use_of_force",
+        exposure="days_assigned",
+        window_days=365,
+        min_events=3,
+    ),
+    dict(
+        name="Searches per stop far above peers",
+        kind=DetectorKind.PEER,
+        indicator="searches",
+        exposure="stops",
+        window_days=182,
+        min_events=10,
+    ),
+    dict(
+        name="Searches finding nothing far above peers",
+        kind=DetectorKind.PEER,
+        indicator="fruitless_searches",
+        exposure="searches",
+        window_days=365,
+        min_events=10,
+    ),
+]
+
+
+@transaction.atomic
+def install_recommended_detectors(*, by=None) -> list[Detector]:
+    """Add the recommended detectors that are not there yet (by name); returns those added."""
+    added = []
+    for values in RECOMMENDED_DETECTORS:
+        if Detector.objects.filter(name=values["name"]).exists():
+            continue
+        detector = Detector(**values)
+        detector.full_clean()
+        detector.save()
+        record(actor=by or "system", action="config.add", target=detector, data=values)
+        added.append(detector)
+    return added
+
+
 def _required_text(value: str, message: str) -> str:
     value = (value or "").strip()
     if not value:

@@ -247,3 +247,29 @@ def test_detectors_refuse_settings_that_make_no_sense():
         three_complaints_rule(
             kind=DetectorKind.PEER, indicator=Indicator.SEARCHES, exposure=Exposure.SEARCHES
         )
+
+
+def test_the_recommended_detectors_install_once_and_run_from_the_command(db):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    unit = force()
+    for _ in range(3):
+        complaint_about(unit.officers[0])
+    with pytest.raises(CommandError, match="No active detector"):
+        call_command("run_detectors", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("run_detectors", on="yesterday", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("run_detectors", install_recommended=True, stdout=out)
+    assert "Added detector: Three complaints in six months" in out.getvalue()
+    # The threshold and the peer comparison (three complaints where seven peers had none).
+    assert "2 alert(s) raised" in out.getvalue()
+    assert set(Alert.objects.values_list("officer__badge_number", "detector__name")) == {
+        ("201", "Three complaints in six months"),
+        ("201", "Complaints far above peers"),
+    }
+    assert Detector.objects.count() == 7
+    call_command("run_detectors", install_recommended=True, stdout=io.StringIO())
+    assert Detector.objects.count() == 7
