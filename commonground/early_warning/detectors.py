@@ -1,11 +1,14 @@
 """The two ways an officer's record is flagged, as plain functions of counts.
 
 - A threshold flags every officer with at least `min_events` events.
-- A peer comparison asks, for each officer, how surprising their count is given the rate of the
-  other officers of the same unit and rank, scaled by the officer's own exposure (days on duty,
-  stops, searches): a one-sided Poisson test of the count against exposure x peer rate, or a
-  binomial test when each event is one of the exposure's trials (searches among stops). The
-  p-values of every officer compared are then adjusted together with Benjamini-Hochberg, so
+- A peer comparison asks, for each officer, how surprising their count is given the other
+  officers of the same unit and rank, allowing for the officer's own exposure (days on duty,
+  stops, searches). The one-sided tests are exact and conditional on the group's total, so they
+  stay valid when the peers' rate is itself estimated from few events: the officer's share of
+  the group's events against their share of its exposure (binomial, the exact comparison of two
+  Poisson rates), or Fisher's exact test when each event is one of the exposure's trials
+  (searches among stops). The p-values of every officer compared are then adjusted together
+  with Benjamini-Hochberg, so
   across the whole agency about `false_discovery_rate` of the alerts are expected to be chance,
   however many officers there are. Without it, testing 1,000 officers at 5% flags about 50
   officers who are merely unlucky, every run.
@@ -16,10 +19,6 @@ from dataclasses import dataclass
 
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
-
-# When no peer had any event, the peers' rate is taken as half an event over their exposure
-# (a continuity correction) rather than zero, which would make any event infinitely surprising.
-HALF_EVENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -76,22 +75,24 @@ def peer_comparison(
             exposure = exposure_of[officer]
             peer_events = group_events - observed
             peer_exposure = group_exposure - exposure
-            rate = max(peer_events, HALF_EVENT) / peer_exposure
+            expected = exposure * peer_events / peer_exposure
             if binomial:
-                trials = round(exposure)
-                rate = min(rate, 1 - 1e-9)
-                expected = trials * rate
-                p_value = float(stats.binom.sf(observed - 1, trials, rate))
+                # Fisher's exact test: of all the group's trials, the officer's share of the
+                # events, given how many there were.
+                p_value = stats.hypergeom.sf(
+                    observed - 1, round(group_exposure), group_events, round(exposure)
+                )
             else:
-                expected = exposure * rate
-                p_value = float(stats.poisson.sf(observed - 1, expected))
+                # The exact conditional test of two Poisson rates: given the group's events,
+                # the officer's are binomial with the officer's share of the exposure.
+                p_value = stats.binom.sf(observed - 1, group_events, exposure / group_exposure)
             tested.append(
                 Flag(
                     officer_id=officer,
                     observed=observed,
                     exposure=None if exposures is None else exposure,
                     expected=expected,
-                    p_value=min(1.0, p_value),
+                    p_value=min(1.0, float(p_value)),
                     peers=len(officers) - 1,
                     peer_group=group,
                 )

@@ -43,8 +43,9 @@ def test_peer_comparison_finds_planted_outliers():
 
 
 def test_false_discovery_rate_keeps_a_large_agency_from_drowning_in_flags():
-    """With nobody planted, testing 400 officers at 5% each flags about 20 of them every run;
-    Benjamini-Hochberg at 5% flags nobody in about 95 runs out of 100."""
+    """With nobody planted, testing 400 officers at 5% each flags about 7 of them every run (the
+    exact tests are conservative on such small counts); Benjamini-Hochberg at 5% flags nobody in
+    about 95 runs out of 100."""
     runs_with_any_flag = 0
     uncorrected = []
     for seed in range(60):
@@ -70,7 +71,7 @@ def test_false_discovery_rate_keeps_a_large_agency_from_drowning_in_flags():
             min_events=1,
         )
         uncorrected.append(sum(f.p_value < 0.05 for f in everyone))
-    assert runs_with_any_flag <= 8  # expected about 3 of 60
+    assert runs_with_any_flag <= 6  # 3 of these 60 seeds; at most 3 expected
     assert np.mean(uncorrected) > 5
 
 
@@ -78,7 +79,7 @@ def test_exposure_keeps_busy_officers_from_being_flagged_for_being_busy():
     # Ten officers; one works three times the days of the others, with three times the events.
     groups = {officer: ("unit", "officer") for officer in range(10)}
     days = {officer: 60.0 for officer in range(10)} | {0: 180.0}
-    counts = {officer: 2 for officer in range(10)} | {0: 6}
+    counts = {officer: 3 for officer in range(10)} | {0: 9}
     by_exposure, _ = peer_comparison(
         groups, counts, days, binomial=False, false_discovery_rate=0.05, min_peers=5, min_events=3
     )
