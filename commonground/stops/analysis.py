@@ -51,21 +51,6 @@ MIN_SEARCHES_FOR_HIT_RATE = 30
 MIN_VOD_STOPS = 500
 VOD_SPLINE_DF = 6
 
-BENCHMARK_LIMITS = (
-    "Residents are not the population at risk of being stopped: people drive and walk through "
-    "districts they do not live in, and commuters, visitors and people passing through are stopped "
-    "but not counted as residents.",
-    "Groups differ in how much they drive, when and where, so differences in stops per resident "
-    "mix differences in exposure to police with differences in police decisions.",
-    "Police are not spread evenly: districts with more officers or more calls for service see "
-    "more stops of everyone who is there.",
-    "Census counts are estimates with their own error, are years old, and record race by "
-    "self-identification, while officers record the race they perceive.",
-    "Stops with race not recorded are left out of every group's rate, so every rate is a floor.",
-    "A rate ratio compares groups; it does not say which group is stopped at the right rate.",
-)
-"""What the per-resident benchmark cannot show, for the page to explain next to the figures."""
-
 
 class Gap(StrEnum):
     """Why a figure is withheld."""
@@ -167,7 +152,6 @@ class BenchmarkResult:
     by_district: tuple[DistrictBenchmark, ...]
     stops_outside_districts: int  # district empty or not among those given
     stops_without_race: int  # race empty or "unknown", in the districts given
-    limits: tuple[str, ...] = BENCHMARK_LIMITS
 
 
 def _poisson_rate(count: int, population: int | None, years: float) -> Estimate:
@@ -263,7 +247,7 @@ def benchmark_rates(
 
     `years` is the length of the period the stops cover. Only stops in the given districts count,
     and the population across districts is the sum of theirs (missing if any district has no
-    figure for the group). See `BENCHMARK_LIMITS` for what this comparison cannot show.
+    figure for the group). The benchmark page says what this comparison cannot show.
     """
     if years <= 0:
         raise ValueError(f"The period must be longer than 0 years, not {years}.")
