@@ -144,12 +144,19 @@ STATUSES = {
 }
 # Reporters who write in about an incident someone else already reported.
 DUPLICATE_SHARE = 0.012
+# The patrol shift whose lieutenant has an account as its field supervisor, beside one of its
+# officers: the district with the most complaints, at night.
+FIELD_UNIT = "Southpark Patrol, Night Shift"
 # Where the sworn staff serve, by role; internal affairs has no one else.
 SWORN_UNITS = {
     Role.INVESTIGATOR: (Rank.SERGEANT, "Internal Affairs"),
     Role.IA_SUPERVISOR: (Rank.LIEUTENANT, "Internal Affairs"),
     Role.AGENCY_HEAD: (Rank.CHIEF, "Office of the Chief"),
+    Role.FIELD_SUPERVISOR: (Rank.LIEUTENANT, FIELD_UNIT),
+    Role.OFFICER: (Rank.OFFICER, FIELD_UNIT),
 }
+# Sworn staff who command the unit they serve in, whoever else serves there.
+UNIT_LEADERS = {Role.FIELD_SUPERVISOR}
 STAFF_UNITS = {
     Role.COMMUNITY_ENGAGEMENT: "Community Policing Unit",
     Role.TRAINING_COORDINATOR: "Training Academy",
@@ -425,7 +432,13 @@ class _Builder:
     def _appoint_commanders(self) -> None:
         """Each unit is commanded by its highest-ranking serving member, lieutenant or above
         (the longest-serving among equals); a small unit with none is led by its senior
-        sergeant. Commendations are sent to them."""
+        sergeant; a field supervisor with an account commands their own unit. Commendations are
+        sent to them."""
+        leaders = {
+            self.sworn[username].pk
+            for role, username, _first, _last in _staff()
+            if role in UNIT_LEADERS and username in self.sworn
+        }
         serving = [
             o
             for o in self.officers.values()
@@ -436,7 +449,8 @@ class _Builder:
             members = [o for o in serving if o.unit_id == unit.pk]
             if members:
                 unit.commander = max(
-                    members, key=lambda o: (LADDER.index(o.rank), -o.hired_on.toordinal())
+                    members,
+                    key=lambda o: (o.pk in leaders, LADDER.index(o.rank), -o.hired_on.toordinal()),
                 )
                 unit.save(update_fields=["commander"])
 

@@ -88,6 +88,8 @@ STAFF_NAMES = {
     "administrator": ("admin", "Alex", "Morgan"),
     "agency_head": ("chief", "Denise", "Caldwell"),
     "evidence_custodian": ("custodian", "Ruth", "Abernathy"),
+    "field_supervisor": ("fieldsupervisor", "Michael", "Brennan"),
+    "officer": ("officer", "Jasmine", "Ortiz"),
 }
 
 # The rest of the people a real caseload needs: internal affairs investigators and supervisors,
@@ -121,6 +123,8 @@ SWORN_STAFF = {
     "supervisor": ("female", "black", 21),
     "supervisor2": ("male", "hispanic", 17),
     "chief": ("female", "white", 27),
+    "fieldsupervisor": ("male", "white", 16),
+    "officer": ("female", "hispanic", 5),
 }
 
 # Streets by district code, so an incident's location fits its district.

@@ -264,8 +264,20 @@ class TestTheBuiltDemo:
         chief = User.objects.get(username="chief")
         assert chief.officer.rank == Rank.CHIEF
         assert set(internal_affairs.officers.all()) == {
-            u.officer for u in User.objects.exclude(officer=None).exclude(username="chief")
+            u.officer
+            for u in User.objects.filter(groups__name__in=[Role.INVESTIGATOR, Role.IA_SUPERVISOR])
         }
+
+    def test_the_field_supervisor_commands_a_patrol_shift_with_an_officer_account_in_it(self):
+        User = get_user_model()
+        supervisor = User.objects.get(groups__name=Role.FIELD_SUPERVISOR)
+        officer = User.objects.get(groups__name=Role.OFFICER)
+
+        unit = supervisor.officer.unit
+        assert unit.district is not None
+        assert unit.commander == supervisor.officer
+        assert officer.officer.unit == unit
+        assert officer.officer.rank == Rank.OFFICER
 
     def test_units_have_commanders_and_officers_work_emails(self):
         emails = list(Officer.objects.values_list("work_email", flat=True))
