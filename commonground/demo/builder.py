@@ -842,7 +842,7 @@ class _Builder:
             total=Count("pk"),
             final=Count("pk", filter=~Q(final_finding="")),
             sustained=Count("pk", filter=Q(final_finding=Finding.SUSTAINED)),
-            subjects=Count("involved_officer", distinct=True),
+            subjects=Count("involved_officer__officer", distinct=True),
         )
         decisions = AgencyDecision.objects.aggregate(
             total=Count("pk"), concurring=Count("pk", filter=Q(concurs_with_board=True))
