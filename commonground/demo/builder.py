@@ -42,7 +42,7 @@ from commonground.complaints.models import (
     Status,
     StatusChange,
 )
-from commonground.demo import narratives
+from commonground.demo import narratives, records
 from commonground.demo.casework import Calendar, Incident, Plan, Planner, Runner
 from commonground.demo.names import (
     FIRST_NAMES,
@@ -54,11 +54,21 @@ from commonground.demo.names import (
     SWORN_STAFF,
 )
 from commonground.demo.narratives import EN, ES
+from commonground.demo.records import DEFAULT_STOPS, Records
 from commonground.investigations.models import Case, LogEntry
 from commonground.investigations.selectors import QUEUES
 from commonground.oversight.models import AgencyDecision, CaseReview, Meeting, MeetingStatus, Vote
 from commonground.roster.actions import assign_officer
-from commonground.roster.models import Agency, District, Officer, OfficerStatus, Race, Rank, Unit
+from commonground.roster.models import (
+    Agency,
+    Assignment,
+    District,
+    Officer,
+    OfficerStatus,
+    Race,
+    Rank,
+    Unit,
+)
 
 AGENCY_NAME = "Riverton Police Department"
 # Printed by the command for anyone trying the demo; these accounts exist only in demo data.
@@ -81,6 +91,9 @@ DISTRICTS = [
     ("D5", "Westhills", 72_000, (0.09, 0.07, 0.11, 0.69, 0.04), (0.006, -0.065)),
 ]
 CITY_CENTRE = (41.6032, -90.5776)
+TIME_ZONE = "America/Chicago"
+# Imported records with a point further than this from the centre (in degrees) are refused.
+AREA_HALF_WIDTH = 0.15
 # Residents file complaints at different rates; these skew districts a little beyond population.
 DISTRICT_COMPLAINT_RATE = {"D1": 1.3, "D2": 1.2, "D3": 1.0, "D4": 1.4, "D5": 0.6}
 
@@ -195,6 +208,7 @@ class RosterEntry:
 
 @dataclass
 class Summary:
+    created: bool
     seed: int
     districts: int
     units: int
@@ -206,33 +220,50 @@ class Summary:
     transitions: int
     casework: dict[str, int]
     queues: dict[str, int]
-    seconds: float
+    records: Records
+    seconds: float = 0.0
 
 
 def build(
     *,
     seed: int = DEFAULT_SEED,
     reports: int = DEFAULT_REPORTS,
+    stops: int = DEFAULT_STOPS,
     progress: Callable[[str], None] = lambda _message: None,
 ) -> Summary | None:
-    """Create the demo agency, or return None if it is already there.
+    """Create the demo agency with its stop and use-of-force records, or return None if it is
+    all already there.
 
-    One transaction: the demo is there completely or not at all, so an interrupted run can
-    simply be run again.
+    The agency, its staff and its reports are one transaction: there completely or not at all.
+    The records are then imported as an analyst imports them, and each import commits on its own
+    (see `records`); a run interrupted before they were loaded loads them when run again.
     """
     started = time.monotonic()
     with transaction.atomic():
-        if Agency.objects.filter(name=AGENCY_NAME).exists():
-            return None
-        progress(f"Creating {AGENCY_NAME} (seed {seed}, {reports} reports)...")
-        builder = _Builder(seed=seed, now=timezone.now(), progress=progress)
-        builder.check_usernames_free()
-        builder.build_roster()
-        builder.build_staff()
-        builder.build_subtypes()
-        builder.build_reports(reports)
-        builder.build_footage()
-        summary = builder.summary()
+        created = not Agency.objects.filter(name=AGENCY_NAME).exists()
+        if created:
+            progress(f"Creating {AGENCY_NAME} (seed {seed}, {reports} reports)...")
+            builder = _Builder(seed=seed, now=timezone.now(), progress=progress)
+            builder.check_usernames_free()
+            builder.build_roster()
+            builder.build_staff()
+            builder.build_subtypes()
+            builder.build_reports(reports)
+            builder.build_footage()
+    if not created and records.loaded():
+        return None
+    if not created:
+        progress(f"{AGENCY_NAME} exists; loading the records it lacks...")
+    analyst = get_user_model().objects.get(username=STAFF_NAMES[Role.ANALYST][0])
+    imported = records.build_records(
+        agency=Agency.objects.get(name=AGENCY_NAME),
+        seed=seed,
+        stops=stops,
+        by=analyst,
+        now=timezone.now(),
+        progress=progress,
+    )
+    summary = _summary(seed=seed, created=created, records=imported)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -251,7 +282,6 @@ class _Builder:
         self.officers: dict[int, Officer] = {}
         # Username -> the officer record of each sworn member of staff.
         self.sworn: dict[str, Officer] = {}
-        self.assignments = 0
         self.users: dict[str, list] = {}
         self.subtypes: dict[str, AllegationSubtype] = {}
         self.plans: list[Plan] = []
@@ -261,7 +291,14 @@ class _Builder:
     def build_roster(self) -> None:
         rng = self.rng
         agency = Agency.objects.create(
-            name=AGENCY_NAME, short_name="RPD", jurisdiction="City of Riverton"
+            name=AGENCY_NAME,
+            short_name="RPD",
+            jurisdiction="City of Riverton",
+            time_zone=TIME_ZONE,
+            area_south=CITY_CENTRE[0] - AREA_HALF_WIDTH,
+            area_north=CITY_CENTRE[0] + AREA_HALF_WIDTH,
+            area_west=CITY_CENTRE[1] - AREA_HALF_WIDTH,
+            area_east=CITY_CENTRE[1] + AREA_HALF_WIDTH,
         )
         for code, name, population, shares, (dlat, dlong) in DISTRICTS:
             population = round(population * rng.uniform(0.97, 1.03))
@@ -390,7 +427,6 @@ class _Builder:
         )
         for start, rank, unit in zip(starts, ranks, units, strict=True):
             assign_officer(officer=officer, unit=self.units[unit], on=start, rank=rank)
-            self.assignments += 1
         self.officers[officer.pk] = officer
         if person["username"]:
             self.sworn[person["username"]] = officer
@@ -828,62 +864,65 @@ class _Builder:
             "retention disposed of".format(*self.footage)
         )
 
-    def summary(self) -> Summary:
-        by_status = (
-            Report.objects.values_list("kind", "status")
-            .annotate(n=Count("pk"))
-            .values_list("kind", "status", "n")
-        )
-        statuses = Counter({(kind, status): n for kind, status, n in by_status})
-        reports = Counter()
-        for (kind, _status), n in statuses.items():
-            reports[kind] += n
-        allegations = Allegation.objects.aggregate(
-            total=Count("pk"),
-            final=Count("pk", filter=~Q(final_finding="")),
-            sustained=Count("pk", filter=Q(final_finding=Finding.SUSTAINED)),
-            subjects=Count("involved_officer__officer", distinct=True),
-        )
-        decisions = AgencyDecision.objects.aggregate(
-            total=Count("pk"), concurring=Count("pk", filter=Q(concurs_with_board=True))
-        )
-        open_cases = Case.objects.filter(report__status__in=OPEN_STATUSES)
-        queues = {
-            str(QUEUES[name].label): open_cases.filter(QUEUES[name].condition(None)).count()
-            for name in ("triage", "unassigned", "due_soon", "overdue")
-        }
-        queues["Clock paused"] = open_cases.filter(paused=True).count()
-        for name in ("awaiting_approval", "awaiting_board"):
-            queues[str(QUEUES[name].label)] = open_cases.filter(
-                QUEUES[name].condition(None)
-            ).count()
-        return Summary(
-            seed=self.seed,
-            districts=len(self.districts),
-            units=len(self.units),
-            officers=len(self.roster),
-            assignments=self.assignments,
-            users=[
-                (u.username, Role(role).label) for role, users in self.users.items() for u in users
-            ],
-            reports=reports,
-            statuses=statuses,
-            transitions=StatusChange.objects.exclude(from_status="").count(),
-            casework={
-                **{f"allegations_{k}": v for k, v in allegations.items()},
-                "log_entries": LogEntry.objects.count(),
-                "meetings_held": Meeting.objects.filter(status=MeetingStatus.HELD).count(),
-                "meetings_scheduled": Meeting.objects.filter(
-                    status=MeetingStatus.SCHEDULED
-                ).count(),
-                "reviews": CaseReview.objects.count(),
-                "votes": Vote.objects.count(),
-                "decisions": decisions["total"],
-                "decisions_concurring": decisions["concurring"],
-            },
-            queues=queues,
-            seconds=0.0,
-        )
+
+def _summary(*, seed: int, created: bool, records: Records) -> Summary:
+    """What the database holds, as the command prints it."""
+    by_status = (
+        Report.objects.values_list("kind", "status")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "status", "n")
+    )
+    statuses = Counter({(kind, status): n for kind, status, n in by_status})
+    reports = Counter()
+    for (kind, _status), n in statuses.items():
+        reports[kind] += n
+    allegations = Allegation.objects.aggregate(
+        total=Count("pk"),
+        final=Count("pk", filter=~Q(final_finding="")),
+        sustained=Count("pk", filter=Q(final_finding=Finding.SUSTAINED)),
+        subjects=Count("involved_officer__officer", distinct=True),
+    )
+    decisions = AgencyDecision.objects.aggregate(
+        total=Count("pk"), concurring=Count("pk", filter=Q(concurs_with_board=True))
+    )
+    open_cases = Case.objects.filter(report__status__in=OPEN_STATUSES)
+    queues = {
+        str(QUEUES[name].label): open_cases.filter(QUEUES[name].condition(None)).count()
+        for name in ("triage", "unassigned", "due_soon", "overdue")
+    }
+    queues["Clock paused"] = open_cases.filter(paused=True).count()
+    for name in ("awaiting_approval", "awaiting_board"):
+        queues[str(QUEUES[name].label)] = open_cases.filter(QUEUES[name].condition(None)).count()
+    agency = Agency.objects.get(name=AGENCY_NAME)
+    accounts = set(get_user_model().objects.values_list("username", flat=True))
+    return Summary(
+        created=created,
+        seed=seed,
+        districts=agency.districts.count(),
+        units=Unit.objects.filter(agency=agency).count(),
+        officers=agency.officers.count(),
+        assignments=Assignment.objects.filter(officer__agency=agency).count(),
+        users=[
+            (username, Role(role).label)
+            for role, username, _first, _last in _staff()
+            if username in accounts
+        ],
+        reports=reports,
+        statuses=statuses,
+        transitions=StatusChange.objects.exclude(from_status="").count(),
+        casework={
+            **{f"allegations_{k}": v for k, v in allegations.items()},
+            "log_entries": LogEntry.objects.count(),
+            "meetings_held": Meeting.objects.filter(status=MeetingStatus.HELD).count(),
+            "meetings_scheduled": Meeting.objects.filter(status=MeetingStatus.SCHEDULED).count(),
+            "reviews": CaseReview.objects.count(),
+            "votes": Vote.objects.count(),
+            "decisions": decisions["total"],
+            "decisions_concurring": decisions["concurring"],
+        },
+        queues=queues,
+        records=records,
+    )
 
 
 class UsernameTaken(Exception):
@@ -1051,8 +1090,9 @@ def _ascii(text: str) -> str:
 def format_summary(summary: Summary) -> list[str]:
     work = summary.casework
     final = work["allegations_final"]
+    done = "Created" if summary.created else "Completed"
     lines = [
-        f"Created {AGENCY_NAME} (seed {summary.seed}) in {summary.seconds:.1f} s:",
+        f"{done} {AGENCY_NAME} (seed {summary.seed}) in {summary.seconds:.1f} s:",
         f"  {summary.districts} districts, {summary.units} units, {summary.officers} officers "
         f"with {summary.assignments} assignments",
         f"  {summary.reports[Kind.COMPLAINT]} complaints and "
@@ -1072,6 +1112,7 @@ def format_summary(summary: Summary) -> list[str]:
         f"scheduled, {work['reviews']} case reviews with {work['votes']} votes; "
         f"{work['decisions']} agency decisions, {work['decisions_concurring']} following the board",
         "  Open cases: " + ", ".join(f"{label.lower()} {n}" for label, n in summary.queues.items()),
+        *records.describe(summary.records),
     ]
     width = max(len(u) for u, _r in summary.users) + 2
     lines += ["", "Staff accounts:", f"  {'username'.ljust(width)}role"]

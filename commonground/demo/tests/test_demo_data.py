@@ -1,8 +1,12 @@
+import contextlib
+import datetime
 import io
 import itertools
 from collections import Counter
 
+import polars as pl
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -29,6 +33,7 @@ from commonground.complaints.models import (
     Status,
     StatusChange,
 )
+from commonground.demo import records
 from commonground.demo.builder import AGENCY_NAME, PASSWORD
 from commonground.investigations.actions import FINDING_ORDER, TRANSITIONS
 from commonground.investigations.models import Case, LogEntry, ProposedFinding
@@ -52,54 +57,79 @@ from commonground.roster.models import (
     Rank,
     Unit,
 )
+from commonground.stops import analysis
+from commonground.stops.models import Batch, BatchKind, BatchStatus, ForceUsed, UseOfForceIncident
+from commonground.stops.selectors import district_infos, scan_stops
 
 pytestmark = pytest.mark.django_db
 
 SMALL = 60
+SMALL_STOPS = 30_000
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STAFF_PER_ROLE = {Role.INVESTIGATOR: 6, Role.IA_SUPERVISOR: 2, Role.BOARD_MEMBER: 5}
 
 
 def demo_data(**options) -> str:
     out = io.StringIO()
-    call_command("demo_data", reports=SMALL, stdout=out, **options)
+    call_command("demo_data", reports=SMALL, stops=SMALL_STOPS, stdout=out, **options)
     return out.getvalue()
 
 
-class _Undo(Exception):
-    pass
+@contextlib.contextmanager
+def undone():
+    """A transaction rolled back at the end. The demo imports its records through actions that
+    open durable transactions, which may nest only in a test case's own transaction, so this
+    one is marked as TestCase marks its own."""
+    atomic = transaction.atomic()
+    atomic._from_testcase = True
+    with atomic:
+        yield
+        transaction.set_rollback(True)
 
 
 def built_then_undone(seed: int) -> dict:
     """Build the demo with a seed, describe what was built, then roll it all back."""
-    description = {}
-    try:
-        with transaction.atomic():
-            demo_data(seed=seed)
-            description = {
-                "officers": list(
-                    Officer.objects.order_by("badge_number").values_list(
-                        "first_name", "last_name", "badge_number", "rank", "status", "race", "sex"
-                    )
-                ),
-                "commanders": list(
-                    Unit.objects.order_by("name").values_list("name", "commander__badge_number")
-                ),
-                "districts": list(District.objects.values_list("code", "population_by_group")),
-                "reports": Counter(
-                    Report.objects.values_list("kind", "status", "channel", "language", "outcome")
-                ),
-                "narratives": list(
-                    Report.objects.order_by("pk").values_list("narrative", flat=True)
-                ),
-                "involved": InvolvedOfficer.objects.count(),
-                "allegations": Counter(Allegation.objects.values_list("category", "final_finding")),
-                "votes": Counter(Vote.objects.values_list("member__username", "choice")),
-                "log": LogEntry.objects.count(),
-            }
-            raise _Undo
-    except _Undo:
-        return description
+    with undone():
+        demo_data(seed=seed)
+        return {
+            "officers": list(
+                Officer.objects.order_by("badge_number").values_list(
+                    "first_name", "last_name", "badge_number", "rank", "status", "race", "sex"
+                )
+            ),
+            "commanders": list(
+                Unit.objects.order_by("name").values_list("name", "commander__badge_number")
+            ),
+            "districts": list(District.objects.values_list("code", "population_by_group")),
+            "reports": Counter(
+                Report.objects.values_list("kind", "status", "channel", "language", "outcome")
+            ),
+            "narratives": list(Report.objects.order_by("pk").values_list("narrative", flat=True)),
+            "involved": InvolvedOfficer.objects.count(),
+            "allegations": Counter(Allegation.objects.values_list("category", "final_finding")),
+            "votes": Counter(Vote.objects.values_list("member__username", "choice")),
+            "log": LogEntry.objects.count(),
+            # The stops file holds no database ids; the use-of-force file holds complaint
+            # references, whose ids a PostgreSQL sequence does not roll back.
+            "stops": list(
+                Batch.objects.filter(kind=BatchKind.STOPS).values_list("sha256", "rows_total")
+            ),
+            "force": sorted(
+                (
+                    i.agency_reference,
+                    i.occurred_on,
+                    i.occurred_time,
+                    i.district.code,
+                    i.subject_race,
+                    i.subject_injured,
+                    i.complaint_id is not None,
+                    sorted((f.officer.badge_number, *f.types) for f in i.force_used.all()),
+                )
+                for i in UseOfForceIncident.objects.select_related("district").prefetch_related(
+                    "force_used__officer"
+                )
+            ),
+        }
 
 
 def test_same_seed_builds_the_same_agency():
@@ -107,6 +137,8 @@ def test_same_seed_builds_the_same_agency():
 
     assert first == again
     assert len(first["officers"]) == 300
+    assert first["stops"][0][1] == SMALL_STOPS
+    assert first["force"]
     assert built_then_undone(8)["officers"] != first["officers"]
 
 
@@ -134,10 +166,28 @@ def test_prints_the_accounts_then_a_second_run_adds_nothing():
         assert f"  {username} " in first
     assert PASSWORD in first
     assert "TOTP" in first
+    assert f"{SMALL_STOPS} stops from" in first
+    assert "use-of-force incidents" in first
     assert "Open cases:" in first
     assert "already exists" in second
     assert counts() == before
     assert Agency.objects.filter(name=AGENCY_NAME).count() == 1
+
+
+def test_a_run_stopped_before_the_records_were_loaded_loads_them_next_time():
+    demo_data()
+    UseOfForceIncident.objects.all().delete()
+    Batch.objects.filter(kind=BatchKind.USE_OF_FORCE).delete()
+    officers = Officer.objects.count()
+
+    again = demo_data()
+
+    assert again.startswith(f"{AGENCY_NAME} exists")
+    assert "Completed" in again
+    assert Officer.objects.count() == officers
+    assert Batch.objects.filter(kind=BatchKind.STOPS).count() == 1
+    assert Batch.objects.get(kind=BatchKind.USE_OF_FORCE).status == BatchStatus.LOADED
+    assert UseOfForceIncident.objects.exists()
 
 
 def test_refuses_to_take_over_existing_usernames():
@@ -167,19 +217,23 @@ def test_files_reports_without_queueing_or_sending_email(settings, mailoutbox):
 
 
 @pytest.fixture(scope="class")
-def built_once(django_db_setup, django_db_blocker):
+def built_once(django_db_setup, django_db_blocker, tmp_path_factory):
     """One small demo shared by the tests that only read it, rolled back after them.
 
     Class-scoped fixtures run before function-scoped settings fixtures, so the fast test
-    hasher is set here too."""
+    hasher and a folder for the imported files are set here too."""
+    files = tmp_path_factory.mktemp("demo")
     with (
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        override_settings(
+            PASSWORD_HASHERS=FAST_HASHERS,
+            MEDIA_ROOT=files / "media",
+            STOPS_CACHE_DIR=files / "stops-cache",
+        ),
         django_db_blocker.unblock(),
-        transaction.atomic(),
+        undone(),
     ):
         demo_data()
         yield
-        transaction.set_rollback(True)
 
 
 def statuses_of(kind: str) -> set[str]:
@@ -410,6 +464,51 @@ class TestTheBuiltDemo:
             recorded = Commendation.objects.filter(source_reference=report.reference)
             assert officers and set(recorded.values_list("officer", flat=True)) == officers
 
+    def test_stops_and_use_of_force_are_imported_by_the_analyst_and_checked(self):
+        analyst = get_user_model().objects.get(username="analyst")
+        batches = Batch.objects.all()
+
+        assert {b.kind for b in batches} == {BatchKind.STOPS, BatchKind.USE_OF_FORCE}
+        for batch in batches:
+            assert batch.status == BatchStatus.LOADED
+            assert batch.created_by == analyst
+            assert batch.problem_count == 0
+            assert batch.ignored_columns == []
+            assert batch.rows_checked == batch.rows_total
+            actions = set(
+                AuditEvent.objects.filter(
+                    target_id=str(batch.pk), action__startswith="stops."
+                ).values_list("action", flat=True)
+            )
+            assert actions == {"stops.batch_queued", "stops.batch_loaded"}
+        stops = batches.get(kind=BatchKind.STOPS)
+        assert stops.rows_total == SMALL_STOPS
+        assert stops.data_name and not stops.incoming_name
+        assert (stops.last_date - stops.first_date).days > 3 * 365 - 5
+
+    def test_use_of_force_names_demo_officers_and_some_stand_out(self):
+        today = timezone.localdate()
+        recent = today - datetime.timedelta(days=records.RECENT_DAYS)
+        incidents = UseOfForceIncident.objects.all()
+
+        assert incidents.count() >= records.FORCE_INCIDENTS_PER_YEAR * records.YEARS_OF_RECORDS
+        assert not incidents.filter(occurred_on__gt=today).exists()
+        assert incidents.filter(occurred_on__lt=today - datetime.timedelta(days=2 * 365)).exists()
+        assert not ForceUsed.objects.exclude(officer__agency__name=AGENCY_NAME).exists()
+        per_officer = Counter(
+            ForceUsed.objects.filter(incident__occurred_on__gte=recent).values_list(
+                "officer__badge_number", flat=True
+            )
+        )
+        most = per_officer.most_common(records.AT_RISK_OFFICERS)
+        assert len(most) == records.AT_RISK_OFFICERS
+        assert all(n >= records.AT_RISK_INCIDENTS[0] for _badge, n in most)
+        # Most officers use force rarely: the ones who stand out are far above the median.
+        assert most[-1][1] >= 3 * sorted(per_officer.values())[len(per_officer) // 2]
+        for incident in incidents.exclude(complaint=None).select_related("complaint"):
+            assert incident.complaint.kind == Kind.COMPLAINT
+            assert incident.occurred_on == incident.complaint.incident_date
+
     def test_every_write_is_in_an_intact_audit_chain(self):
         out = io.StringIO()
         call_command("verify_audit", stdout=out)
@@ -418,3 +517,73 @@ class TestTheBuiltDemo:
         assert AuditEvent.objects.filter(action="report.file").count() == SMALL
         assert AuditEvent.objects.filter(action="case.open").exists()
         assert AuditEvent.objects.filter(action="agency.decide").exists()
+
+
+# A fixed moment: the stops' dates, and so which of them fall after dusk, follow the day the demo
+# is built, and a 95% interval misses the planted value on one day in twenty.
+PINNED = datetime.datetime(2026, 3, 10, 18, 0, tzinfo=datetime.UTC)
+
+
+def test_the_stops_pages_find_the_planted_disparities_and_officers_who_stand_out():
+    with time_machine.travel(PINNED, tick=True):
+        demo_data()
+        today = timezone.localdate()
+        agency = Agency.objects.get(name=AGENCY_NAME)
+        districts = district_infos()
+        stops = scan_stops()
+        columns = stops.collect_schema().names()
+        first, last = (
+            stops.select(first=pl.col("date").min(), last=pl.col("date").max()).collect().row(0)
+        )
+
+        # The planted stop rates are those of daylight (stops.synthetic): after dusk the
+        # darkness effect moves some stops from Black to white drivers.
+        sun = analysis.sun_times(districts, first, last, time_zone=agency.zone)
+        minute = pl.col("time").dt.hour().cast(pl.Int16) * 60 + pl.col("time").dt.minute()
+        daylight = (
+            stops.join(sun.lazy(), on=["district", "date"])
+            .filter(minute < pl.col("sunset_minute"))
+            .select(columns)
+        )
+        years = ((last - first).days + 1) / 365.25
+        benchmark = analysis.benchmark_rates(daylight, districts, years=years)
+        black = next(c.stop_ratio for c in benchmark.overall if c.group == "black")
+        assert black.low < records.STOP_RATES["black"] < black.high
+
+        darkness = analysis.veil_of_darkness(stops, districts, time_zone=agency.zone)
+        assert darkness.low < records.DARKNESS_EFFECT < darkness.high
+
+        outcomes = {c.group: c for c in analysis.outcome_test(stops, districts).overall}
+        for group in ("black", "hispanic"):
+            planted = records.HIT_RATES[group] - records.HIT_RATES["white"]
+            difference = outcomes[group].hit_rate_difference
+            assert difference.low < planted < difference.high, group
+
+        # Every stop is made by an officer on that district's patrol that day.
+        spells = pl.DataFrame(
+            [
+                (a.officer.badge_number, a.unit.district.code, a.started_on, a.ended_on or today)
+                for a in Assignment.objects.filter(unit__district__isnull=False).select_related(
+                    "officer", "unit__district"
+                )
+            ],
+            schema=["officer_id", "district", "start", "end"],
+            orient="row",
+        )
+        covered = (
+            stops.with_row_index("row")
+            .join(spells.lazy(), on=["officer_id", "district"])
+            .filter(pl.col("date").is_between(pl.col("start"), pl.col("end")))
+            .select(pl.col("row").n_unique())
+            .collect()
+            .item()
+        )
+        assert covered == SMALL_STOPS
+
+        force = records.summarise(today)
+        assert force.linked > 0
+        assert len(force.at_risk) == records.AT_RISK_OFFICERS
+        assert all(o.incidents >= records.AT_RISK_INCIDENTS[0] for o in force.at_risk)
+        assert all(o.injuries >= 1 for o in force.at_risk)
+        # Sixty reports name few officers lately; the full demo's stand-outs have several each.
+        assert any(o.complaints for o in force.at_risk)

@@ -5,6 +5,7 @@ from commonground.demo.builder import (
     AGENCY_NAME,
     DEFAULT_REPORTS,
     DEFAULT_SEED,
+    DEFAULT_STOPS,
     UsernameTaken,
     build,
     format_summary,
@@ -17,7 +18,8 @@ NO_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 class Command(BaseCommand):
     help = (
-        "Create a synthetic agency with officers, staff accounts and thousands of reports. "
+        "Create a synthetic agency with officers, staff accounts, thousands of reports, stop "
+        "records and use-of-force incidents. "
         "The same seed gives the same agency; does nothing if the demo agency already exists."
     )
 
@@ -29,13 +31,21 @@ class Command(BaseCommand):
             default=DEFAULT_REPORTS,
             help="How many reports to file; about one in seven is a commendation.",
         )
+        parser.add_argument(
+            "--stops",
+            type=int,
+            default=DEFAULT_STOPS,
+            help="How many stop records to import (over three years).",
+        )
 
-    def handle(self, *args, seed: int, reports: int, **options):
+    def handle(self, *args, seed: int, reports: int, stops: int, **options):
         if reports < 0:
             raise CommandError("--reports must be zero or more.")
+        if stops < 1:
+            raise CommandError("--stops must be one or more.")
         try:
             with override_settings(TASKS=NO_TASKS):
-                summary = build(seed=seed, reports=reports, progress=self.stdout.write)
+                summary = build(seed=seed, reports=reports, stops=stops, progress=self.stdout.write)
         except UsernameTaken as error:
             raise CommandError(f"{error} Remove them or use a fresh database.") from error
         if summary is None:
