@@ -1,7 +1,11 @@
-"""`make bench`: the public status lookup and intake submission, as ratios to a bare view.
+"""`make bench`: the public status lookup and intake submission as ratios to a bare view, and the
+stop analyses as ratios to a bare scan of their file.
 
-One run: set up a database of its own (bench.settings) with 100,000 reports, serve it with
-gunicorn on a free loopback port, and drive three scenarios from client threads in this process:
+`python -m bench.run web` or `python -m bench.run stops` runs one phase; both run by default.
+The stops phase is described in bench/stops.py.
+
+The web phase sets up a database of its own (bench.settings) with 100,000 reports, serves it with
+gunicorn on a free loopback port, and drives three scenarios from client threads in this process:
 
   bare    GET /bench/bare             HttpResponse("ok"): no database, no template (the baseline)
   lookup  POST /en/status/            a valid tracking code; must answer 200 with the timeline
@@ -11,7 +15,8 @@ Each submit needs its own session draft and submission token, so before a submit
 client walks kind -> reporter -> when -> what -> review (untimed); only the submit POST is timed.
 Scenarios are interleaved in rounds (bare, lookup, submit, ..., bare) so the baseline sees the same
 machine as the rest, and results are reported as ratios to it: absolute timings on a shared 2-core
-machine mean little. Results go to stdout and bench/results/latest.json.
+machine mean little. Results go to stdout and bench/results/latest.json (latest-web.json or
+latest-stops.json for a run of one phase).
 """
 
 import argparse
@@ -28,12 +33,17 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+
+from bench.stops import DEFAULT_ROUNDS as DEFAULT_STOP_ROUNDS
+from bench.stops import DEFAULT_ROWS as DEFAULT_STOP_ROWS
+from bench.stops import measure_stops, print_stops
 
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
@@ -545,8 +555,20 @@ def print_table(results: dict) -> None:
         )
 
 
+PHASES = ["web", "stops"]
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description="The web and stops benchmarks, as ratios to baselines measured in the run."
+    )
+    parser.add_argument(
+        "phases",
+        nargs="*",
+        metavar="PHASE",
+        help="web (status lookup, intake and evidence ingest through gunicorn) and/or stops "
+        "(the stop analyses, see bench/stops.py); both when none is named",
+    )
     parser.add_argument("--requests", type=int, default=600, help="timed requests per scenario")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
     parser.add_argument(
@@ -565,7 +587,20 @@ def main(argv=None) -> int:
         "--ingest-mib", type=int, default=1024, help="size of the evidence ingest file (0: skip)"
     )
     parser.add_argument("--ingest-runs", type=int, default=5, help="evidence uploads timed")
+    parser.add_argument(
+        "--stops",
+        type=int,
+        default=int(os.environ.get("BENCH_STOPS", DEFAULT_STOP_ROWS)),
+        help="synthetic stops the analyses run on (default BENCH_STOPS or 10,000,000)",
+    )
+    parser.add_argument(
+        "--stops-rounds", type=int, default=DEFAULT_STOP_ROUNDS, help="timed rounds (best kept)"
+    )
     args = parser.parse_args(argv)
+    phases = args.phases or PHASES
+    unknown = sorted(set(phases) - set(PHASES))
+    if unknown:
+        parser.error(f"unknown phase {', '.join(unknown)}; the phases are {', '.join(PHASES)}")
 
     run_started = time.perf_counter()
     # Forced, not defaulted: an inherited commonground.settings would seed the dev database.
@@ -573,6 +608,42 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
+
+    results: dict = {}
+    if "web" in phases:
+        web = measure_web(args)
+        if web is None:
+            return 1
+        results.update(web)
+    if "stops" in phases:
+        with tempfile.TemporaryDirectory(prefix="bench-stops-") as directory:
+            results["stops"] = measure_stops(Path(directory), args.stops, args.stops_rounds, log)
+
+    results.update(
+        phases=phases,
+        total_seconds=round(time.perf_counter() - run_started, 1),
+        started_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        machine={
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        git_commit=git_commit(),
+    )
+    if "web" in phases:
+        print_table(results)
+    if "stops" in phases:
+        print_stops(results["stops"], log)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    # A run of some phases does not overwrite the figures of a whole run.
+    out = RESULTS_DIR / ("latest.json" if phases == PHASES else f"latest-{'-'.join(phases)}.json")
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    log(f"Wrote {out.relative_to(BASE_DIR)}; total runtime {results['total_seconds']:.1f}s")
+    return 0
+
+
+def measure_web(args) -> dict | None:
+    """The status lookup, intake and evidence ingest through gunicorn; None if it failed."""
     from django.conf import settings
 
     codes, setup_seconds = prepare_database(args.reports)
@@ -596,20 +667,13 @@ def main(argv=None) -> int:
             )
     except BenchError as error:
         log(f"\nBENCHMARK FAILED: {error}\n--- gunicorn log ---\n{tail(log_path)}")
-        return 1
+        return None
     finally:
         stop_server(server)
 
     results.update(
         reports_in_db=report_count(),
         setup_seconds=round(setup_seconds, 1),
-        total_seconds=round(time.perf_counter() - run_started, 1),
-        started_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        machine={
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
         server={"workers": args.workers, "threads": args.threads, "worker_class": "gthread"},
         load={
             "concurrency": args.concurrency,
@@ -619,14 +683,8 @@ def main(argv=None) -> int:
             "bare_factor": args.bare_factor,
             "connection": "new TCP connection per request",
         },
-        git_commit=git_commit(),
     )
-    print_table(results)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    out = RESULTS_DIR / "latest.json"
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    log(f"Wrote {out.relative_to(BASE_DIR)}; total runtime {results['total_seconds']:.1f}s")
-    return 0
+    return results
 
 
 def measure(args, port: int, codes: list[str], cpu_clock) -> dict:
