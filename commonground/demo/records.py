@@ -11,6 +11,7 @@ were loaded loads the missing one when run again.
 import csv
 import datetime
 import hashlib
+import math
 import random
 import tempfile
 from collections import Counter
@@ -91,11 +92,14 @@ OFFICER_INJURED_SHARE = 0.1
 # agency also reported as a use of force (the file then gives the complaint's reference).
 FORCE_COMPLAINT_LINK_SHARE = 0.15
 # A handful of patrol officers with the most complaints lately also use force far more often than
-# their peers in the last RECENT_DAYS, and hurt people more often: what early intervention is for.
+# their peers in the last RECENT_DAYS, more and more often, and hurt people more often: what early
+# intervention is for.
 AT_RISK_OFFICERS = 5
+# Each has this many incidents of their own, besides their most recent complaints (up to
+# AT_RISK_LINKED), which come with the agency's use-of-force report.
 AT_RISK_INCIDENTS = (4, 6)
+AT_RISK_LINKED = 2
 AT_RISK_INJURED_SHARE = 0.6
-AT_RISK_LINK_SHARE = 0.3
 RECENT_DAYS = 182
 # Share of incidents of each hour of the day (more in the evening and at night).
 HOURS = [3, 3, 2, 2, 1, 1, 1, 2, 3, 3, 4, 4] + [5] * 6 + [6] * 6
@@ -372,7 +376,6 @@ def _force_incidents(
 
     recent_start = today - datetime.timedelta(days=RECENT_DAYS)
     for badge in _at_risk(agency, spells, today, recent_start):
-        recent = [i for i in incidents if badge in i.officers and i.on >= recent_start]
         complaints = (
             Report.objects.filter(
                 kind=Kind.COMPLAINT,
@@ -385,18 +388,19 @@ def _force_incidents(
             .exclude(pk__in=linked)
             .select_related("district")
             .distinct()
-            .order_by("pk")
+            .order_by("-incident_date", "-pk")
         )
-        for n, report in enumerate(complaints):
-            if n == 0 or rng.random() < AT_RISK_LINK_SHARE:
-                incident = _from_complaint(report, [badge], spells, districts, rng)
-                incident.injured = rng.random() < AT_RISK_INJURED_SHARE
-                incidents.append(incident)
-                recent.append(incident)
-                linked.add(report.pk)
+        for report in complaints[:AT_RISK_LINKED]:
+            incident = _from_complaint(report, [badge], spells, districts, rng)
+            incident.injured = rng.random() < AT_RISK_INJURED_SHARE
+            incidents.append(incident)
+            linked.add(report.pk)
         home = _home_district(spells, badge, today)
-        for _ in range(max(rng.randint(*AT_RISK_INCIDENTS) - len(recent), 0)):
-            day = recent_start + datetime.timedelta(days=rng.randrange(RECENT_DAYS))
+        for _ in range(rng.randint(*AT_RISK_INCIDENTS)):
+            # Escalating: the closer to today, the more often (a density falling linearly
+            # with the days ago), so most of them fall in the last three months.
+            ago = 1 + int(RECENT_DAYS * (1 - math.sqrt(rng.random())))
+            day = today - datetime.timedelta(days=min(ago, RECENT_DAYS))
             partners = [b for b in _on_patrol(spells, home, day) if b != badge]
             officers = [badge] + ([rng.choice(partners)] if partners and rng.random() < 0.4 else [])
             incidents.append(
