@@ -42,7 +42,7 @@ from commonground.complaints.models import (
     Status,
     StatusChange,
 )
-from commonground.demo import narratives, records
+from commonground.demo import intervention, narratives, records
 from commonground.demo.casework import Calendar, Incident, Plan, Planner, Runner
 from commonground.demo.names import (
     FIRST_NAMES,
@@ -55,6 +55,7 @@ from commonground.demo.names import (
 )
 from commonground.demo.narratives import EN, ES
 from commonground.demo.records import DEFAULT_STOPS, Records
+from commonground.early_warning.models import Detector
 from commonground.investigations.models import Case, LogEntry
 from commonground.investigations.selectors import QUEUES
 from commonground.oversight.models import AgencyDecision, CaseReview, Meeting, MeetingStatus, Vote
@@ -221,6 +222,7 @@ class Summary:
     casework: dict[str, int]
     queues: dict[str, int]
     records: Records
+    interventions: "intervention.Interventions | None" = None
     seconds: float = 0.0
 
 
@@ -250,7 +252,7 @@ def build(
             builder.build_subtypes()
             builder.build_reports(reports)
             builder.build_footage()
-    if not created and records.loaded():
+    if not created and records.loaded() and Detector.objects.exists():
         return None
     if not created:
         progress(f"{AGENCY_NAME} exists; loading the records it lacks...")
@@ -263,7 +265,14 @@ def build(
         now=timezone.now(),
         progress=progress,
     )
+    with transaction.atomic():
+        alerts = (
+            None
+            if Detector.objects.exists()
+            else intervention.build(seed=seed, today=timezone.localdate())
+        )
     summary = _summary(seed=seed, created=created, records=imported)
+    summary.interventions = alerts
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -1113,6 +1122,7 @@ def format_summary(summary: Summary) -> list[str]:
         f"{work['decisions']} agency decisions, {work['decisions_concurring']} following the board",
         "  Open cases: " + ", ".join(f"{label.lower()} {n}" for label, n in summary.queues.items()),
         *records.describe(summary.records),
+        *intervention.describe(summary.interventions),
     ]
     width = max(len(u) for u, _r in summary.users) + 2
     lines += ["", "Staff accounts:", f"  {'username'.ljust(width)}role"]

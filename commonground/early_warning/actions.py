@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commonground.accounts.rules import require
+from commonground.accounts.rules import can, require
 from commonground.audit.actions import record
 from commonground.early_warning import detectors, indicators, tasks
 from commonground.early_warning.models import (
@@ -32,8 +32,9 @@ class EarlyWarningError(ValueError):
 
 
 def supervisor_of(officer: Officer):
-    """The account of whoever commands the officer's unit, going up the units when the unit
-    has no commander with an account or the officer commands it themselves; None if nobody."""
+    """The account of whoever commands the officer's unit, going up the units when the unit's
+    commander is the officer, has no account, or has an account that may not review alerts
+    (a chief whose role is agency head, say); None if nobody in the chain can."""
     unit: Unit | None = officer.unit
     seen = set()
     while unit is not None and unit.pk not in seen:
@@ -41,7 +42,7 @@ def supervisor_of(officer: Officer):
         commander = unit.commander
         if commander is not None and commander.pk != officer.pk:
             account = getattr(commander, "user_account", None)
-            if account is not None and account.is_active:
+            if account is not None and can(account, "early_warning.review"):
                 return account
         unit = unit.parent
     return None

@@ -509,6 +509,28 @@ class TestTheBuiltDemo:
             assert incident.complaint.kind == Kind.COMPLAINT
             assert incident.occurred_on == incident.complaint.incident_date
 
+    def test_early_intervention_flags_the_officers_who_stand_out_and_some_are_reviewed(self):
+        from commonground.early_warning.actions import RECOMMENDED_DETECTORS
+        from commonground.early_warning.models import Alert, AlertStatus, Detector, Intervention
+
+        assert Detector.objects.count() == len(RECOMMENDED_DETECTORS)
+        recent = timezone.localdate() - datetime.timedelta(days=records.RECENT_DAYS)
+        standing_out = [
+            badge
+            for badge, _n in Counter(
+                ForceUsed.objects.filter(incident__occurred_on__gte=recent).values_list(
+                    "officer__badge_number", flat=True
+                )
+            ).most_common(records.AT_RISK_OFFICERS)
+        ]
+        force_alerts = Alert.objects.filter(detector__indicator="use_of_force")
+        flagged = set(force_alerts.values_list("officer__badge_number", flat=True))
+        assert set(standing_out) <= flagged
+        reviewed = Alert.objects.exclude(status=AlertStatus.OPEN)
+        assert reviewed.exists() and Alert.objects.filter(status=AlertStatus.OPEN).exists()
+        assert reviewed.filter(review__agrees=False).exists()
+        assert Intervention.objects.exists()
+
     def test_every_write_is_in_an_intact_audit_chain(self):
         out = io.StringIO()
         call_command("verify_audit", stdout=out)

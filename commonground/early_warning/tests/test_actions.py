@@ -273,3 +273,26 @@ def test_the_recommended_detectors_install_once_and_run_from_the_command(db):
     assert Detector.objects.count() == 7
     call_command("run_detectors", install_recommended=True, stdout=io.StringIO())
     assert Detector.objects.count() == 7
+
+
+def test_alerts_go_up_the_chain_to_someone_who_may_review_them(django_capture_on_commit_callbacks):
+    from commonground.accounts.models import Role
+    from commonground.conftest import make_staff
+    from commonground.roster.models import Unit
+
+    unit = force()
+    # North's sergeant loses the role; the lieutenant above is reached only through the unit tree.
+    unit.sergeant.groups.clear()
+    lieutenant = make_staff("lt", Role.FIELD_SUPERVISOR)
+    lieutenant.officer = unit.south_officers[0]
+    lieutenant.save()
+    division = Unit.objects.create(agency=unit.north.agency, name="Patrol Division")
+    division.commander = lieutenant.officer
+    division.save()
+    unit.north.parent = division
+    unit.north.save()
+    for _ in range(3):
+        complaint_about(unit.officers[0])
+    three_complaints_rule()
+    (alert,) = run_detectors(on=TODAY())
+    assert alert.supervisor == lieutenant
