@@ -79,7 +79,15 @@ def intervals(
     ]
     data = alt.Data(values=rows)
     labels = list(dict.fromkeys(p.label for p in points))
-    scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=not log_scale)
+    if log_scale and reference is not None:
+        # Centred on the reference, so a ratio of 0.8 sits as far from 1 as one of 1.25 does.
+        reach = max(max(reference / p.low, p.high / reference) for p in points)
+        reach = max(reach, 1.25) * 1.15
+        scale = alt.Scale(type="log", domain=[reference / reach, reference * reach], nice=False)
+    elif log_scale:
+        scale = alt.Scale(type="log")
+    else:
+        scale = alt.Scale(zero=False)
     x = alt.X("value:Q", title=axis_title, scale=scale)
     y = alt.Y("label:N", title=None, sort=labels)
     has_series = any(p.series for p in points)
