@@ -39,6 +39,13 @@ class Exposure(models.TextChoices):
     SEARCHES = "searches", _("Searches made")
 
 
+# What one unit of each exposure is, for the sentence that describes a detector.
+EXPOSURE_UNITS = {
+    Exposure.DAYS_ASSIGNED: _("day on assignment"),
+    Exposure.STOPS: _("stop"),
+    Exposure.SEARCHES: _("search"),
+}
+
 # indicator -> the exposures it is a part of (each event is one of the exposure's trials), which
 # makes the peer comparison a binomial test instead of a Poisson rate test.
 PART_OF = {
@@ -132,15 +139,16 @@ class Detector(models.Model):
                 "what": what,
                 "days": self.window_days,
             }
-        per = (
-            ""
-            if self.exposure == Exposure.NONE
-            else _(" per %(exposure)s") % {"exposure": Exposure(self.exposure).label.lower()}
-        )
+        values = {"what": what, "days": self.window_days, "fdr": self.false_discovery_rate}
+        if self.exposure == Exposure.NONE:
+            return _(
+                "%(what)s in %(days)s days, far above peers of the same unit and rank (false "
+                "discovery rate %(fdr)s)"
+            ) % values
         return _(
-            "%(what)s%(per)s in %(days)s days far above peers of the same unit and rank "
+            "%(what)s per %(unit)s over %(days)s days, far above peers of the same unit and rank "
             "(false discovery rate %(fdr)s)"
-        ) % {"what": what, "per": per, "days": self.window_days, "fdr": self.false_discovery_rate}
+        ) % {**values, "unit": EXPOSURE_UNITS[self.exposure]}
 
 
 class AlertStatus(models.TextChoices):

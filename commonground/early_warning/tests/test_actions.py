@@ -296,3 +296,17 @@ def test_alerts_go_up_the_chain_to_someone_who_may_review_them(django_capture_on
     three_complaints_rule()
     (alert,) = run_detectors(on=TODAY())
     assert alert.supervisor == lieutenant
+
+
+def test_each_detector_describes_itself_in_one_sentence(db):
+    from commonground.early_warning.actions import install_recommended_detectors
+
+    sentences = {d.name: d.describe() for d in install_recommended_detectors()}
+    assert sentences["Three complaints in six months"] == (
+        "3 or more complaints naming the officer in 182 days"
+    )
+    assert sentences["Use of force far above peers"] == (
+        "use-of-force incidents per day on assignment over 365 days, far above peers of the "
+        "same unit and rank (false discovery rate 0.05)"
+    )
+    assert sentences["Searches per stop far above peers"].startswith("searches per stop over 182")
