@@ -158,6 +158,7 @@ def test_interventions_follow_agreement_and_close_the_alert_when_done(flagged):
     } <= actions
 
 
+@pytest.mark.files
 def test_use_of_force_and_stop_indicators_count_per_officer(analyst, tmp_path):
     unit = force()
     officer, other = unit.officers[0], unit.officers[1]
