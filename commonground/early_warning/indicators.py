@@ -9,8 +9,16 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
-from commonground.complaints.models import Allegation, Finding, InvolvedOfficer, Kind, OfficerRole
+from commonground.complaints.models import (
+    Allegation,
+    AllegationCategory,
+    Finding,
+    InvolvedOfficer,
+    Kind,
+    OfficerRole,
+)
 from commonground.early_warning.models import CONTEXT_ONLY, Exposure, Indicator
 from commonground.roster.models import Assignment, Commendation, Officer
 from commonground.stops.models import ForceUsed
@@ -25,6 +33,16 @@ def _grouped(queryset, officer_field: str, distinct: str = "pk") -> Counter:
 def _stop_figures(officers: Iterable[Officer], start, end) -> dict[int, object]:
     by_badge = stop_counts_by_officer(start, end)
     return {o.pk: by_badge[o.badge_number] for o in officers if o.badge_number in by_badge}
+
+
+def _named_in_complaints(officer_ids: list[int], start, end):
+    return InvolvedOfficer.objects.filter(
+        officer_id__in=officer_ids,
+        role=OfficerRole.SUBJECT,
+        report__kind=Kind.COMPLAINT,
+        report__merged_into__isnull=True,
+        report__received_at__date__range=(start, end),
+    )
 
 
 def counts(
@@ -42,13 +60,7 @@ def counts(
     by the incident's date; stops by the stop's date; commendations by when they were received."""
     ids = [o.pk for o in officers]
     if indicator == Indicator.COMPLAINTS:
-        named = InvolvedOfficer.objects.filter(
-            officer_id__in=ids,
-            role=OfficerRole.SUBJECT,
-            report__kind=Kind.COMPLAINT,
-            report__merged_into__isnull=True,
-            report__received_at__date__range=(start, end),
-        )
+        named = _named_in_complaints(ids, start, end)
         if category:
             named = named.filter(allegations__category=category)
         return _grouped(named, "officer_id", "report")
@@ -109,28 +121,64 @@ STOP_FIELDS = {
 }
 
 
+def complaints_by_category(officer: Officer, start, end) -> Counter:
+    """category -> complaints naming the officer with an allegation of that category against
+    them (a complaint with allegations of two categories counts in both)."""
+    named = _named_in_complaints([officer.pk], start, end).filter(
+        allegations__category__isnull=False
+    )
+    return _grouped(named, "allegations__category", "report")
+
+
+def _hit_rate(stops) -> str:
+    if not stops or not stops.searches:
+        return "—"
+    return f"{stops.hits / stops.searches:.0%}"
+
+
 def officer_record(officer: Officer, today: datetime.date) -> list[dict]:
-    """Every indicator for one officer over each of RECORD_WINDOWS ending `today`: rows of
-    {"indicator", "label", "context", "counts": [n per window]}. Stop records are read once
-    per window."""
+    """Every indicator for one officer over each of RECORD_WINDOWS ending `today`, as table rows
+    {"label", "context", "detail", "values": [one per window]}: complaints are followed by
+    their categories (those seen in the longest window) and searches by the share that found
+    contraband. Stop records are read once per window."""
     columns = []
     for days in RECORD_WINDOWS:
         start = today - datetime.timedelta(days=days - 1)
         stops = _stop_figures([officer], start, today).get(officer.pk)
-        columns.append(
-            {
-                indicator: (getattr(stops, STOP_FIELDS[indicator], 0) if stops else 0)
-                if indicator in STOP_FIELDS
-                else counts(indicator, [officer], start, today)[officer.pk]
-                for indicator in Indicator
-            }
-        )
-    return [
-        {
-            "indicator": indicator.value,
-            "label": indicator.label,
-            "context": indicator in CONTEXT_ONLY,
-            "counts": [column[indicator] for column in columns],
+        column = {
+            indicator: (getattr(stops, STOP_FIELDS[indicator], 0) if stops else 0)
+            if indicator in STOP_FIELDS
+            else counts(indicator, [officer], start, today)[officer.pk]
+            for indicator in Indicator
         }
-        for indicator in Indicator
-    ]
+        column["categories"] = complaints_by_category(officer, start, today)
+        column["hit_rate"] = _hit_rate(stops)
+        columns.append(column)
+
+    def row(label, values, *, context=False, detail=False) -> dict:
+        return {"label": label, "context": context, "detail": detail, "values": values}
+
+    rows = []
+    for indicator in Indicator:
+        rows.append(
+            row(
+                indicator.label,
+                [column[indicator] for column in columns],
+                context=indicator in CONTEXT_ONLY,
+            )
+        )
+        if indicator == Indicator.COMPLAINTS:
+            rows += [
+                row(category.label, [c["categories"][category] for c in columns], detail=True)
+                for category in AllegationCategory
+                if columns[-1]["categories"][category]
+            ]
+        if indicator == Indicator.FRUITLESS_SEARCHES:
+            rows.append(
+                row(
+                    _("Share of searches that found contraband"),
+                    [column["hit_rate"] for column in columns],
+                    detail=True,
+                )
+            )
+    return rows

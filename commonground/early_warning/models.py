@@ -141,10 +141,13 @@ class Detector(models.Model):
             }
         values = {"what": what, "days": self.window_days, "fdr": self.false_discovery_rate}
         if self.exposure == Exposure.NONE:
-            return _(
-                "%(what)s in %(days)s days, far above peers of the same unit and rank (false "
-                "discovery rate %(fdr)s)"
-            ) % values
+            return (
+                _(
+                    "%(what)s in %(days)s days, far above peers of the same unit and rank (false "
+                    "discovery rate %(fdr)s)"
+                )
+                % values
+            )
         return _(
             "%(what)s per %(unit)s over %(days)s days, far above peers of the same unit and rank "
             "(false discovery rate %(fdr)s)"

@@ -311,3 +311,30 @@ def test_each_detector_describes_itself_in_one_sentence(db):
         "same unit and rank (false discovery rate 0.05)"
     )
     assert sentences["Searches per stop far above peers"].startswith("searches per stop over 182")
+
+
+@pytest.mark.files
+def test_the_record_breaks_complaints_down_by_category_and_shows_the_hit_rate(
+    supervisor, analyst, tmp_path
+):
+    from commonground.complaints.actions import OfficerInput
+    from commonground.complaints.models import AllegationCategory as C
+    from commonground.investigations.tests.helpers import triaged_case
+
+    unit = force()
+    officer = unit.officers[0]
+    named = {"officers": [OfficerInput(officer_id=officer.pk)]}
+    triaged_case(supervisor, categories=(C.DISCOURTESY, C.IMPROPER_STOP), **named)
+    triaged_case(supervisor, categories=(C.DISCOURTESY,), **named)
+    day = (TODAY() - datetime.timedelta(days=5)).isoformat()
+    stops = [
+        stop_row(date=day, officer_id="201", search_conducted="TRUE", contraband_found=found)
+        for found in ("TRUE", "FALSE", "FALSE", "FALSE")
+    ]
+    import_file(write_csv(tmp_path / "stops.csv", stops), analyst)
+    rows = {row["label"]: row["values"] for row in indicators.officer_record(officer, TODAY())}
+    assert rows[Indicator.COMPLAINTS.label] == [2, 2, 2]
+    assert rows[C.DISCOURTESY.label] == [2, 2, 2]
+    assert rows[C.IMPROPER_STOP.label] == [1, 1, 1]
+    assert C.USE_OF_FORCE.label not in rows  # categories never seen are left out
+    assert rows["Share of searches that found contraband"] == ["25%", "25%", "25%"]
