@@ -25,7 +25,7 @@ import polars as pl
 import statsmodels.api as sm
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 from scipy import stats
 
 from commonground.stops import sun
@@ -64,12 +64,14 @@ class Gap(StrEnum):
     NO_REFERENCE = "no_reference"  # the reference group's own figure is withheld
 
 
+# Inserted in sentences ("stops of Black people"); in languages that lower-case them there, the
+# context lets translators do so, and tables and charts capitalise the first letter.
 GROUP_ADJECTIVES = {
-    "asian/pacific islander": _("Asian or Pacific Islander"),
-    "black": _("Black"),
-    "hispanic": _("Hispanic"),
-    "white": _("White"),
-    "other": _("other-race"),
+    "asian/pacific islander": pgettext_lazy("race, within a sentence", "Asian or Pacific Islander"),
+    "black": pgettext_lazy("race, within a sentence", "Black"),
+    "hispanic": pgettext_lazy("race, within a sentence", "Hispanic"),
+    "white": pgettext_lazy("race, within a sentence", "White"),
+    "other": pgettext_lazy("race, within a sentence", "other-race"),
 }
 
 # `template % params` evaluated when the message is shown, in the reader's language: an analysis

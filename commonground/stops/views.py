@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -268,7 +269,7 @@ def _analysis_page(
 def _intervals(cells, attribute: str, series: str = "") -> list[charts.Interval]:
     return [
         charts.Interval(
-            label=str(analysis.GROUP_ADJECTIVES.get(cell.group, cell.group)),
+            label=str(capfirst(analysis.GROUP_ADJECTIVES.get(cell.group, cell.group))),
             value=estimate.value,
             low=estimate.low,
             high=estimate.high,
@@ -321,7 +322,7 @@ def benchmark(request):
 def veil_of_darkness(request):
     def build(result):
         point = charts.Interval(
-            label=str(analysis.GROUP_ADJECTIVES.get(result.minority, result.minority)),
+            label=str(capfirst(analysis.GROUP_ADJECTIVES.get(result.minority, result.minority))),
             value=result.odds_ratio,
             low=result.odds_ratio_low,
             high=result.odds_ratio_high,
