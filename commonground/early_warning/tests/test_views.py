@@ -141,3 +141,32 @@ def test_no_detector_gives_a_useful_empty_page(client, analyst):
     client.force_login(analyst)
     page = client.get(reverse("early_warning:report")).content.decode()
     assert "No detector is set up yet" in page
+
+
+def test_administrators_keep_detectors_in_the_admin_and_only_read_alerts(client, flagged):
+    _unit, alert = flagged
+    admin = make_staff("root", Role.ADMINISTRATOR)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    add = "/en/admin/early_warning/detector/add/"
+    values = {
+        "name": "Praise",
+        "kind": "threshold",
+        "indicator": "commendations",
+        "category": "",
+        "window_days": "90",
+        "min_events": "2",
+        "exposure": "none",
+        "false_discovery_rate": "0.05",
+        "min_peers": "5",
+        "active": "on",
+    }
+    refused = client.post(add, values)
+    assert refused.status_code == 200
+    assert "are context, not a concern" in refused.content.decode()
+    created = client.post(add, {**values, "name": "Force", "indicator": "use_of_force"})
+    assert created.status_code == 302
+    assert AuditEvent.objects.filter(action="config.add", actor=admin).exists()
+    assert client.get(f"/en/admin/early_warning/alert/{alert.pk}/change/").status_code == 200
+    assert client.get("/en/admin/early_warning/alert/add/").status_code == 403
