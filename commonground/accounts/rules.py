@@ -88,13 +88,8 @@ def commands(user, officer) -> bool:
     own = user.officer_id
     if own is None or own == officer.pk:
         return False
-    unit, seen = officer.unit, set()
-    while unit is not None and unit.pk not in seen:
-        if unit.commander_id == own:
-            return True
-        seen.add(unit.pk)
-        unit = unit.parent
-    return False
+    units = officer.unit.chain_of_command() if officer.unit else ()
+    return any(unit.commander_id == own for unit in units)
 
 
 def _supervises(user, obj) -> bool:

@@ -24,7 +24,7 @@ from commonground.early_warning.models import (
     InterventionKind,
     InterventionStatus,
 )
-from commonground.roster.models import Officer, OfficerStatus, Unit
+from commonground.roster.models import Officer, OfficerStatus
 
 
 class EarlyWarningError(ValueError):
@@ -35,16 +35,13 @@ def supervisor_of(officer: Officer):
     """The account of whoever commands the officer's unit, going up the units when the unit's
     commander is the officer, has no account, or has an account that may not review alerts
     (a chief whose role is agency head, say); None if nobody in the chain can."""
-    unit: Unit | None = officer.unit
-    seen = set()
-    while unit is not None and unit.pk not in seen:
-        seen.add(unit.pk)
+    units = officer.unit.chain_of_command() if officer.unit else ()
+    for unit in units:
         commander = unit.commander
         if commander is not None and commander.pk != officer.pk:
             account = getattr(commander, "user_account", None)
             if account is not None and can(account, "early_warning.review"):
                 return account
-        unit = unit.parent
     return None
 
 

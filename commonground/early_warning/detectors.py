@@ -30,7 +30,6 @@ class Flag:
     p_value: float | None = None
     q_value: float | None = None
     peers: int | None = None
-    peer_group: Hashable = None
 
 
 def threshold(counts: Mapping[int, int], *, min_events: int) -> list[Flag]:
@@ -65,7 +64,7 @@ def peer_comparison(
             members.setdefault(group, []).append(officer)
 
     tested = []
-    for group, officers in members.items():
+    for officers in members.values():
         if len(officers) - 1 < min_peers:
             continue
         group_events = sum(counts.get(o, 0) for o in officers)
@@ -94,7 +93,6 @@ def peer_comparison(
                     expected=expected,
                     p_value=min(1.0, float(p_value)),
                     peers=len(officers) - 1,
-                    peer_group=group,
                 )
             )
     if not tested:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from commonground.early_warning.models import (
+    OPEN_ALERT_STATUSES,
     AlertStatus,
     FollowUpOutcome,
     InterventionKind,
@@ -93,7 +94,7 @@ class FollowUpForm(forms.Form):
 
 
 STATUS_FILTERS = {
-    "open": [AlertStatus.OPEN, AlertStatus.AGREED, AlertStatus.INTERVENTION],
+    "open": OPEN_ALERT_STATUSES,
     "waiting": [AlertStatus.OPEN],
     "closed": [AlertStatus.DISMISSED, AlertStatus.CLOSED],
     "all": list(AlertStatus.values),

@@ -162,6 +162,10 @@ class AlertStatus(models.TextChoices):
     CLOSED = "closed", _("Interventions completed")
 
 
+# Alerts still waiting for someone: a review, a plan or the end of an intervention.
+OPEN_ALERT_STATUSES = [AlertStatus.OPEN, AlertStatus.AGREED, AlertStatus.INTERVENTION]
+
+
 class Alert(models.Model):
     """One officer flagged by one detector on one day, with the figures behind it."""
 
@@ -201,10 +205,6 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"Alert {self.pk}: {self.officer} ({self.detector})"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in {AlertStatus.OPEN, AlertStatus.AGREED, AlertStatus.INTERVENTION}
 
 
 class AlertReview(models.Model):

@@ -93,6 +93,14 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
+    def chain_of_command(self):
+        """This unit, then each unit above it (stopping if the tree loops back on itself)."""
+        unit, seen = self, set()
+        while unit is not None and unit.pk not in seen:
+            seen.add(unit.pk)
+            yield unit
+            unit = unit.parent
+
 
 class Rank(models.TextChoices):
     OFFICER = "officer", _("Officer")

@@ -705,6 +705,20 @@ def _weighted(
     return Estimate.normal(value, math.sqrt(variance)), tuple(code for code, *_rest in terms)
 
 
+def _across(
+    by_district: list[DistrictOutcome], group: str, attribute: str, gap: Gap
+) -> tuple[Estimate, tuple[str, ...]]:
+    """One group's `attribute` averaged over the districts where it is shown, each weighted by
+    the district's stops."""
+    terms = [
+        (district.code, district.stops, estimate.value, estimate.standard_error)
+        for district in by_district
+        for cell in district.groups
+        if cell.group == group and (estimate := getattr(cell, attribute)).value is not None
+    ]
+    return _weighted(terms, gap)
+
+
 def outcome_test(stops: pl.LazyFrame, districts: Sequence[DistrictInfo]) -> OutcomeResult:
     """Search rates and hit rates by group, per district and averaged across districts (see
     `OutcomeSummary` for the weights), with each group's hit rate compared with the white hit
@@ -789,33 +803,14 @@ def outcome_test(stops: pl.LazyFrame, districts: Sequence[DistrictInfo]) -> Outc
 
     overall = []
     for group in GROUPS:
-        searched, hit, compared = [], [], []
-        for district in by_district:
-            cell = next(c for c in district.groups if c.group == group)
-            weight = district.stops
-            if cell.search_rate.value is not None:
-                searched.append(
-                    (district.code, weight, cell.search_rate.value, cell.search_rate.standard_error)
-                )
-            if cell.hit_rate.value is not None:
-                hit.append(
-                    (district.code, weight, cell.hit_rate.value, cell.hit_rate.standard_error)
-                )
-            if cell.hit_rate_difference.value is not None:
-                compared.append(
-                    (
-                        district.code,
-                        weight,
-                        cell.hit_rate_difference.value,
-                        cell.hit_rate_difference.standard_error,
-                    )
-                )
-        search_rate, search_districts = _weighted(searched, Gap.FEW_STOPS)
-        hit_rate, hit_districts = _weighted(hit, Gap.FEW_SEARCHES)
+        search_rate, search_districts = _across(by_district, group, "search_rate", Gap.FEW_STOPS)
+        hit_rate, hit_districts = _across(by_district, group, "hit_rate", Gap.FEW_SEARCHES)
         if group == REFERENCE_GROUP:
             difference, difference_districts = Estimate.withheld(Gap.IS_REFERENCE), ()
         else:
-            difference, difference_districts = _weighted(compared, Gap.FEW_SEARCHES)
+            difference, difference_districts = _across(
+                by_district, group, "hit_rate_difference", Gap.FEW_SEARCHES
+            )
         totals = [counts[d.code].get(group, (0, 0, 0, 0)) for d in districts]
         overall.append(
             OutcomeSummary(
