@@ -66,12 +66,17 @@ def build(*, seed: int, today: datetime.date) -> Interventions:
     detectors = install_recommended_detectors()
     raised = run_detectors(on=today)
     ia = get_user_model().objects.get(username=STAFF_NAMES[Role.IA_SUPERVISOR][0])
-    peer_first = sorted(raised, key=lambda a: (a.detector.kind != DetectorKind.PEER, rng.random()))
+    # Sorted before shuffling so the same seed gives the same demo on every database.
+    raised = sorted(raised, key=lambda a: (a.detector.name, a.officer.badge_number))
+    rng.shuffle(raised)
+    peer_first = sorted(raised, key=lambda a: a.detector.kind != DetectorKind.PEER)
     agreed = planned = 0
-    for alert in peer_first[: min(REVIEWED, len(raised) * 2 // 3)]:
+    for i, alert in enumerate(peer_first[: min(REVIEWED, len(raised) * 2 // 3)]):
         reviewer = alert.supervisor or ia
         threshold = alert.detector.kind == DetectorKind.THRESHOLD
-        agrees = rng.random() < (0.6 if threshold else 0.85)
+        # One in three threshold alerts is judged not to need attention, one in five peer
+        # alerts; the second review is always a disagreement, so even a small demo shows one.
+        agrees = i % (3 if threshold else 5) != 1
         review_alert(
             alert=alert,
             by=reviewer,
