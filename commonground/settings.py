@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "commonground.web",
     "commonground.audit",
     "commonground.accounts",
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
     "commonground.oversight",
     "commonground.stops",
     "commonground.early_warning",
+    "commonground.publish",
     "commonground.demo",
 ]
 

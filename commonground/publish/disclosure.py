@@ -1,0 +1,205 @@
+"""Small-count suppression with complementary suppression, for every published count.
+
+A published table is a grid of counts with its margins (row totals, column totals, the grand
+total). Tables cut from the same records share margins: "complaints by month and category" and
+"complaints by month and channel" both publish the month totals. All of them are one system of
+cells tied by sums, and suppression works on the whole system at once, so a cell hidden in one
+table cannot be recovered from another.
+
+1. Primary suppression: every count from 1 to the threshold is hidden. Zeros are shown.
+2. Complementary suppression: every sum with exactly one hidden term gets a second hidden term
+   (the smallest non-zero count beside it), or the hidden one could be worked out by subtraction.
+3. Audit: for each hidden cell, a linear programme finds the smallest and largest value it could
+   take, given everything shown and that hidden counts are at least 1. A cell whose range is a
+   single value can be worked out by a more patient reader (a chain of sums across rows and
+   columns); one more cell beside it is hidden and the audit runs again.
+
+The sums between margins and cells of a two-way table form a network matrix, so the programme's
+bounds are whole numbers and a range wider than one value really does hold several counts.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import lil_matrix
+
+# A cell is named by its (dimension, value) pairs, sorted; () is the grand total.
+Key = tuple[tuple[str, str], ...]
+
+DEFAULT_THRESHOLD = 10
+
+
+@dataclass(frozen=True)
+class Sum:
+    """One published identity: the count at `total` is the sum of the counts at `parts`."""
+
+    total: Key
+    parts: tuple[Key, ...]
+
+
+@dataclass(frozen=True)
+class System:
+    """Every published count from one set of records, and the sums that tie them together."""
+
+    counts: Mapping[Key, int]
+    sums: tuple[Sum, ...]
+
+
+def key(**values: str) -> Key:
+    return tuple(sorted((dimension, str(value)) for dimension, value in values.items()))
+
+
+def tabulate(
+    rows: Iterable[tuple[Mapping[str, str], int]],
+    tables: Sequence[Sequence[str]],
+    domains: Mapping[str, Sequence[str]],
+) -> System:
+    """Every cell and margin of one- and two-way `tables` over `domains`, counted from `rows`.
+
+    `rows` are (dimension values, count) at a grain fine enough for every table; values outside
+    a dimension's domain are an error rather than a silently different total.
+    """
+    counts: dict[Key, int] = defaultdict(int)
+    dimensions = {d for table in tables for d in table}
+    for dimension in dimensions:
+        if dimension not in domains:
+            raise ValueError(f"no domain declared for dimension {dimension!r}")
+    for table in tables:
+        if not 1 <= len(table) <= 2:
+            raise ValueError(f"tables have one or two dimensions, not {table!r}")
+        for values in product(*(domains[d] for d in table)):
+            for margin in _margins(table):
+                counts[
+                    key(**{d: v for d, v in zip(table, values, strict=True) if d in margin})
+                ] += 0
+    for values, n in rows:
+        for dimension in dimensions:
+            if str(values[dimension]) not in domains[dimension]:
+                raise ValueError(f"{values[dimension]!r} is not in the domain of {dimension!r}")
+        for margin in {m for table in tables for m in _margins(table)}:
+            counts[key(**{d: values[d] for d in margin})] += n
+    # The same identity (say, grand total = sum of the month totals) may come from two tables.
+    sums: dict[tuple[Key, str], Sum] = {}
+    for table in tables:
+        for total_dims, part_dim in _identities(table):
+            for fixed in product(*(domains[d] for d in total_dims)):
+                given = dict(zip(total_dims, fixed, strict=True))
+                parts = tuple(key(**given, **{part_dim: v}) for v in domains[part_dim])
+                sums[(key(**given), part_dim)] = Sum(key(**given), parts)
+    return System(counts=dict(counts), sums=tuple(sums.values()))
+
+
+def _margins(table: Sequence[str]) -> list[tuple[str, ...]]:
+    """The cell itself and every margin above it: (a, b), (a,), (b,), ()."""
+    if len(table) == 1:
+        return [tuple(table), ()]
+    a, b = table
+    return [(a, b), (a,), (b,), ()]
+
+
+def _identities(table: Sequence[str]) -> list[tuple[tuple[str, ...], str]]:
+    """(dimensions held fixed in the total, the dimension summed over) for each identity."""
+    if len(table) == 1:
+        return [((), table[0])]
+    a, b = table
+    return [((a,), b), ((b,), a), ((), a), ((), b)]
+
+
+def hidden_cells(system: System, threshold: int = DEFAULT_THRESHOLD) -> frozenset[Key]:
+    """The cells to show as suppressed: primary, complementary, and whatever the audit adds."""
+    if threshold < 1:
+        raise ValueError("the suppression threshold is at least 1")
+    counts = system.counts
+    hidden = {k for k, n in counts.items() if 1 <= n <= threshold}
+    while True:
+        _complete_sums(system, hidden)
+        exposed = exposed_cells(system, hidden)
+        if not exposed:
+            return frozenset(hidden)
+        before = len(hidden)
+        for cell in sorted(exposed):
+            _hide_beside(system, hidden, cell)
+        if len(hidden) == before:
+            raise RuntimeError(f"cannot protect {sorted(exposed)!r}")
+
+
+def _complete_sums(system: System, hidden: set[Key]) -> None:
+    counts = system.counts
+    changed = True
+    while changed:
+        changed = False
+        for identity in system.sums:
+            terms = (identity.total, *identity.parts)
+            if sum(t in hidden for t in terms) != 1:
+                continue
+            partner = _smallest_visible(counts, hidden, identity.parts) or _smallest_visible(
+                counts, hidden, (identity.total,)
+            )
+            if partner is not None:
+                hidden.add(partner)
+                changed = True
+
+
+def _hide_beside(system: System, hidden: set[Key], cell: Key) -> None:
+    """Hide the nearest small count tied to `cell` by the sums: parts before totals.
+
+    When every count in the sums with `cell` is already hidden, the range collapsed through
+    hidden neighbours (say x + y = 2 with both at least 1), so the search moves outwards.
+    """
+    seen, frontier = {cell}, [cell]
+    while frontier:
+        beside = [s for s in system.sums if s.total in frontier or set(s.parts) & set(frontier)]
+        for terms in ([p for s in beside for p in s.parts], [s.total for s in beside]):
+            partner = _smallest_visible(system.counts, hidden, terms)
+            if partner is not None:
+                hidden.add(partner)
+                return
+        reached = {t for s in beside for t in (s.total, *s.parts)} - seen
+        seen |= reached
+        frontier = [t for t in reached if t in hidden]
+
+
+def _smallest_visible(counts: Mapping[Key, int], hidden: set[Key], cells: Iterable[Key]):
+    candidates = [c for c in cells if c not in hidden and counts[c] > 0]
+    return min(candidates, key=lambda c: (counts[c], c)) if candidates else None
+
+
+def exposed_cells(system: System, hidden: Iterable[Key]) -> set[Key]:
+    """Hidden cells whose value follows from what is shown (their feasible range is one value)."""
+    hidden = sorted(set(hidden))
+    if not hidden:
+        return set()
+    index = {cell: i for i, cell in enumerate(hidden)}
+    rows = [s for s in system.sums if s.total in index or any(p in index for p in s.parts)]
+    a = lil_matrix((len(rows), len(hidden)))
+    b = np.zeros(len(rows))
+    for r, identity in enumerate(rows):
+        for coefficient, cell in [(-1, identity.total)] + [(1, p) for p in identity.parts]:
+            if cell in index:
+                a[r, index[cell]] += coefficient
+            else:
+                b[r] -= coefficient * system.counts[cell]
+    a = a.tocsr()
+    bounds = [(1, None)] * len(hidden)
+    exposed = set()
+    for cell, i in index.items():
+        objective = np.zeros(len(hidden))
+        objective[i] = 1
+        low = linprog(objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        high = linprog(-objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        if low.status != 0:
+            raise RuntimeError(f"the published counts are inconsistent: {low.message}")
+        if high.status == 0 and -high.fun - low.fun < 0.5:
+            exposed.add(cell)
+    return exposed
+
+
+def suppressed_rate(numerator: int | None, denominator: int | None) -> float | None:
+    """A rate is shown only when both its counts are: either one and the rate gives the other."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
