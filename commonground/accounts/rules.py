@@ -72,6 +72,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "early_warning.review": frozenset({Role.FIELD_SUPERVISOR, Role.IA_SUPERVISOR}),
     "early_warning.view_all": frozenset({Role.IA_SUPERVISOR}),
     "early_warning.report": frozenset({Role.IA_SUPERVISOR, Role.ANALYST, Role.AGENCY_HEAD}),
+    # Publishing: analysts rebuild the public datasets between the nightly builds; policies are
+    # kept by administrators and the community-engagement officers who explain them.
+    "publish.release": frozenset({Role.ANALYST, Role.ADMINISTRATOR}),
 }
 
 

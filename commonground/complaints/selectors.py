@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from commonground.accounts.rules import can, require
@@ -9,8 +9,10 @@ from commonground.complaints import tracking
 from commonground.complaints.models import (
     MILESTONES,
     Allegation,
+    Kind,
     Milestone,
     Report,
+    Status,
     StatusChange,
 )
 from commonground.complaints.status_text import EXPLANATIONS
@@ -141,3 +143,32 @@ def get_report_for_user(user, pk: int) -> Report:
 
 def can_see_personal_data(user, report: Report) -> bool:
     return can(user, "complaints.view_personal_data", report)
+
+
+# The records the public figures are drawn from (commonground.publish reads only these). A
+# duplicate merged into another report is counted once, on the report it was merged into.
+def published_reports(kind: str) -> QuerySet[Report]:
+    return Report.objects.filter(kind=kind, merged_into=None).order_by()
+
+
+ENDED = (Status.CLOSED, Status.FORWARDED)
+
+
+def closed_at(report_field: str = "pk") -> Subquery:
+    """When the report named by `report_field` last ended (reports may reopen and end again)."""
+    return Subquery(
+        StatusChange.objects.filter(report=OuterRef(report_field), to_status__in=ENDED)
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
+
+
+def published_closed_reports(kind: str) -> QuerySet[Report]:
+    """Reports that have ended, with `closed_at`."""
+    return published_reports(kind).filter(status__in=ENDED).annotate(closed_at=closed_at())
+
+
+def published_allegations() -> QuerySet[Allegation]:
+    return Allegation.objects.filter(
+        report__kind=Kind.COMPLAINT, report__merged_into=None
+    ).order_by()

@@ -19,7 +19,7 @@ bounds are whole numbers and a range wider than one value really does hold sever
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
 
@@ -57,12 +57,16 @@ def tabulate(
     rows: Iterable[tuple[Mapping[str, str], int]],
     tables: Sequence[Sequence[str]],
     domains: Mapping[str, Sequence[str]],
+    rollups: Mapping[str, tuple[str, Callable[[str], str]]] | None = None,
 ) -> System:
     """Every cell and margin of one- and two-way `tables` over `domains`, counted from `rows`.
 
     `rows` are (dimension values, count) at a grain fine enough for every table; values outside
-    a dimension's domain are an error rather than a silently different total.
+    a dimension's domain are an error rather than a silently different total. `rollups` names
+    coarser dimensions worked out from finer ones ({"month": ("year", year_of)}): a reader can
+    add up the months of a year, so those sums are part of the system too.
     """
+    rollups = rollups or {}
     counts: dict[Key, int] = defaultdict(int)
     dimensions = {d for table in tables for d in table}
     for dimension in dimensions:
@@ -77,6 +81,10 @@ def tabulate(
                     key(**{d: v for d, v in zip(table, values, strict=True) if d in margin})
                 ] += 0
     for values, n in rows:
+        values = dict(values)
+        for child, (parent, parent_of) in rollups.items():
+            if child in values:
+                values[parent] = parent_of(values[child])
         for dimension in dimensions:
             if str(values[dimension]) not in domains[dimension]:
                 raise ValueError(f"{values[dimension]!r} is not in the domain of {dimension!r}")
@@ -90,6 +98,21 @@ def tabulate(
                 given = dict(zip(total_dims, fixed, strict=True))
                 parts = tuple(key(**given, **{part_dim: v}) for v in domains[part_dim])
                 sums[(key(**given), part_dim)] = Sum(key(**given), parts)
+    shapes = {tuple(sorted(m)) for table in tables for m in _margins(table)}
+    for child, (parent, parent_of) in rollups.items():
+        for shape in shapes:
+            finer = tuple(sorted(child if d == parent else d for d in shape))
+            if parent not in shape or finer not in shapes:
+                continue
+            others = [d for d in shape if d != parent]
+            for fixed in product(*(domains[d] for d in others)):
+                given = dict(zip(others, fixed, strict=True))
+                for coarse in domains[parent]:
+                    parts = tuple(
+                        key(**given, **{child: v}) for v in domains[child] if parent_of(v) == coarse
+                    )
+                    total = key(**given, **{parent: coarse})
+                    sums[(total, child)] = Sum(total, parts)
     return System(counts=dict(counts), sums=tuple(sums.values()))
 
 

@@ -1,11 +1,12 @@
 from django.contrib import admin
 
+from commonground.lib.admin import AuditedAdmin
 from commonground.roster.models import Agency, Assignment, District, Officer, Unit
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "jurisdiction"]
+class AgencyAdmin(AuditedAdmin):
+    list_display = ["name", "short_name", "jurisdiction", "suppression_threshold"]
 
 
 @admin.register(District)

@@ -2,6 +2,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,22 @@ class Agency(models.Model):
     area_north = models.FloatField(null=True, blank=True)
     area_west = models.FloatField(null=True, blank=True)
     area_east = models.FloatField(null=True, blank=True)
+    # What the public datasets may show (commonground.publish reads these, strictest agency wins).
+    suppression_threshold = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Published counts from 1 up to this number are shown as suppressed (10 follows the "
+            "CMS cell-size rule)."
+        ),
+    )
+    publish_officer_data = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Name the officer in the public allegation records. Off by default: check your "
+            "jurisdiction's personnel-records law first."
+        ),
+    )
 
     class Meta:
         verbose_name_plural = "agencies"

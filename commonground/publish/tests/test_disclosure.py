@@ -203,3 +203,32 @@ def test_tables_cut_from_the_same_records_share_their_margins():
     hidden = hidden_cells(system)
     assert key(month="2026-01", category="force") in hidden
     assert key(month="2026-01", channel="online") in hidden
+
+
+def test_months_that_add_up_to_a_shown_year_cannot_give_away_a_hidden_month():
+    # Years are shown by channel and months one by one. The smallest shown month is in 2025, so
+    # without the rollup it would be the partner of the small month of 2026, and 2026's total
+    # minus its other months would give the small one away.
+    records = [
+        ({"month": "2025-12", "channel": "online"}, 12),
+        ({"month": "2026-01", "channel": "online"}, 40),
+        ({"month": "2026-02", "channel": "online"}, 4),
+        ({"month": "2026-03", "channel": "phone"}, 50),
+    ]
+    domains = {
+        "month": ["2025-12", "2026-01", "2026-02", "2026-03"],
+        "year": ["2025", "2026"],
+        "channel": ["online", "phone"],
+    }
+    system = tabulate(
+        records,
+        [("month",), ("year", "channel")],
+        domains,
+        rollups={"month": ("year", lambda month: month[:4])},
+    )
+
+    assert system.counts[key(year="2026", channel="online")] == 44
+    hidden = hidden_cells(system)
+    months_of_2026 = {key(month=m) for m in domains["month"] if m.startswith("2026")}
+    assert key(month="2026-02") in hidden
+    assert len(hidden & months_of_2026) >= 2

@@ -1,0 +1,37 @@
+from functools import lru_cache
+
+import polars as pl
+
+from commonground.publish.disclosure import DEFAULT_THRESHOLD
+from commonground.publish.models import Release, ReleaseFile, ReleaseStatus
+from commonground.roster.models import Agency
+from commonground.stops.storage import local_path
+
+
+def disclosure_policy() -> tuple[int, bool]:
+    """(suppression threshold, whether officers are named): the strictest agency wins."""
+    agencies = list(Agency.objects.values_list("suppression_threshold", "publish_officer_data"))
+    if not agencies:
+        return DEFAULT_THRESHOLD, False
+    return max(t for t, _o in agencies), all(o for _t, o in agencies)
+
+
+def latest_release() -> Release | None:
+    return Release.objects.filter(status=ReleaseStatus.PUBLISHED).order_by("-finished_at").first()
+
+
+def release_file(slug: str, release: Release | None = None) -> ReleaseFile | None:
+    release = release or latest_release()
+    if release is None:
+        return None
+    return release.files.filter(dataset=slug).first()
+
+
+def read_table(file: ReleaseFile) -> pl.DataFrame:
+    """A published count table (small); files never change, so each process keeps a few."""
+    return _read(file.name, file.sha256)
+
+
+@lru_cache(maxsize=64)
+def _read(name: str, sha256: str) -> pl.DataFrame:
+    return pl.read_parquet(local_path(name))

@@ -1,0 +1,154 @@
+import polars as pl
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from commonground.audit.models import AuditEvent
+from commonground.complaints.models import AllegationCategory
+from commonground.complaints.tests.factories import agency_with_officers
+from commonground.publish import datasets
+from commonground.publish.actions import KEEP_RELEASES, build_release
+from commonground.publish.models import Release, ReleaseStatus
+from commonground.publish.selectors import latest_release, read_table, release_file
+from commonground.publish.tests.helpers import closed, complaints, with_allegation
+from commonground.stops.storage import local_path
+
+pytestmark = [pytest.mark.django_db, pytest.mark.files]
+
+
+def table(slug: str) -> pl.DataFrame:
+    return read_table(release_file(slug))
+
+
+def row(frame: pl.DataFrame, **values) -> dict:
+    matches = frame.filter(*(pl.col(k) == v for k, v in values.items())).to_dicts()
+    assert len(matches) == 1, matches
+    return matches[0]
+
+
+@pytest.fixture
+def agency():
+    return agency_with_officers(2)
+
+
+def test_a_release_publishes_every_declared_dataset(agency, analyst):
+    complaints(3)
+
+    release = build_release(by=analyst)
+
+    assert release.status == ReleaseStatus.PUBLISHED
+    assert {f.dataset for f in release.files.all()} == set(datasets.DATASETS)
+    assert latest_release() == release
+    event = AuditEvent.objects.get(action="publish.release")
+    assert event.actor == analyst
+    assert event.data["datasets"]["allegation-records"] == 0
+
+
+def test_small_counts_are_suppressed_with_a_partner_and_the_total_is_shown(
+    agency, analyst, intake_clerk
+):
+    complaints(14, channel="online")
+    complaints(3, channel="phone", by=intake_clerk)
+
+    build_release(by=analyst)
+
+    frame = table("complaints-by-channel")
+    year = frame["year"][0]
+    assert row(frame, year=year, channel="phone") | {"year": year} == {
+        "year": year,
+        "channel": "phone",
+        "count": None,
+        "suppressed": True,
+    }
+    # The 3 alone would be 17 minus the 14: the 14 is hidden too.
+    assert row(frame, year=year, channel="online")["suppressed"]
+    assert row(frame, year=year, channel="mail")["count"] == 0
+    assert row(frame, year=year, channel=datasets.ALL)["count"] == 17
+    assert row(table("complaints-by-month"), month=datasets.ALL)["count"] == 17
+
+
+def test_the_threshold_follows_the_agency_setting(agency, analyst, intake_clerk):
+    agency[0].suppression_threshold = 2
+    agency[0].save()
+    complaints(14, channel="online")
+    complaints(3, channel="phone", by=intake_clerk)
+
+    release = build_release(by=analyst)
+
+    frame = table("complaints-by-channel")
+    assert release.threshold == 2
+    assert row(frame, year=frame["year"][0], channel="phone")["count"] == 3
+
+
+def test_allegation_records_hold_only_the_declared_fields(agency, analyst, supervisor):
+    _agency, district, _unit, officers = agency
+    reports = complaints(2, district=district, officer=officers[0])
+    with_allegation(reports[0], supervisor, AllegationCategory.DISCOURTESY)
+    closed(reports[0], supervisor)
+
+    build_release(by=analyst)
+
+    frame = pl.read_parquet(local_path(release_file("allegation-records").name))
+    assert frame.columns == [f.name for f in datasets.ALLEGATION_RECORDS.fields(False)]
+    published = frame.to_dicts()[0]
+    assert published["complaint_id"] == reports[0].pk
+    assert published["district"] == "D1"
+    assert published["category"] == "discourtesy"
+    assert published["received_month"] == f"{reports[0].received_at:%Y-%m}"
+    assert published["outcome"] == "insufficient_information"
+    assert published["days_to_close"] == 0
+    assert published["finding"] is None
+
+
+def test_officers_are_named_only_when_the_agency_publishes_officer_data(
+    agency, analyst, supervisor
+):
+    agency_row, _district, _unit, officers = agency
+    report = complaints(1, officer=officers[0])[0]
+    with_allegation(report, supervisor, AllegationCategory.USE_OF_FORCE)
+    agency_row.publish_officer_data = True
+    agency_row.save()
+
+    release = build_release(by=analyst)
+
+    frame = pl.read_parquet(local_path(release_file("allegation-records").name))
+    assert release.officer_data
+    assert frame["officer_badge"].to_list() == [officers[0].badge_number]
+    assert frame["officer_name"].to_list() == [f"{officers[0].first_name} {officers[0].last_name}"]
+
+
+def test_only_analysts_and_administrators_may_ask_for_a_release(agency, intake_clerk):
+    with pytest.raises(PermissionDenied):
+        build_release(by=intake_clerk)
+    assert not Release.objects.exists()
+
+
+def test_a_failed_build_leaves_the_last_release_published(agency, analyst, monkeypatch):
+    good = build_release(by=analyst)
+
+    def broken():
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(
+        datasets,
+        "FAMILIES",
+        [datasets.Family("complaints", "complaints", broken), *datasets.FAMILIES[1:]],
+    )
+    with pytest.raises(RuntimeError, match="went away"):
+        build_release(by=analyst)
+
+    failed = Release.objects.get(status=ReleaseStatus.FAILED)
+    assert "went away" in failed.error
+    assert latest_release() == good
+
+
+def test_old_releases_and_their_files_are_discarded(agency, analyst):
+    first = build_release(by=analyst)
+    first_files = [f.name for f in first.files.all()]
+    for _ in range(KEEP_RELEASES + 1):
+        build_release(by=analyst)
+
+    assert Release.objects.filter(status=ReleaseStatus.PUBLISHED).count() == KEEP_RELEASES + 1
+    assert not Release.objects.filter(pk=first.pk).exists()
+    from django.core.files.storage import default_storage
+
+    assert not any(default_storage.exists(name) for name in first_files)
