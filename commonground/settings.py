@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "commonground.web",
     "commonground.audit",
     "commonground.accounts",
@@ -320,4 +321,34 @@ LOGGING = {
     # Request lines would carry residents' addresses; Django's request logger never logs them
     # for a success, and errors are logged without the client address (see web.middleware).
     "loggers": {"django.server": {"handlers": [], "propagate": False}},
+}
+
+# --- Open data API (read-only, public, no sessions) ----------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env("API_RATE_LIMIT", "600/hour")},
+    # Behind a proxy, set this to how many proxies add to X-Forwarded-For.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0) or None,
+    # Responses are JSON only: ?format= is an unknown parameter like any other (a clear 400).
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Common Ground open data API",
+    "DESCRIPTION": (
+        "Read-only public data on complaints, their outcomes and commendations. Counts from 1 "
+        "to the suppression threshold are hidden (with partners, so no total gives them away). "
+        "Every dataset is also a bulk download in CSV, JSON and Parquet under /data/."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }

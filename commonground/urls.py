@@ -11,6 +11,7 @@ admin.site.site_header = _("Common Ground administration")
 
 urlpatterns = [
     path("healthz", web_views.health, name="health"),
+    path("", include("commonground.publish.api_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", web_views.home, name="home"),
@@ -20,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("", include("commonground.evidence.urls")),
     path("", include("commonground.stops.urls")),
     path("", include("commonground.early_warning.urls")),
+    path("", include("commonground.publish.urls")),
     path("", include("commonground.roster.urls")),
     path("", include("commonground.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -87,6 +87,12 @@ class Dimension:
     domain: Callable[[dict[str, set[str]]], Sequence[tuple[str, Promise | str]]]
     # A coarser dimension this one adds up into, and how (a month into its year).
     rolls_up_to: tuple[str, Callable[[str], str]] | None = None
+    # For values that depend on the records (months, districts): the form a value must have.
+    # Without one, the values are fixed and the domain lists them all.
+    pattern: str = ""
+
+    def fixed_values(self) -> list[str]:
+        return [] if self.pattern else [value for value, _label in self.domain({})]
 
 
 def _choices(choices, extra: Sequence[tuple[str, Promise]] = ()):
@@ -118,6 +124,7 @@ DIMENSIONS = {
             _("Calendar month, in the agency's time zone"),
             lambda seen: [(m, month_label(m)) for m in _months(seen.get("month", set()))],
             rolls_up_to=("year", lambda month: month[:4]),
+            pattern=rf"^((19|20)\d{{2}}-(0[1-9]|1[0-2])|{ALL})$",
         ),
         Dimension(
             "year",
@@ -133,6 +140,7 @@ DIMENSIONS = {
             FieldType.STRING,
             _("Police district where it happened (its code)"),
             _districts,
+            pattern=r"^.{1,20}$",
         ),
         Dimension(
             "category",
@@ -252,7 +260,7 @@ class CountTable:
                 d,
                 DIMENSIONS[d].type,
                 DIMENSIONS[d].meaning,
-                [*domains[d], (ALL, _("All together (a total)"))],
+                [*domains[d], (ALL, value_label(d, ALL))],
             )
             for d in self.dimensions
         ]
@@ -490,3 +498,14 @@ def tables_of(family: Family) -> list[CountTable]:
 
 
 FAMILIES = list({t.family.slug: t.family for t in COUNT_TABLES}.values())
+
+
+def value_label(dimension: str, value: str) -> str:
+    """What a value of a count table's dimension means, in the current language."""
+    if value == ALL:
+        return str(_("All together (a total)"))
+    if dimension == "month":
+        return month_label(value)
+    if dimension == "year":
+        return value
+    return str(dict(DIMENSIONS[dimension].domain({})).get(value, value))

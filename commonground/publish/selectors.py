@@ -2,6 +2,7 @@ from functools import lru_cache
 
 import polars as pl
 
+from commonground.publish import datasets as ds
 from commonground.publish.disclosure import DEFAULT_THRESHOLD
 from commonground.publish.models import Release, ReleaseFile, ReleaseStatus
 from commonground.roster.models import Agency
@@ -35,3 +36,30 @@ def read_table(file: ReleaseFile) -> pl.DataFrame:
 @lru_cache(maxsize=64)
 def _read(name: str, sha256: str) -> pl.DataFrame:
     return pl.read_parquet(local_path(name))
+
+
+def dictionary(dataset: ds.CountTable | ds.RecordSet, file: ReleaseFile) -> list[dict]:
+    """The data dictionary of one released dataset: field, type, meaning, allowed values."""
+    if isinstance(dataset, ds.CountTable):
+        frame = read_table(file)
+        domains = {
+            d: [
+                (v, ds.value_label(d, v))
+                for v in frame[d].unique(maintain_order=True).to_list()
+                if v != ds.ALL
+            ]
+            for d in dataset.dimensions
+        }
+        fields = dataset.fields(domains)
+    else:
+        fields = dataset.fields(file.release.officer_data)
+    return [
+        {
+            "name": f.name,
+            "type": f.type,
+            "meaning": str(f.meaning),
+            "nullable": f.nullable,
+            "values": [{"value": v, "label": str(label)} for v, label in f.values],
+        }
+        for f in fields
+    ]

@@ -1,0 +1,404 @@
+"""The open-data API under /api/v1/: read-only, public, JSON, described by OpenAPI.
+
+Count tables come from the latest release (the same numbers as the dashboards and the bulk
+files); allegation records are read live through the declared record set. Any parameter a
+resource does not know, a malformed value or a page size over the limit is a 400 that says what
+was wrong.
+"""
+
+import datetime
+import hashlib
+import re
+
+import django_filters
+import polars as pl
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import exceptions, generics, serializers
+from rest_framework.pagination import PageNumberPagination
+
+from commonground.complaints.models import AllegationCategory, Channel, Finding
+from commonground.publish import datasets as ds
+from commonground.publish.selectors import (
+    dictionary,
+    disclosure_policy,
+    latest_release,
+    read_table,
+    release_file,
+)
+
+MAX_PAGE_SIZE = 1000
+BAD_REQUEST = OpenApiResponse(
+    description="Something in the query was wrong: the body names each parameter and why.",
+    response={
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
+)
+PAST_THE_END = OpenApiResponse(
+    description="The page asked for is past the last page.",
+    response={"type": "object", "properties": {"detail": {"type": "string"}}},
+)
+NOT_YET = OpenApiResponse(
+    description="No release of the public data has been built yet.",
+    response={"type": "object", "properties": {"detail": {"type": "string"}}},
+)
+COUNTS_MAX_AGE = 300  # counts change only with a release
+RECORDS_MAX_AGE = 60
+
+
+class NotYetPublished(exceptions.APIException):
+    status_code = 503
+    default_detail = "No release of the public data has been built yet; try again later."
+    default_code = "not_yet_published"
+
+
+class Pages(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+            raise exceptions.ValidationError(
+                {"page_size": [f"Must be a whole number from 1 to {MAX_PAGE_SIZE}."]}
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            limits = {"page": {"minimum": 1}, "page_size": {"minimum": 1, "maximum": MAX_PAGE_SIZE}}
+            parameter["schema"].update(limits.get(parameter["name"], {}))
+        return parameters
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page = request.query_params.get(self.page_query_param)
+        if page is not None and not (page.isdigit() and int(page) >= 1):
+            raise exceptions.ValidationError({"page": ["Must be a whole number from 1."]})
+        return super().paginate_queryset(queryset, request, view)
+
+
+class PublicView(generics.ListAPIView):
+    pagination_class = Pages
+    max_age = COUNTS_MAX_AGE
+
+    def known_parameters(self) -> set[str]:
+        return {"page", "page_size"}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - self.known_parameters())
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    "detail": [
+                        f"Unknown parameter {name!r}. This resource accepts: "
+                        f"{', '.join(sorted(self.known_parameters()))}."
+                        for name in unknown
+                    ]
+                }
+            )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:
+            patch_cache_control(response, public=True, max_age=self.max_age)
+            patch_vary_headers(response, ["Accept-Language"])
+        return response
+
+
+class ReleasedView(PublicView):
+    """Reads the latest release; answers 304 when the client already has this release's page."""
+
+    def release_file(self, slug: str):
+        file = release_file(slug)
+        if file is None:
+            raise NotYetPublished()
+        return file
+
+    def not_modified(self, request, version: str, built_at: datetime.datetime):
+        """A 304 when the client's copy is of this version and this query; else None."""
+        tag = hashlib.sha256(f"{version}?{request.get_full_path()}".encode()).hexdigest()
+        self.etag, self.last_modified = f'"{tag[:32]}"', built_at
+        return get_conditional_response(
+            request, etag=self.etag, last_modified=int(built_at.timestamp())
+        )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(self, "etag", None) and response.status_code in (200, 304):
+            response["ETag"] = self.etag
+            response["Last-Modified"] = self.last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        return response
+
+
+# --- The catalogue ------------------------------------------------------------------------------
+
+
+class FieldValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class FieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.ChoiceField(
+        choices=["string", "integer", "boolean", "month", "year"],
+        help_text="month is YYYY-MM; year is YYYY",
+    )
+    meaning = serializers.CharField()
+    nullable = serializers.BooleanField()
+    values = FieldValueSerializer(many=True, help_text="The allowed values; empty means any.")
+
+
+class DownloadsSerializer(serializers.Serializer):
+    csv = serializers.URLField()
+    json = serializers.URLField()
+    parquet = serializers.URLField()
+
+
+class DatasetSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    kind = serializers.ChoiceField(choices=["counts", "records"])
+    title = serializers.CharField()
+    description = serializers.CharField()
+    grain = serializers.CharField()
+    built_at = serializers.DateTimeField()
+    rows = serializers.IntegerField()
+    api = serializers.URLField()
+    downloads = DownloadsSerializer()
+    fields = FieldSerializer(many=True)
+
+
+def describe(request, dataset, file) -> dict:
+    api = "publish-api-records" if dataset.kind == "records" else f"publish-api-{dataset.slug}"
+    return {
+        "slug": dataset.slug,
+        "kind": dataset.kind,
+        "title": str(dataset.title),
+        "description": str(dataset.description),
+        "grain": str(dataset.grain),
+        "built_at": file.release.finished_at,
+        "rows": file.rows,
+        "api": request.build_absolute_uri(reverse(api)),
+        "downloads": {
+            fmt: request.build_absolute_uri(
+                reverse("publish-download", kwargs={"slug": dataset.slug, "fmt": fmt})
+            )
+            for fmt in ("csv", "json", "parquet")
+        },
+        "fields": dictionary(dataset, file),
+    }
+
+
+class DatasetList(ReleasedView):
+    serializer_class = DatasetSerializer
+
+    @extend_schema(
+        summary="Every public dataset, with its data dictionary",
+        responses={
+            200: DatasetSerializer(many=True),
+            400: BAD_REQUEST,
+            404: PAST_THE_END,
+            503: NOT_YET,
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        release = latest_release()
+        if release is None:
+            raise NotYetPublished()
+        files = {f.dataset: f for f in release.files.all()}
+        version = f"release-{release.pk}-{release.finished_at.isoformat()}"
+        if response := self.not_modified(request, version, release.finished_at):
+            return response
+        described = [
+            describe(request, d, files[slug]) for slug, d in ds.DATASETS.items() if slug in files
+        ]
+        page = self.paginate_queryset(described)
+        return self.get_paginated_response(page)
+
+
+# --- Count tables: one resource each, filtered by its own dimensions --------------------------
+
+
+class CountTableView(ReleasedView):
+    table: ds.CountTable
+
+    def known_parameters(self):
+        return super().known_parameters() | set(self.table.dimensions)
+
+    def list(self, request, *args, **kwargs):
+        file = self.release_file(self.table.slug)
+        if response := self.not_modified(request, file.sha256, file.release.finished_at):
+            return response
+        frame = read_table(file)
+        for name in self.table.dimensions:
+            if (value := request.query_params.get(name)) is None:
+                continue
+            dimension = ds.DIMENSIONS[name]
+            if dimension.pattern and not re.match(dimension.pattern, value):
+                raise exceptions.ValidationError({name: [f"{value!r} is not a valid {name}."]})
+            allowed = [*dimension.fixed_values(), ds.ALL]
+            if not dimension.pattern and value not in allowed:
+                raise exceptions.ValidationError(
+                    {name: [f"Unknown value {value!r}. Allowed: {', '.join(allowed)}."]}
+                )
+            frame = frame.filter(pl.col(name) == value)
+        page = self.paginate_queryset(frame.to_dicts())
+        return self.get_paginated_response(page)
+
+
+def count_table_view(table: ds.CountTable):
+    fields = {
+        d: serializers.CharField(help_text=str(ds.DIMENSIONS[d].meaning)) for d in table.dimensions
+    }
+    fields["count"] = serializers.IntegerField(allow_null=True, help_text="Empty when suppressed")
+    fields["suppressed"] = serializers.BooleanField()
+    name = "".join(part.title() for part in table.slug.split("-")) + "Row"
+    row = type(name, (serializers.Serializer,), fields)
+    parameters = [
+        OpenApiParameter(
+            d,
+            {"type": "string", "pattern": ds.DIMENSIONS[d].pattern}
+            if ds.DIMENSIONS[d].pattern
+            else {"type": "string", "enum": [*ds.DIMENSIONS[d].fixed_values(), ds.ALL]},
+            description=f"{ds.DIMENSIONS[d].meaning}; '{ds.ALL}' selects the totals.",
+        )
+        for d in table.dimensions
+    ]
+
+    # A function of its own for each table: extend_schema writes onto the function it decorates.
+    def get(self, request, *args, **kwargs):
+        return CountTableView.get(self, request, *args, **kwargs)
+
+    documented = extend_schema(
+        summary=str(table.title),
+        description=str(table.description),
+        parameters=parameters,
+        responses={200: row(many=True), 400: BAD_REQUEST, 404: PAST_THE_END, 503: NOT_YET},
+        tags=["counts"],
+    )(get)
+    view = type(
+        f"{name}s",
+        (CountTableView,),
+        {"table": table, "serializer_class": row, "get": documented},
+    )
+    return view.as_view()
+
+
+# --- Allegation records, live, filtered in the database -----------------------------------------
+
+
+class MonthField(django_filters.fields.forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not re.match(MONTH_PATTERN, value):
+            raise django_filters.fields.forms.ValidationError(
+                "Enter a month as YYYY-MM, for example 2026-03."
+            )
+        return value
+
+
+MONTH_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-03"})
+class MonthFilter(django_filters.Filter):
+    """`YYYY-MM`: the whole month, from its first moment (after) or to its last (before)."""
+
+    field_class = MonthField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        year, month = int(value[:4]), int(value[5:])
+        start = timezone.make_aware(datetime.datetime(year, month, 1))
+        if self.lookup_expr == "gte":
+            return qs.filter(**{f"{self.field_name}__gte": start})
+        following = datetime.datetime(year + month // 12, month % 12 + 1, 1)
+        return qs.filter(**{f"{self.field_name}__lt": timezone.make_aware(following)})
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = django_filters.fields.forms.IntegerField
+
+
+class AllegationFilter(django_filters.FilterSet):
+    category = django_filters.ChoiceFilter(choices=AllegationCategory.choices)
+    finding = django_filters.ChoiceFilter(field_name="final_finding", choices=Finding.choices)
+    channel = django_filters.ChoiceFilter(field_name="report__channel", choices=Channel.choices)
+    district = django_filters.CharFilter(field_name="report__district__code")
+    complaint_id = IntegerFilter(field_name="report_id")
+    received_from = MonthFilter(
+        field_name="report__received_at", lookup_expr="gte", help_text="First month, YYYY-MM"
+    )
+    received_to = MonthFilter(
+        field_name="report__received_at", lookup_expr="lte", help_text="Last month, YYYY-MM"
+    )
+
+
+_TYPES = {
+    ds.FieldType.INTEGER: serializers.IntegerField,
+    ds.FieldType.BOOLEAN: serializers.BooleanField,
+}
+
+
+def record_serializer(record_set: ds.RecordSet, officer_data: bool):
+    fields = {}
+    for f in record_set.fields(officer_data):
+        kind = _TYPES.get(f.type, serializers.CharField)
+        # Officer fields appear only where the agency publishes officer data.
+        required = f not in record_set.fields_officer
+        fields[f.name] = kind(allow_null=f.nullable, required=required, help_text=str(f.meaning))
+    fields["to_representation"] = lambda self, row: serializers.Serializer.to_representation(
+        self, record_set.present(row)
+    )
+    suffix = "WithOfficer" if officer_data else ""
+    return type(f"AllegationRecord{suffix}", (serializers.Serializer,), fields)
+
+
+class AllegationRecords(PublicView):
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AllegationFilter
+    max_age = RECORDS_MAX_AGE
+    record_set = ds.ALLEGATION_RECORDS
+
+    def known_parameters(self):
+        return super().known_parameters() | set(AllegationFilter.base_filters)
+
+    def officer_data(self) -> bool:
+        # While drf-spectacular writes the schema, describe every field that can appear.
+        return getattr(self, "swagger_fake_view", False) or disclosure_policy()[1]
+
+    def get_queryset(self):
+        return self.record_set.rows(self.officer_data())
+
+    def get_serializer_class(self):
+        return record_serializer(self.record_set, self.officer_data())
+
+    @extend_schema(
+        summary=str(ds.ALLEGATION_RECORDS.title),
+        description=str(ds.ALLEGATION_RECORDS.description),
+        responses={
+            200: record_serializer(ds.ALLEGATION_RECORDS, True)(many=True),
+            400: BAD_REQUEST,
+            404: PAST_THE_END,
+        },
+        tags=["records"],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

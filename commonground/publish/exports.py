@@ -1,0 +1,60 @@
+"""Bulk files streamed from a release's Parquet, a slice at a time: memory stays flat however
+many rows a dataset has."""
+
+import io
+import json
+from collections.abc import Iterator
+
+import polars as pl
+
+from commonground.publish.models import ReleaseFile
+from commonground.stops.storage import local_path
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "parquet": "application/vnd.apache.parquet",
+}
+BATCH_ROWS = 50_000
+
+
+def batches(file: ReleaseFile) -> Iterator[pl.DataFrame]:
+    yield from pl.scan_parquet(local_path(file.name)).collect_batches(chunk_size=BATCH_ROWS)
+
+
+def csv_chunks(file: ReleaseFile) -> Iterator[bytes]:
+    header = True
+    for batch in batches(file):
+        buffer = io.BytesIO()
+        batch.write_csv(buffer, include_header=header)
+        header = False
+        yield buffer.getvalue()
+    if header:  # no rows: still the header line, from the file's schema
+        schema = pl.read_parquet_schema(local_path(file.name))
+        yield (",".join(schema) + "\n").encode()
+
+
+def json_chunks(file: ReleaseFile, dictionary: list[dict]) -> Iterator[bytes]:
+    """One JSON document: what the dataset is, then its rows as objects."""
+    head = {
+        "dataset": file.dataset,
+        "built_at": file.release.finished_at.isoformat(),
+        "fields": dictionary,
+    }
+    yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [').encode()
+    first = True
+    for batch in batches(file):
+        if batch.height == 0:
+            continue
+        buffer = io.BytesIO()
+        batch.write_ndjson(buffer)
+        lines = buffer.getvalue().rstrip(b"\n").replace(b"\n", b",\n")
+        yield (b"" if first else b",\n") + lines
+        first = False
+    yield b"]}\n"
+
+
+def parquet_chunks(file: ReleaseFile, chunk: int = 1024 * 1024) -> Iterator[bytes]:
+    with local_path(file.name).open("rb") as handle:
+        while data := handle.read(chunk):
+            yield data

@@ -1,0 +1,133 @@
+import io
+import json
+
+import polars as pl
+import pytest
+
+from commonground.complaints.models import AllegationCategory
+from commonground.complaints.tests.factories import agency_with_officers
+from commonground.publish import datasets
+from commonground.publish.actions import build_release
+from commonground.publish.tests.helpers import closed, complaints, with_allegation
+
+pytestmark = [pytest.mark.django_db, pytest.mark.files]
+
+
+@pytest.fixture
+def published(analyst, supervisor, intake_clerk):
+    _agency, district, _unit, officers = agency_with_officers(2)
+    reports = complaints(12, district=district, officer=officers[0])
+    complaints(2, channel="phone", by=intake_clerk)
+    for report in reports[:3]:
+        with_allegation(report, supervisor, AllegationCategory.DISCOURTESY)
+    with_allegation(reports[3], supervisor, AllegationCategory.USE_OF_FORCE)
+    closed(reports[0], supervisor)
+    return build_release(by=analyst)
+
+
+def test_the_catalogue_lists_every_dataset_with_its_dictionary_and_downloads(client, published):
+    response = client.get("/api/v1/datasets/", {"page_size": 100})
+
+    body = response.json()
+    assert response.status_code == 200
+    assert [d["slug"] for d in body["results"]] == list(datasets.DATASETS)
+    by_channel = next(d for d in body["results"] if d["slug"] == "complaints-by-channel")
+    channel = next(f for f in by_channel["fields"] if f["name"] == "channel")
+    assert {"value": "phone", "label": "Phone"} in channel["values"]
+    assert by_channel["downloads"]["csv"].endswith("/data/complaints-by-channel.csv")
+    assert response["Cache-Control"] == "public, max-age=300"
+
+
+def test_a_count_table_filters_by_its_dimensions_and_keeps_small_counts_hidden(client, published):
+    response = client.get("/api/v1/counts/complaints-by-channel/", {"channel": "phone"})
+
+    rows = response.json()["results"]
+    assert {r["year"] for r in rows} >= {datasets.ALL}
+    assert all(r["count"] is None and r["suppressed"] for r in rows)
+
+
+def test_counts_answer_not_modified_to_a_client_with_the_same_release(client, published):
+    first = client.get("/api/v1/counts/complaints-by-month/")
+    again = client.get("/api/v1/counts/complaints-by-month/", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first.status_code == 200 and first["Last-Modified"]
+    assert again.status_code == 304
+
+
+def test_allegation_records_filter_in_the_database(client, published):
+    response = client.get("/api/v1/allegations/", {"category": "discourtesy", "page_size": 2})
+
+    body = response.json()
+    assert body["count"] == 3
+    assert len(body["results"]) == 2
+    assert set(body["results"][0]) == {f.name for f in datasets.ALLEGATION_RECORDS.fields(False)}
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field", "says"),
+    [
+        ("/api/v1/allegations/", {"colour": "red"}, "detail", "Unknown parameter 'colour'"),
+        ("/api/v1/allegations/", {"received_from": "2026-13"}, "received_from", "YYYY-MM"),
+        ("/api/v1/allegations/", {"category": "rudeness"}, "category", "not one of"),
+        ("/api/v1/allegations/", {"page_size": "5000"}, "page_size", "from 1 to 1000"),
+        ("/api/v1/allegations/", {"page": "two"}, "page", "whole number"),
+        ("/api/v1/counts/complaints-by-channel/", {"channel": "pigeon"}, "channel", "Allowed:"),
+        ("/api/v1/counts/complaints-by-channel/", {"format": "xml"}, "detail", "'format'"),
+    ],
+)
+def test_bad_input_is_a_400_that_says_what_was_wrong(client, published, url, params, field, says):
+    response = client.get(url, params)
+
+    assert response.status_code == 400
+    assert says in " ".join(response.json()[field])
+
+
+def test_counts_before_any_release_are_a_503_that_says_so(client, db):
+    response = client.get("/api/v1/counts/complaints-by-month/")
+
+    assert response.status_code == 503
+    assert "No release" in response.json()["detail"]
+
+
+def test_bulk_files_in_every_format_hold_the_same_rows(client, published):
+    csv = client.get("/data/allegation-records.csv")
+    as_json = client.get("/data/allegation-records.json")
+    parquet = client.get("/data/allegation-records.parquet")
+
+    from_csv = pl.read_csv(io.BytesIO(b"".join(csv.streaming_content)))
+    document = json.loads(b"".join(as_json.streaming_content))
+    from_parquet = pl.read_parquet(io.BytesIO(b"".join(parquet.streaming_content)))
+    assert from_csv.height == len(document["rows"]) == from_parquet.height == 4
+    assert from_csv["allegation_id"].to_list() == from_parquet["allegation_id"].to_list()
+    assert [f["name"] for f in document["fields"]] == from_parquet.columns
+    assert document["built_at"] == published.finished_at.isoformat()
+    assert csv["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="allegation-records-' in csv["Content-Disposition"]
+
+
+def test_an_empty_dataset_still_downloads_with_its_header(client, analyst):
+    agency_with_officers(1)
+    build_release(by=analyst)
+
+    csv = b"".join(client.get("/data/allegation-records.csv").streaming_content)
+    document = json.loads(b"".join(client.get("/data/allegation-records.json").streaming_content))
+
+    assert csv.decode().startswith("allegation_id,complaint_id,received_month")
+    assert document["rows"] == []
+
+
+def test_an_unknown_format_is_a_400_and_an_unknown_dataset_a_404(client, published):
+    assert client.get("/data/allegation-records.xlsx").status_code == 400
+    assert client.get("/data/no-such-thing.csv").status_code == 404
+    assert client.get("/en/data/no-such-thing/").status_code == 404
+
+
+def test_the_open_data_pages_show_the_dictionary_and_when_it_was_built(client, published):
+    catalogue = client.get("/en/data/")
+    page = client.get("/es/data/complaints-by-channel/")
+
+    assert catalogue.status_code == 200
+    assert b"/data/complaints-by-channel.parquet" in catalogue.content
+    assert page.status_code == 200
+    assert "Teléfono".encode() in page.content or b"phone" in page.content
