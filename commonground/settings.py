@@ -281,6 +281,8 @@ DAILY_TASKS = [
     "commonground.evidence.tasks.dispose_of_expired_items",
     "commonground.evidence.tasks.discard_stale_uploads",
     "commonground.early_warning.tasks.run_daily_detectors",
+    # Last, so the public figures include everything the other tasks changed.
+    "commonground.publish.tasks.build_nightly_release",
 ]
 
 # --- Investigations and oversight --------------------------------------------------------------

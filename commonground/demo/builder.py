@@ -59,6 +59,8 @@ from commonground.early_warning.models import Detector
 from commonground.investigations.models import Case, LogEntry
 from commonground.investigations.selectors import QUEUES
 from commonground.oversight.models import AgencyDecision, CaseReview, Meeting, MeetingStatus, Vote
+from commonground.publish.actions import build_release
+from commonground.publish.selectors import latest_release
 from commonground.roster.actions import assign_officer
 from commonground.roster.models import (
     Agency,
@@ -252,7 +254,7 @@ def build(
             builder.build_subtypes()
             builder.build_reports(reports)
             builder.build_footage()
-    if not created and records.loaded() and Detector.objects.exists():
+    if not created and records.loaded() and Detector.objects.exists() and latest_release():
         return None
     if not created:
         progress(f"{AGENCY_NAME} exists; loading the records it lacks...")
@@ -271,6 +273,9 @@ def build(
             if Detector.objects.exists()
             else intervention.build(seed=seed, today=timezone.localdate())
         )
+    if latest_release() is None:
+        progress("Publishing the public datasets...")
+        build_release(progress=lambda line: progress(f"  {line}"))
     summary = _summary(seed=seed, created=created, records=imported)
     summary.interventions = alerts
     summary.seconds = time.monotonic() - started

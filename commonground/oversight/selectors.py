@@ -30,6 +30,7 @@ from commonground.oversight.models import (
     AgencyDecision,
     CaseReview,
     DisciplineLevel,
+    FinalDiscipline,
     Meeting,
     MeetingStatus,
     Recommendation,
@@ -504,3 +505,12 @@ def public_minutes(meeting: PublicMeeting) -> list[MinutesItem]:
         )
         for number, (pk, report_id, result, district) in enumerate(reviews, start=1)
     ]
+
+
+# The records the public figures are drawn from (commonground.publish reads only these).
+def published_decisions():
+    return AgencyDecision.objects.order_by()
+
+
+def published_discipline():
+    return FinalDiscipline.objects.order_by()

@@ -31,6 +31,7 @@ CHUNK_ROWS = 50_000
 POLARS_TYPES = {
     ds.FieldType.INTEGER: pl.Int64,
     ds.FieldType.BOOLEAN: pl.Boolean,
+    ds.FieldType.NUMBER: pl.Float64,
     ds.FieldType.STRING: pl.String,
     ds.FieldType.MONTH: pl.String,
     ds.FieldType.YEAR: pl.String,
@@ -54,12 +55,23 @@ def build_release(*, by=None, progress: Callable[[str], None] = log.info) -> Rel
     files: list[ReleaseFile] = []
     try:
         with tempfile.TemporaryDirectory(prefix="release-") as work:
+            tables: dict[str, pl.DataFrame] = {}
+            hidden_by_family: dict[str, frozenset] = {}
             for family in ds.FAMILIES:
-                for slug, frame in family_tables(family, threshold).items():
-                    path = Path(work) / f"{slug}.parquet"
-                    frame.write_parquet(path)
-                    files.append(_store(release, slug, path, frame.height))
-                    progress(f"{slug}: {frame.height} rows")
+                family_frames, hidden_by_family[family.slug] = suppress_family(family, threshold)
+                tables.update(family_frames)
+
+            def hidden(family: ds.Family, **cell) -> bool:
+                return key(**cell) in hidden_by_family[family.slug]
+
+            for estimate_set in ds.ESTIMATE_SETS:
+                schema = {f.name: POLARS_TYPES[f.type] for f in estimate_set.fields()}
+                tables[estimate_set.slug] = pl.DataFrame(estimate_set.rows(hidden), schema=schema)
+            for slug, frame in tables.items():
+                path = Path(work) / f"{slug}.parquet"
+                frame.write_parquet(path)
+                files.append(_store(release, slug, path, frame.height))
+                progress(f"{slug}: {frame.height} rows")
             for record_set in ds.RECORD_SETS:
                 path, rows = _write_records(record_set, officer_data, Path(work), progress)
                 files.append(_store(release, record_set.slug, path, rows))
@@ -93,8 +105,9 @@ def _publish(release: Release, files: list[ReleaseFile], by) -> None:
     )
 
 
-def family_tables(family: ds.Family, threshold: int) -> dict[str, pl.DataFrame]:
-    """Each count table of `family`, with totals, after suppression across all of them."""
+def suppress_family(family: ds.Family, threshold: int) -> tuple[dict[str, pl.DataFrame], frozenset]:
+    """Each count table of `family`, with totals, after suppression across all of them; and
+    the cells hidden."""
     tables = ds.tables_of(family)
     rows = list(family.counts())
     seen: dict[str, set[str]] = {}
@@ -110,7 +123,7 @@ def family_tables(family: ds.Family, threshold: int) -> dict[str, pl.DataFrame]:
     }
     system = tabulate(rows, [t.dimensions for t in tables], domains, rollups=rollups)
     hidden = hidden_cells(system, threshold)
-    return {t.slug: _table_frame(t, domains, system.counts, hidden) for t in tables}
+    return {t.slug: _table_frame(t, domains, system.counts, hidden) for t in tables}, hidden
 
 
 def _table_frame(table: ds.CountTable, domains, counts, hidden) -> pl.DataFrame:

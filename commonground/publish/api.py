@@ -9,6 +9,7 @@ was wrong.
 import datetime
 import hashlib
 import re
+from dataclasses import dataclass
 
 import django_filters
 import polars as pl
@@ -16,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -46,6 +46,10 @@ BAD_REQUEST = OpenApiResponse(
 )
 PAST_THE_END = OpenApiResponse(
     description="The page asked for is past the last page.",
+    response={"type": "object", "properties": {"detail": {"type": "string"}}},
+)
+THROTTLED = OpenApiResponse(
+    description="Too many requests from this address; Retry-After says when to try again.",
     response={"type": "object", "properties": {"detail": {"type": "string"}}},
 )
 NOT_YET = OpenApiResponse(
@@ -145,6 +149,24 @@ class ReleasedView(PublicView):
         return response
 
 
+_TYPES = {
+    ds.FieldType.INTEGER: serializers.IntegerField,
+    ds.FieldType.BOOLEAN: serializers.BooleanField,
+    ds.FieldType.NUMBER: serializers.FloatField,
+}
+
+
+def row_serializer(name: str, fields: list[ds.Field], optional=()) -> type[serializers.Serializer]:
+    """A serializer, for the schema, of rows with the declared fields."""
+    declared = {
+        f.name: _TYPES.get(f.type, serializers.CharField)(
+            allow_null=f.nullable, required=f not in optional, help_text=str(f.meaning)
+        )
+        for f in fields
+    }
+    return type(name, (serializers.Serializer,), declared)
+
+
 # --- The catalogue ------------------------------------------------------------------------------
 
 
@@ -156,7 +178,7 @@ class FieldValueSerializer(serializers.Serializer):
 class FieldSerializer(serializers.Serializer):
     name = serializers.CharField()
     type = serializers.ChoiceField(
-        choices=["string", "integer", "boolean", "month", "year"],
+        choices=["string", "integer", "number", "boolean", "month", "year"],
         help_text="month is YYYY-MM; year is YYYY",
     )
     meaning = serializers.CharField()
@@ -172,7 +194,7 @@ class DownloadsSerializer(serializers.Serializer):
 
 class DatasetSerializer(serializers.Serializer):
     slug = serializers.SlugField()
-    kind = serializers.ChoiceField(choices=["counts", "records"])
+    kind = serializers.ChoiceField(choices=["counts", "estimates", "records"])
     title = serializers.CharField()
     description = serializers.CharField()
     grain = serializers.CharField()
@@ -213,6 +235,7 @@ class DatasetList(ReleasedView):
             200: DatasetSerializer(many=True),
             400: BAD_REQUEST,
             404: PAST_THE_END,
+            429: THROTTLED,
             503: NOT_YET,
         },
     )
@@ -234,67 +257,104 @@ class DatasetList(ReleasedView):
 # --- Count tables: one resource each, filtered by its own dimensions --------------------------
 
 
-class CountTableView(ReleasedView):
-    table: ds.CountTable
+@dataclass(frozen=True)
+class Filter:
+    """One query parameter of a released table: a value of the given form, or one of a list."""
+
+    name: str
+    meaning: str
+    pattern: str = ""
+    values: tuple[str, ...] = ()
+
+    def schema(self) -> dict:
+        if self.pattern:
+            return {"type": "string", "pattern": self.pattern}
+        return {"type": "string", "enum": list(self.values)}
+
+    def check(self, value: str) -> None:
+        if self.pattern and not re.match(self.pattern, value):
+            raise exceptions.ValidationError(
+                {self.name: [f"{value!r} is not a valid {self.name}."]}
+            )
+        if not self.pattern and value not in self.values:
+            raise exceptions.ValidationError(
+                {self.name: [f"Unknown value {value!r}. Allowed: {', '.join(self.values)}."]}
+            )
+
+
+def table_filters(dataset: ds.CountTable | ds.EstimateSet) -> list[Filter]:
+    if isinstance(dataset, ds.CountTable):
+        return [
+            Filter(
+                d,
+                f"{ds.DIMENSIONS[d].meaning}; '{ds.ALL}' selects the totals.",
+                ds.DIMENSIONS[d].pattern,
+                (*ds.DIMENSIONS[d].fixed_values(), ds.ALL),
+            )
+            for d in dataset.dimensions
+        ]
+    fields = {f.name: f for f in dataset.fields()}
+    return [
+        Filter(name, str(fields[name].meaning), values=tuple(v for v, _l in fields[name].values))
+        for name in dataset.filters
+    ]
+
+
+def table_fields(dataset: ds.CountTable | ds.EstimateSet) -> list[ds.Field]:
+    if isinstance(dataset, ds.CountTable):
+        return dataset.fields({d: [] for d in dataset.dimensions})
+    return dataset.fields()
+
+
+class ReleasedTableView(ReleasedView):
+    """A count table or a set of estimates: small, read whole from the release and filtered."""
+
+    dataset: ds.CountTable | ds.EstimateSet
+    filters: list[Filter]
 
     def known_parameters(self):
-        return super().known_parameters() | set(self.table.dimensions)
+        return super().known_parameters() | {f.name for f in self.filters}
 
     def list(self, request, *args, **kwargs):
-        file = self.release_file(self.table.slug)
+        file = self.release_file(self.dataset.slug)
         if response := self.not_modified(request, file.sha256, file.release.finished_at):
             return response
         frame = read_table(file)
-        for name in self.table.dimensions:
-            if (value := request.query_params.get(name)) is None:
-                continue
-            dimension = ds.DIMENSIONS[name]
-            if dimension.pattern and not re.match(dimension.pattern, value):
-                raise exceptions.ValidationError({name: [f"{value!r} is not a valid {name}."]})
-            allowed = [*dimension.fixed_values(), ds.ALL]
-            if not dimension.pattern and value not in allowed:
-                raise exceptions.ValidationError(
-                    {name: [f"Unknown value {value!r}. Allowed: {', '.join(allowed)}."]}
-                )
-            frame = frame.filter(pl.col(name) == value)
+        for query in self.filters:
+            if (value := request.query_params.get(query.name)) is not None:
+                query.check(value)
+                frame = frame.filter(pl.col(query.name) == value)
         page = self.paginate_queryset(frame.to_dicts())
         return self.get_paginated_response(page)
 
 
-def count_table_view(table: ds.CountTable):
-    fields = {
-        d: serializers.CharField(help_text=str(ds.DIMENSIONS[d].meaning)) for d in table.dimensions
-    }
-    fields["count"] = serializers.IntegerField(allow_null=True, help_text="Empty when suppressed")
-    fields["suppressed"] = serializers.BooleanField()
-    name = "".join(part.title() for part in table.slug.split("-")) + "Row"
-    row = type(name, (serializers.Serializer,), fields)
-    parameters = [
-        OpenApiParameter(
-            d,
-            {"type": "string", "pattern": ds.DIMENSIONS[d].pattern}
-            if ds.DIMENSIONS[d].pattern
-            else {"type": "string", "enum": [*ds.DIMENSIONS[d].fixed_values(), ds.ALL]},
-            description=f"{ds.DIMENSIONS[d].meaning}; '{ds.ALL}' selects the totals.",
-        )
-        for d in table.dimensions
-    ]
+def released_table_view(dataset: ds.CountTable | ds.EstimateSet):
+    name = "".join(part.title() for part in dataset.slug.split("-")) + "Row"
+    row = row_serializer(name, table_fields(dataset))
+    filters = table_filters(dataset)
+    parameters = [OpenApiParameter(f.name, f.schema(), description=f.meaning) for f in filters]
 
     # A function of its own for each table: extend_schema writes onto the function it decorates.
     def get(self, request, *args, **kwargs):
-        return CountTableView.get(self, request, *args, **kwargs)
+        return ReleasedTableView.get(self, request, *args, **kwargs)
 
     documented = extend_schema(
-        summary=str(table.title),
-        description=str(table.description),
+        summary=str(dataset.title),
+        description=str(dataset.description),
         parameters=parameters,
-        responses={200: row(many=True), 400: BAD_REQUEST, 404: PAST_THE_END, 503: NOT_YET},
-        tags=["counts"],
+        responses={
+            200: row(many=True),
+            400: BAD_REQUEST,
+            404: PAST_THE_END,
+            429: THROTTLED,
+            503: NOT_YET,
+        },
+        tags=[dataset.kind],
     )(get)
     view = type(
         f"{name}s",
-        (CountTableView,),
-        {"table": table, "serializer_class": row, "get": documented},
+        (ReleasedTableView,),
+        {"dataset": dataset, "filters": filters, "serializer_class": row, "get": documented},
     )
     return view.as_view()
 
@@ -332,9 +392,18 @@ class MonthFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}__lt": timezone.make_aware(following)})
 
 
-@extend_schema_field(OpenApiTypes.INT)
+# Ids are positive and fit the databases' 64-bit integers.
+ID_MAX = 2**63 - 1
+
+
+class IdField(django_filters.fields.forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=ID_MAX, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
 class IntegerFilter(django_filters.NumberFilter):
-    field_class = django_filters.fields.forms.IntegerField
+    field_class = IdField
 
 
 class AllegationFilter(django_filters.FilterSet):
@@ -351,24 +420,17 @@ class AllegationFilter(django_filters.FilterSet):
     )
 
 
-_TYPES = {
-    ds.FieldType.INTEGER: serializers.IntegerField,
-    ds.FieldType.BOOLEAN: serializers.BooleanField,
-}
-
-
 def record_serializer(record_set: ds.RecordSet, officer_data: bool):
-    fields = {}
-    for f in record_set.fields(officer_data):
-        kind = _TYPES.get(f.type, serializers.CharField)
-        # Officer fields appear only where the agency publishes officer data.
-        required = f not in record_set.fields_officer
-        fields[f.name] = kind(allow_null=f.nullable, required=required, help_text=str(f.meaning))
-    fields["to_representation"] = lambda self, row: serializers.Serializer.to_representation(
+    # Officer fields appear only where the agency publishes officer data.
+    serializer = row_serializer(
+        "AllegationRecord" + ("WithOfficer" if officer_data else ""),
+        record_set.fields(officer_data),
+        optional=record_set.fields_officer,
+    )
+    serializer.to_representation = lambda self, row: serializers.Serializer.to_representation(
         self, record_set.present(row)
     )
-    suffix = "WithOfficer" if officer_data else ""
-    return type(f"AllegationRecord{suffix}", (serializers.Serializer,), fields)
+    return serializer
 
 
 class AllegationRecords(PublicView):
@@ -397,6 +459,7 @@ class AllegationRecords(PublicView):
             200: record_serializer(ds.ALLEGATION_RECORDS, True)(many=True),
             400: BAD_REQUEST,
             404: PAST_THE_END,
+            429: THROTTLED,
         },
         tags=["records"],
     )

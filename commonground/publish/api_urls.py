@@ -8,18 +8,18 @@ from drf_spectacular.views import (
 )
 
 from commonground.publish import api, views
-from commonground.publish.datasets import COUNT_TABLES
+from commonground.publish.datasets import COUNT_TABLES, ESTIMATE_SETS
 
 urlpatterns = [
     path("api/v1/datasets/", api.DatasetList.as_view(), name="publish-api-datasets"),
     path("api/v1/allegations/", api.AllegationRecords.as_view(), name="publish-api-records"),
     *[
         path(
-            f"api/v1/counts/{table.slug}/",
-            api.count_table_view(table),
-            name=f"publish-api-{table.slug}",
+            f"api/v1/{dataset.kind}/{dataset.slug}/",
+            api.released_table_view(dataset),
+            name=f"publish-api-{dataset.slug}",
         )
-        for table in COUNT_TABLES
+        for dataset in [*COUNT_TABLES, *ESTIMATE_SETS]
     ],
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(), name="publish-api-schema"),
     path(

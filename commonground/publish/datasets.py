@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import polars as pl
 from django.db.models import Count, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import formats, timezone
@@ -24,7 +25,17 @@ from django.utils.translation import gettext_lazy as _
 
 from commonground.complaints import selectors as complaints
 from commonground.complaints.models import AllegationCategory, Channel, Finding, Kind, Outcome
-from commonground.roster.models import District
+from commonground.oversight import selectors as oversight
+from commonground.oversight.models import DisciplineLevel
+from commonground.roster.models import District, Race
+from commonground.stops.models import ForceType
+from commonground.stops.selectors import (
+    StopFilter,
+    analyse,
+    published_force_used,
+    published_incidents,
+    scan_stops,
+)
 
 # The value a dimension takes on a row of totals.
 ALL = "all"
@@ -35,6 +46,7 @@ class FieldType:
     STRING = "string"
     INTEGER = "integer"
     BOOLEAN = "boolean"
+    NUMBER = "number"
     MONTH = "month"  # "2026-03"
     YEAR = "year"  # "2026"
 
@@ -99,6 +111,18 @@ def _choices(choices, extra: Sequence[tuple[str, Promise]] = ()):
     return lambda _seen: list(choices.choices) + list(extra)
 
 
+YES_NO_UNKNOWN = [("yes", _("Yes")), ("no", _("No")), (UNKNOWN, _("Not recorded"))]
+CONCURRENCE = [
+    ("followed", _("Followed the board")),
+    ("differed", _("Differed from the board")),
+]
+STOP_TYPES = [("vehicular", _("Vehicle stop")), ("pedestrian", _("Pedestrian stop"))]
+
+
+def yes_no(value: bool | None) -> str:
+    return UNKNOWN if value is None else ("yes" if value else "no")
+
+
 DAYS_BANDS = [
     ("0-30", _("30 days or fewer")),
     ("31-90", _("31 to 90 days")),
@@ -159,6 +183,49 @@ DIMENSIONS = {
             FieldType.STRING,
             _("How the complaint ended"),
             _choices(Outcome),
+        ),
+        Dimension(
+            "subject_race",
+            FieldType.STRING,
+            _("Race of the person stopped or subject to force, as the officer recorded it"),
+            _choices(Race),
+        ),
+        Dimension(
+            "subject_injured",
+            FieldType.STRING,
+            _("Whether the person was injured"),
+            lambda _seen: YES_NO_UNKNOWN,
+        ),
+        Dimension(
+            "force_type",
+            FieldType.STRING,
+            _("Kind of force an officer used"),
+            _choices(ForceType),
+        ),
+        Dimension(
+            "agency_decision",
+            FieldType.STRING,
+            _("Whether the agency's decision followed the board's recommendation"),
+            lambda _seen: CONCURRENCE,
+        ),
+        Dimension(
+            "discipline",
+            FieldType.STRING,
+            _("Discipline the agency decided on"),
+            lambda _seen: [(d.code, d.name) for d in DisciplineLevel.objects.order_by("rank")],
+            pattern=r"^[-a-zA-Z0-9_]{1,40}$",
+        ),
+        Dimension(
+            "stop_type",
+            FieldType.STRING,
+            _("Kind of stop"),
+            lambda _seen: STOP_TYPES,
+        ),
+        Dimension(
+            "contraband_found",
+            FieldType.STRING,
+            _("Whether the search found contraband"),
+            lambda _seen: YES_NO_UNKNOWN,
         ),
         Dimension(
             "days_to_close",
@@ -225,6 +292,92 @@ def _allegations() -> Iterable[tuple[dict, int]]:
         yield values, row["n"]
 
 
+def _force_incidents() -> Iterable[tuple[dict, int]]:
+    rows = (
+        published_incidents()
+        .values("occurred_on", "district__code", "subject_race", "subject_injured")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        values = {
+            "month": _month(row["occurred_on"]),
+            "district": row["district__code"],
+            "subject_race": row["subject_race"],
+            "subject_injured": yes_no(row["subject_injured"]),
+        }
+        yield values, row["n"]
+
+
+def _force_types() -> Iterable[tuple[dict, int]]:
+    counts: dict[tuple[str, str], int] = {}
+    for occurred_on, types in published_force_used().values_list("incident__occurred_on", "types"):
+        for force_type in set(types):
+            cell = (_month(occurred_on), force_type)
+            counts[cell] = counts.get(cell, 0) + 1
+    for (month, force_type), n in counts.items():
+        yield {"month": month, "force_type": force_type}, n
+
+
+def _agency_decisions() -> Iterable[tuple[dict, int]]:
+    rows = (
+        oversight.published_decisions()
+        .annotate(m=TruncMonth("decided_at"))
+        .values("m", "concurs_with_board")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        decision = "followed" if row["concurs_with_board"] else "differed"
+        yield {"month": _month(row["m"]), "agency_decision": decision}, row["n"]
+
+
+def _discipline() -> Iterable[tuple[dict, int]]:
+    rows = (
+        oversight.published_discipline()
+        .annotate(m=TruncMonth("decision__decided_at"))
+        .values("m", "discipline__code")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        yield {"month": _month(row["m"]), "discipline": row["discipline__code"]}, row["n"]
+
+
+def _stops() -> Iterable[tuple[dict, int]]:
+    grouped = (
+        scan_stops()
+        .group_by(
+            pl.col("date").dt.strftime("%Y-%m").alias("month"),
+            pl.col("district").fill_null(UNKNOWN),
+            pl.col("subject_race").cast(pl.String).fill_null(Race.UNKNOWN),
+            pl.col("type").cast(pl.String).alias("stop_type"),
+        )
+        .agg(n=pl.len())
+        .collect()
+    )
+    known = {code for code, _label in _districts({})}
+    for month, district, race, stop_type, n in grouped.iter_rows():
+        district = district if district in known else UNKNOWN
+        yield (
+            {"month": month, "district": district, "subject_race": race, "stop_type": stop_type},
+            n,
+        )
+
+
+def _searches() -> Iterable[tuple[dict, int]]:
+    grouped = (
+        scan_stops()
+        .filter(pl.col("search_conducted"))
+        .group_by(
+            pl.col("date").dt.strftime("%Y-%m").alias("month"),
+            pl.col("subject_race").cast(pl.String).fill_null(Race.UNKNOWN),
+            pl.col("contraband_found"),
+        )
+        .agg(n=pl.len())
+        .collect()
+    )
+    for month, race, found, n in grouped.iter_rows():
+        yield {"month": month, "subject_race": race, "contraband_found": yes_no(found)}, n
+
+
 @dataclass(frozen=True)
 class Family:
     slug: str
@@ -236,6 +389,16 @@ COMPLAINTS = Family("complaints", _("complaints received"), _complaints_received
 CLOSED = Family("closed", _("complaints closed"), _complaints_closed)
 ALLEGATIONS = Family("allegations", _("allegations"), _allegations)
 COMMENDATIONS = Family("commendations", _("commendations received"), _commendations_received)
+FORCE = Family("force", _("use-of-force incidents"), _force_incidents)
+FORCE_TYPES = Family(
+    "force-types", _("kinds of force used (each officer, each incident)"), _force_types
+)
+DECISIONS = Family(
+    "decisions", _("agency decisions on cases the board reviewed"), _agency_decisions
+)
+DISCIPLINE = Family("discipline", _("allegations given final discipline"), _discipline)
+STOPS = Family("stops", _("stops"), _stops)
+SEARCHES = Family("searches", _("searches during stops"), _searches)
 
 
 @dataclass(frozen=True)
@@ -413,6 +576,164 @@ ALLEGATION_RECORDS = RecordSet(
 )
 
 
+# --- Estimates: figures from the stop analyses, with their 95% intervals --------------------
+
+
+@dataclass(frozen=True)
+class EstimateSet:
+    slug: str
+    title: Promise
+    description: Promise
+    grain: Promise
+    declared_fields: tuple[Field, ...]
+    # The rows, given `hidden(family, **cell)`: whether a count the estimate is worked out from
+    # is suppressed in the release (then the estimate is withheld too, or it would give it away).
+    rows: Callable[[Callable[..., bool]], list[dict]]
+    kind: str = field(default="estimates", init=False)
+
+    @property
+    def filters(self) -> tuple[str, ...]:
+        return ("measure", "group")
+
+    def fields(self) -> list[Field]:
+        return list(self.declared_fields)
+
+
+MEASURES = [
+    ("stop_rate", _("Stops per 1,000 residents per year")),
+    ("stop_ratio", _("Stop rate divided by the reference group's")),
+    ("search_ratio", _("Searches per resident, divided by the reference group's")),
+    ("hit_rate", _("Share of searches that found contraband")),
+    ("hit_rate_difference", _("Hit rate minus the reference group's")),
+    ("darkness_odds_ratio", _("Veil of darkness: odds of the group among stops after dark")),
+]
+WITHHELD = [
+    ("small_count", _("A count it is worked out from is suppressed")),
+    ("too_little_data", _("Too little data for a reliable figure")),
+]
+
+
+def _stop_disparities(hidden: Callable[..., bool]) -> list[dict]:
+    from commonground.stops.analysis import NotEnoughData
+
+    rows = []
+
+    def add(measure, group, reference, estimate, *, counts_hidden):
+        value = estimate.value
+        withheld = None
+        if counts_hidden:
+            withheld, value = "small_count", None
+        elif value is None:
+            withheld = "too_little_data"
+        shown = withheld is None
+        rows.append(
+            {
+                "measure": measure,
+                "group": group,
+                "reference_group": reference or None,
+                "value": value,
+                "low": estimate.low if shown else None,
+                "high": estimate.high if shown else None,
+                "withheld": withheld,
+            }
+        )
+
+    def stops_hidden(*groups):
+        return any(hidden(STOPS, subject_race=g) for g in groups)
+
+    try:
+        bench = analyse("benchmark", StopFilter())
+    except NotEnoughData:
+        bench = None
+    if bench is not None:
+        reference = bench.reference_group
+        for cell in bench.overall:
+            small = stops_hidden(cell.group, reference)
+            add("stop_rate", cell.group, "", cell.stop_rate, counts_hidden=stops_hidden(cell.group))
+            if cell.group != reference:
+                add("stop_ratio", cell.group, reference, cell.stop_ratio, counts_hidden=small)
+                add("search_ratio", cell.group, reference, cell.search_ratio, counts_hidden=small)
+    try:
+        outcomes = analyse("outcomes", StopFilter())
+    except NotEnoughData:
+        outcomes = None
+    if outcomes is not None:
+        reference = outcomes.reference_group
+
+        def hits_hidden(*groups):
+            return any(
+                hidden(SEARCHES, subject_race=g, contraband_found="yes")
+                or hidden(SEARCHES, subject_race=g)
+                for g in groups
+            )
+
+        for summary in outcomes.overall:
+            add(
+                "hit_rate",
+                summary.group,
+                "",
+                summary.hit_rate,
+                counts_hidden=hits_hidden(summary.group),
+            )
+            if summary.group != reference:
+                add(
+                    "hit_rate_difference",
+                    summary.group,
+                    reference,
+                    summary.hit_rate_difference,
+                    counts_hidden=hits_hidden(summary.group, reference),
+                )
+    try:
+        vod = analyse("veil_of_darkness", StopFilter())
+    except NotEnoughData:
+        vod = None
+    if vod is not None:
+        from commonground.stops.analysis import Estimate
+
+        add(
+            "darkness_odds_ratio",
+            vod.minority,
+            vod.majority,
+            Estimate(vod.odds_ratio, vod.odds_ratio_low, vod.odds_ratio_high, vod.standard_error),
+            counts_hidden=stops_hidden(vod.minority, vod.majority),
+        )
+    return rows
+
+
+STOP_DISPARITIES = EstimateSet(
+    slug="stop-disparities",
+    title=_("Disparities in stops and searches"),
+    description=_(
+        "How often people of each race are stopped and searched compared with white residents, "
+        "how often searches find contraband, and the veil-of-darkness test, each with its 95% "
+        "interval, across all the agency's stops."
+    ),
+    grain=_("one row per measure and group"),
+    declared_fields=(
+        Field("measure", FieldType.STRING, _("What is measured"), MEASURES),
+        Field("group", FieldType.STRING, _("Race of the people stopped"), Race.choices),
+        Field(
+            "reference_group",
+            FieldType.STRING,
+            _("The group compared with; empty for a group's own rate"),
+            Race.choices,
+            nullable=True,
+        ),
+        Field("value", FieldType.NUMBER, _("The estimate"), nullable=True),
+        Field("low", FieldType.NUMBER, _("Lower end of the 95% interval"), nullable=True),
+        Field("high", FieldType.NUMBER, _("Upper end of the 95% interval"), nullable=True),
+        Field(
+            "withheld",
+            FieldType.STRING,
+            _("Why the estimate is not shown; empty when it is"),
+            WITHHELD,
+            nullable=True,
+        ),
+    ),
+    rows=_stop_disparities,
+)
+
+
 COUNT_TABLES = [
     CountTable(
         "complaints-by-month",
@@ -473,6 +794,85 @@ COUNT_TABLES = [
         ("category", "finding"),
     ),
     CountTable(
+        "use-of-force-by-month",
+        _("Use of force each month"),
+        _("Incidents in which officers used force on a person, each month."),
+        FORCE,
+        ("month",),
+    ),
+    CountTable(
+        "use-of-force-by-district",
+        _("Use of force by district"),
+        _("Use-of-force incidents each year, by district."),
+        FORCE,
+        ("year", "district"),
+    ),
+    CountTable(
+        "use-of-force-by-race",
+        _("Use of force by race of the person"),
+        _("Use-of-force incidents each year, by the race of the person force was used on."),
+        FORCE,
+        ("year", "subject_race"),
+    ),
+    CountTable(
+        "use-of-force-injuries",
+        _("Injuries in use of force"),
+        _("Use-of-force incidents by the race of the person and whether they were injured."),
+        FORCE,
+        ("subject_race", "subject_injured"),
+    ),
+    CountTable(
+        "kinds-of-force",
+        _("Kinds of force used"),
+        _("Each kind of force each year: one count per officer and incident."),
+        FORCE_TYPES,
+        ("year", "force_type"),
+    ),
+    CountTable(
+        "board-agency-concurrence",
+        _("Did the agency follow the board?"),
+        _("The agency's final decisions each year on cases the civilian oversight board reviewed."),
+        DECISIONS,
+        ("year", "agency_decision"),
+    ),
+    CountTable(
+        "discipline",
+        _("Discipline decided"),
+        _("Allegations given final discipline each year, by the level of discipline."),
+        DISCIPLINE,
+        ("year", "discipline"),
+    ),
+    CountTable(
+        "stops-by-race",
+        _("Stops by race"),
+        _("Stops each year, by the race of the person stopped."),
+        STOPS,
+        ("year", "subject_race"),
+    ),
+    CountTable(
+        "stops-by-district",
+        _("Stops by district and race"),
+        _("All stops, by district and the race of the person stopped."),
+        STOPS,
+        ("district", "subject_race"),
+    ),
+    CountTable(
+        "stops-by-type",
+        _("Stops by kind"),
+        _("Stops each year, vehicle or pedestrian."),
+        STOPS,
+        ("year", "stop_type"),
+    ),
+    CountTable(
+        "search-results-by-race",
+        _("Searches and what they found, by race"),
+        _(
+            "Searches during stops, by the race of the person searched and whether contraband was found."
+        ),
+        SEARCHES,
+        ("subject_race", "contraband_found"),
+    ),
+    CountTable(
         "commendations-by-month",
         _("Commendations received each month"),
         _("How many commendations of officers came in each month."),
@@ -489,8 +889,11 @@ COUNT_TABLES = [
 ]
 
 RECORD_SETS = [ALLEGATION_RECORDS]
+ESTIMATE_SETS = [STOP_DISPARITIES]
 
-DATASETS: dict[str, CountTable | RecordSet] = {d.slug: d for d in [*COUNT_TABLES, *RECORD_SETS]}
+DATASETS: dict[str, CountTable | RecordSet | EstimateSet] = {
+    d.slug: d for d in [*COUNT_TABLES, *ESTIMATE_SETS, *RECORD_SETS]
+}
 
 
 def tables_of(family: Family) -> list[CountTable]:

@@ -51,6 +51,8 @@ def dictionary(dataset: ds.CountTable | ds.RecordSet, file: ReleaseFile) -> list
             for d in dataset.dimensions
         }
         fields = dataset.fields(domains)
+    elif isinstance(dataset, ds.EstimateSet):
+        fields = dataset.fields()
     else:
         fields = dataset.fields(file.release.officer_data)
     return [

@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from commonground.accounts.rules import require
 from commonground.roster.models import Agency, District
 from commonground.stops import analysis, storage
-from commonground.stops.models import Batch, BatchKind, BatchStatus, UseOfForceIncident
+from commonground.stops.models import (
+    Batch,
+    BatchKind,
+    BatchStatus,
+    ForceUsed,
+    UseOfForceIncident,
+)
 from commonground.stops.schema import STORED_STOP_SCHEMA
 
 
@@ -207,3 +213,12 @@ def analyse(name: str, stop_filter: StopFilter, *, minority: str = "black"):
         result = analysis.outcome_test(stops, districts)
     cache.set(key, result, CACHE_SECONDS)
     return result
+
+
+# The records the public figures are drawn from (commonground.publish reads only these).
+def published_incidents() -> QuerySet[UseOfForceIncident]:
+    return UseOfForceIncident.objects.order_by()
+
+
+def published_force_used() -> QuerySet[ForceUsed]:
+    return ForceUsed.objects.order_by()

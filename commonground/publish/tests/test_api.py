@@ -131,3 +131,17 @@ def test_the_open_data_pages_show_the_dictionary_and_when_it_was_built(client, p
     assert b"/data/complaints-by-channel.parquet" in catalogue.content
     assert page.status_code == 200
     assert "Teléfono".encode() in page.content or b"phone" in page.content
+
+
+def test_too_many_requests_from_one_address_are_refused_with_when_to_retry(
+    client, published, monkeypatch
+):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    answers = [client.get("/api/v1/counts/complaints-by-month/").status_code for _ in range(4)]
+    refused = client.get("/api/v1/allegations/")
+
+    assert answers == [200, 200, 200, 429]
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0

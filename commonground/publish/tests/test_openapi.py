@@ -7,6 +7,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from rest_framework.throttling import AnonRateThrottle
 
 from commonground.complaints.models import AllegationCategory
 from commonground.complaints.tests.factories import agency_with_officers
@@ -27,7 +28,9 @@ def connection_kept_open():
 
 
 @pytest.fixture
-def api_schema(analyst, supervisor, connection_kept_open):
+def api_schema(analyst, supervisor, connection_kept_open, monkeypatch):
+    # Thousands of generated requests: the rate limit has its own test (test_api).
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "1000000/hour"})
     _agency, district, _unit, officers = agency_with_officers(2)
     reports = complaints(12, district=district, officer=officers[0])
     with_allegation(reports[0], supervisor, AllegationCategory.DISCOURTESY)

@@ -152,3 +152,22 @@ def test_old_releases_and_their_files_are_discarded(agency, analyst):
     from django.core.files.storage import default_storage
 
     assert not any(default_storage.exists(name) for name in first_files)
+
+
+def test_the_command_and_the_nightly_task_publish_a_release(agency):
+    import io
+
+    from django.core.management import call_command
+
+    from commonground.publish.tasks import build_nightly_release
+
+    out = io.StringIO()
+    call_command("publish_release", stdout=out)
+    nightly = build_nightly_release.call()
+
+    assert f"published: {len(datasets.DATASETS)} datasets" in out.getvalue()
+    assert latest_release().pk == nightly
+    assert (
+        AuditEvent.objects.filter(action="publish.release", actor_label="nightly build").count()
+        == 2
+    )
