@@ -1,8 +1,10 @@
-"""`make bench`: the public status lookup and intake submission as ratios to a bare view, and the
-stop analyses as ratios to a bare scan of their file.
+"""`make bench`: the public status lookup and intake submission as ratios to a bare view, the
+stop analyses as ratios to a bare scan of their file, and the public figures and bulk files at a
+million complaints as ratios to the same at ten thousand and to polars' own writers.
 
-`python -m bench.run web` or `python -m bench.run stops` runs one phase; both run by default.
-The stops phase is described in bench/stops.py.
+`python -m bench.run web`, `python -m bench.run stops` or `python -m bench.run publish` runs one
+phase; all three run by default. The stops phase is described in bench/stops.py, the publish
+phase in bench/publish.py.
 
 The web phase sets up a database of its own (bench.settings) with 100,000 reports, serves it with
 gunicorn on a free loopback port, and drives three scenarios from client threads in this process:
@@ -15,8 +17,8 @@ Each submit needs its own session draft and submission token, so before a submit
 client walks kind -> reporter -> when -> what -> review (untimed); only the submit POST is timed.
 Scenarios are interleaved in rounds (bare, lookup, submit, ..., bare) so the baseline sees the same
 machine as the rest, and results are reported as ratios to it: absolute timings on a shared 2-core
-machine mean little. Results go to stdout and bench/results/latest.json (latest-web.json or
-latest-stops.json for a run of one phase).
+machine mean little. Results go to stdout and bench/results/latest.json (latest-web.json,
+latest-stops.json or latest-publish.json for a run of one phase).
 """
 
 import argparse
@@ -41,6 +43,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+from bench import publish
 from bench.stops import DEFAULT_ROUNDS as DEFAULT_STOP_ROUNDS
 from bench.stops import DEFAULT_ROWS as DEFAULT_STOP_ROWS
 from bench.stops import measure_stops, print_stops
@@ -363,8 +366,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, workers: int, threads: int, log_path: Path) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS}
+def start_server(
+    port: int, workers: int, threads: int, log_path: Path, env: dict | None = None
+) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, **(env or {})}
     command = [
         sys.executable,
         "-m",
@@ -555,19 +560,21 @@ def print_table(results: dict) -> None:
         )
 
 
-PHASES = ["web", "stops"]
+PHASES = ["web", "stops", "publish"]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        description="The web and stops benchmarks, as ratios to baselines measured in the run."
+        description="The web, stops and publish benchmarks, as ratios to baselines measured in "
+        "the run."
     )
     parser.add_argument(
         "phases",
         nargs="*",
         metavar="PHASE",
-        help="web (status lookup, intake and evidence ingest through gunicorn) and/or stops "
-        "(the stop analyses, see bench/stops.py); both when none is named",
+        help="web (status lookup, intake and evidence ingest through gunicorn), stops (the stop "
+        "analyses, see bench/stops.py) and/or publish (dashboards and bulk files at a million "
+        "complaints, see bench/publish.py); all when none is named",
     )
     parser.add_argument("--requests", type=int, default=600, help="timed requests per scenario")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
@@ -596,6 +603,36 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--stops-rounds", type=int, default=DEFAULT_STOP_ROUNDS, help="timed rounds (best kept)"
     )
+    parser.add_argument(
+        "--publish-small",
+        type=int,
+        default=publish.DEFAULT_SMALL,
+        help="complaints in the publish phase's small database (the page's baseline)",
+    )
+    parser.add_argument(
+        "--publish-large",
+        type=int,
+        default=publish.DEFAULT_LARGE,
+        help="complaints in the publish phase's large database (its allegations are exported)",
+    )
+    parser.add_argument(
+        "--publish-rounds",
+        type=int,
+        default=publish.DEFAULT_ROUNDS,
+        help="publish rounds: a cold page and warm pages per round; export rounds (best kept)",
+    )
+    parser.add_argument(
+        "--publish-requests",
+        type=int,
+        default=publish.DEFAULT_REQUESTS,
+        help="warm page requests per database per round",
+    )
+    parser.add_argument(
+        "--publish-dir",
+        type=Path,
+        help="keep the publish databases here and reuse them next time (default: a temporary "
+        "folder, removed at the end)",
+    )
     args = parser.parse_args(argv)
     phases = args.phases or PHASES
     unknown = sorted(set(phases) - set(PHASES))
@@ -618,6 +655,16 @@ def main(argv=None) -> int:
     if "stops" in phases:
         with tempfile.TemporaryDirectory(prefix="bench-stops-") as directory:
             results["stops"] = measure_stops(Path(directory), args.stops, args.stops_rounds, log)
+    if "publish" in phases:
+        with tempfile.TemporaryDirectory(prefix="bench-publish-") as directory:
+            results["publish"] = publish.measure_publish(
+                args.publish_dir or Path(directory),
+                log,
+                small=args.publish_small,
+                large=args.publish_large,
+                rounds=args.publish_rounds,
+                requests=args.publish_requests,
+            )
 
     results.update(
         phases=phases,
@@ -634,6 +681,8 @@ def main(argv=None) -> int:
         print_table(results)
     if "stops" in phases:
         print_stops(results["stops"], log)
+    if "publish" in phases:
+        publish.print_publish(results["publish"], log)
     RESULTS_DIR.mkdir(exist_ok=True)
     # A run of some phases does not overwrite the figures of a whole run.
     out = RESULTS_DIR / ("latest.json" if phases == PHASES else f"latest-{'-'.join(phases)}.json")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "commonground.oversight",
     "commonground.stops",
     "commonground.early_warning",
+    "commonground.training",
     "commonground.publish",
     "commonground.demo",
 ]
@@ -172,6 +173,7 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
 )
 NARRATIVE_MAX_CHARS = env_int("NARRATIVE_MAX_CHARS", 10_000)
 # Staff evidence (investigators' files, body-worn-camera footage): kept bit for bit.
+POLICY_PDF_MAX_BYTES = env_int("POLICY_PDF_MAX_BYTES", 20 * 1024 * 1024)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 8 * 1024**3)
 EVIDENCE_ALLOWED_TYPES = env_list("EVIDENCE_ALLOWED_TYPES", ATTACHMENT_ALLOWED_TYPES)
 # Staff send large files in pieces of at most this size, so a dropped connection resumes where it

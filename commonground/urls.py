@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("", include("commonground.evidence.urls")),
     path("", include("commonground.stops.urls")),
     path("", include("commonground.early_warning.urls")),
+    path("", include("commonground.training.urls")),
     path("", include("commonground.publish.urls")),
     path("", include("commonground.roster.urls")),
     path("", include("commonground.accounts.urls")),

@@ -75,6 +75,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Publishing: analysts rebuild the public datasets between the nightly builds; policies are
     # kept by administrators and the community-engagement officers who explain them.
     "publish.release": frozenset({Role.ANALYST, Role.ADMINISTRATOR}),
+    "training.manage_policies": frozenset(
+        {Role.ADMINISTRATOR, Role.TRAINING_COORDINATOR, Role.COMMUNITY_ENGAGEMENT}
+    ),
 }
 
 

@@ -18,6 +18,8 @@ def staff_home(request):
         "stops.analyse",
         "early_warning.review",
         "early_warning.report",
+        "training.manage_policies",
+        "publish.release",
     ]
     return render(
         request,

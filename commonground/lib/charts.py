@@ -118,3 +118,68 @@ def intervals(
     height = max(60, 34 * len(labels) * (2 if has_series else 1))
     chart = alt.layer(*layers).properties(width=WIDTH, height=height)
     return to_svg(chart, summary=summary)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One count; `value` None when suppressed (left out of the chart, said in the table)."""
+
+    label: str
+    value: int | None
+    series: str = ""
+
+
+def bars(points: list[Bar], *, axis_title: str, summary: str, series_title: str = "") -> SafeString:
+    """Horizontal bars, one row per label (grouped by series when there is more than one)."""
+    rows = [{"label": p.label, "value": p.value, "series": p.series} for p in points]
+    labels = list(dict.fromkeys(p.label for p in points))
+    series = list(dict.fromkeys(p.series for p in points))
+    grouped = len(series) > 1
+    colour = (
+        alt.Color(
+            "series:N",
+            title=series_title,
+            sort=series,
+            scale=alt.Scale(domain=series, range=[BRAND, ACCENT, MUTED, "#3f7d4e"][: len(series)]),
+        )
+        if grouped
+        else alt.value(BRAND)
+    )
+    offset = {"yOffset": alt.YOffset("series:N", sort=series)} if grouped else {}
+    chart = (
+        alt.Chart(alt.Data(values=[r for r in rows if r["value"] is not None]))
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort=labels, scale=alt.Scale(domain=labels)),
+            x=alt.X("value:Q", title=axis_title),
+            color=colour,
+            **offset,
+        )
+        .properties(width=WIDTH, height=max(60, 26 * len(labels) * (len(series) if grouped else 1)))
+    )
+    return to_svg(chart, summary=summary)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One month's count (`month` as YYYY-MM); None when suppressed: the line breaks there."""
+
+    month: str
+    value: int | None
+    series: str = ""
+
+
+def trend(points: list[Point], *, axis_title: str, summary: str) -> SafeString:
+    rows = [{"month": f"{p.month}-01", "value": p.value, "series": p.series} for p in points]
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True, color=BRAND, invalid="break-paths-show-domains")
+        .encode(
+            x=alt.X(
+                "month:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)
+            ),
+            y=alt.Y("value:Q", title=axis_title),
+        )
+        .properties(width=WIDTH, height=220)
+    )
+    return to_svg(chart, summary=summary)

@@ -1,12 +1,17 @@
 from functools import lru_cache
 
 import polars as pl
+from django.core.cache import cache
+from django.utils.translation import get_language
 
 from commonground.publish import datasets as ds
 from commonground.publish.disclosure import DEFAULT_THRESHOLD
 from commonground.publish.models import Release, ReleaseFile, ReleaseStatus
 from commonground.roster.models import Agency
 from commonground.stops.storage import local_path
+
+# A release is rebuilt nightly; a drawn dashboard outlives it only until the next one.
+DASHBOARD_CACHE_SECONDS = 26 * 3600
 
 
 def disclosure_policy() -> tuple[int, bool]:
@@ -65,3 +70,24 @@ def dictionary(dataset: ds.CountTable | ds.RecordSet, file: ReleaseFile) -> list
         }
         for f in fields
     ]
+
+
+def dashboard_panels(dashboard) -> list:
+    """Every panel of a dashboard drawn from the latest release, in the current language. Kept
+    in the cache for the life of the release: a page view then reads no records at all."""
+    from commonground.publish.dashboards import draw
+
+    release = latest_release()
+    if release is None:
+        return []
+    cache_key = f"publish:dashboard:{release.pk}:{release.finished_at.timestamp()}:{dashboard.slug}:{get_language()}"
+    drawn = cache.get(cache_key)
+    if drawn is None:
+        files = {f.dataset: f for f in release.files.all()}
+        drawn = [
+            draw(panel, read_table(files[panel.dataset]))
+            for panel in dashboard.panels
+            if panel.dataset in files
+        ]
+        cache.set(cache_key, drawn, DASHBOARD_CACHE_SECONDS)
+    return drawn

@@ -40,6 +40,8 @@ STOP_RECORDS = {R.ANALYST, R.IA_SUPERVISOR}
 # early_warning/tests/test_views.py), so on someone else's officer only IA may look.
 ALERT_READERS = {R.FIELD_SUPERVISOR, R.IA_SUPERVISOR}
 
+POLICY_KEEPERS = {R.ADMINISTRATOR, R.TRAINING_COORDINATOR, R.COMMUNITY_ENGAGEMENT}
+
 # url name -> roles that may open it. Everyone else gets 403; the public is sent to log in.
 MATRIX = {
     "staff_home": EVERY_ROLE,
@@ -78,6 +80,11 @@ MATRIX = {
     "early_warning:officer_record": {R.IA_SUPERVISOR},
     "early_warning:my_record": EVERY_ROLE,
     "early_warning:report": {R.IA_SUPERVISOR, R.ANALYST, R.AGENCY_HEAD},
+    "training:policy_list": POLICY_KEEPERS,
+    "training:policy_new": POLICY_KEEPERS,
+    "training:policy_detail": POLICY_KEEPERS,
+    "training:version_new": POLICY_KEEPERS,
+    "training:version_edit": POLICY_KEEPERS,
     "admin:index": {R.ADMINISTRATOR},
 }
 # POST-only pages, checked by their own tests below.
@@ -94,6 +101,7 @@ def objects(supervisor, tmp_path):
     from commonground.evidence.tests.helpers import footage
     from commonground.stops.tests.helpers import import_file, stop_row, write_csv
     from commonground.stops.tests.test_use_of_force import force_row
+    from commonground.training.tests.helpers import policy_draft
 
     _, _, _, officers = agency_with_officers(1)
     importer = make_staff("an-m", R.ANALYST)
@@ -111,6 +119,7 @@ def objects(supervisor, tmp_path):
         case=referred, outcome="referred", reason="County", referred_to="County", by=supervisor
     )
     at_board = case_at_board(supervisor, make_staff("inv-m", R.INVESTIGATOR))
+    draft = policy_draft(make_staff("pol-m", R.TRAINING_COORDINATOR))
     staff = make_staff("bs-m", R.BOARD_STAFF)
     meeting = schedule_meeting(title="M", starts_at=timezone.now(), by=staff)
     (review,) = add_to_agenda(meeting=meeting, cases=[at_board], by=staff)
@@ -127,6 +136,9 @@ def objects(supervisor, tmp_path):
         "stops:incident_detail": [incident.pk],
         "early_warning:alert_detail": [alert.pk],
         "early_warning:officer_record": [officers[0].pk],
+        "training:policy_detail": [draft.policy_id],
+        "training:version_new": [draft.policy_id],
+        "training:version_edit": [draft.pk],
         **{
             f"evidence:{name}": [item.uuid]
             for name in ("item_detail", "content", "custody_report", "custody_report_pdf")
@@ -149,6 +161,7 @@ def test_every_staff_url_is_in_the_matrix():
     from commonground.oversight import urls as oversight_urls
     from commonground.roster import urls as roster_urls
     from commonground.stops import urls as stop_urls
+    from commonground.training import urls as training_urls
 
     modules = (
         (complaint_urls, "complaints"),
@@ -158,6 +171,7 @@ def test_every_staff_url_is_in_the_matrix():
         (evidence_urls, "evidence"),
         (stop_urls, "stops"),
         (early_warning_urls, "early_warning"),
+        (training_urls, "training"),
     )
     for module, namespace in modules:
         for pattern in module.urlpatterns:

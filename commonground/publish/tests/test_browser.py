@@ -1,0 +1,43 @@
+import pytest
+
+from commonground.accounts.models import Role
+from commonground.complaints.tests.factories import agency_with_officers
+from commonground.conftest import make_staff
+from commonground.publish.actions import build_release
+from commonground.publish.dashboards import DASHBOARDS
+from commonground.publish.tests.helpers import complaints
+from commonground.testing.browser import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.files]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_figures_and_open_data_pages_are_accessible_and_need_no_script(
+    live_server, browser, language
+):
+    _agency, district, _unit, _officers = agency_with_officers(1)
+    complaints(25, district=district)
+    build_release(by=make_staff("analyst-b", Role.ANALYST))
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+
+    page.goto(f"/{language}/")
+    page.get_by_role("link", name="Figures" if language == "en" else "Cifras").first.click()
+    for board in DASHBOARDS:
+        page.goto(f"/{language}/figures/{board.slug}/")
+        assert page.locator("h1").inner_text()
+        page.locator("details summary").first.click()
+        assert page.locator("table").first.is_visible()
+    page.goto(f"/{language}/data/")
+    page.goto(f"/{language}/data/complaints-by-channel/")
+    context.close()
+
+    checked = browser.new_context(base_url=live_server.url).new_page()
+    for path in [
+        "figures/",
+        *[f"figures/{b.slug}/" for b in DASHBOARDS],
+        "data/",
+        "data/allegation-records/",
+    ]:
+        checked.goto(f"/{language}/{path}")
+        assert_accessible(checked)
