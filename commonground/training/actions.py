@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from commonground.accounts.rules import require
 from commonground.audit.actions import record
@@ -36,15 +37,25 @@ def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
+# Language names as they read inside a sentence ("in English", "en inglés").
+IN_A_SENTENCE = {
+    "en": pgettext_lazy("language, within a sentence", "English"),
+    "es": pgettext_lazy("language, within a sentence", "Spanish"),
+}
+
+
 def _check(wording: Wording, *, has_pdf: bool) -> None:
     problems = {}
     for code, name in settings.LANGUAGES:
+        language = IN_A_SENTENCE.get(code, name)
         if not wording.titles.get(code, "").strip():
-            problems[f"title_{code}"] = _("Give the title in %(language)s.") % {"language": _(name)}
+            problems[f"title_{code}"] = _("Give the title in %(language)s.") % {
+                "language": language
+            }
         if not has_pdf and not wording.texts.get(code, "").strip():
             problems[f"text_{code}"] = _(
                 "Give the text in %(language)s, or attach the signed PDF."
-            ) % {"language": _(name)}
+            ) % {"language": language}
     if wording.effective_on is None:
         problems["effective_on"] = _("Give the date the version takes effect.")
     if problems:
