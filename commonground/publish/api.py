@@ -178,7 +178,7 @@ class FieldValueSerializer(serializers.Serializer):
 class FieldSerializer(serializers.Serializer):
     name = serializers.CharField()
     type = serializers.ChoiceField(
-        choices=["string", "integer", "number", "boolean", "month", "year"],
+        choices=ds.FieldType.ALL,
         help_text="month is YYYY-MM; year is YYYY",
     )
     meaning = serializers.CharField()
@@ -194,7 +194,7 @@ class DownloadsSerializer(serializers.Serializer):
 
 class DatasetSerializer(serializers.Serializer):
     slug = serializers.SlugField()
-    kind = serializers.ChoiceField(choices=["counts", "estimates", "records"])
+    kind = serializers.ChoiceField(choices=sorted({d.kind for d in ds.DATASETS.values()}))
     title = serializers.CharField()
     description = serializers.CharField()
     grain = serializers.CharField()

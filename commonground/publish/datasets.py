@@ -50,6 +50,8 @@ class FieldType:
     MONTH = "month"  # "2026-03"
     YEAR = "year"  # "2026"
 
+    ALL = ("string", "integer", "number", "boolean", "month", "year")
+
 
 @dataclass(frozen=True)
 class Field:

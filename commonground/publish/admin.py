@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from commonground.lib.admin import ReadOnlyAdmin
+from commonground.publish.models import Release, ReleaseFile
+
+
+class ReleaseFileInline(admin.TabularInline):
+    model = ReleaseFile
+    fields = ["dataset", "rows", "size", "sha256", "name"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Release)
+class ReleaseAdmin(ReadOnlyAdmin):
+    """Releases are built by `publish_release` and the nightly task, never edited."""
+
+    list_display = ["pk", "status", "started_at", "finished_at", "threshold", "officer_data"]
+    list_filter = ["status"]
+    inlines = [ReleaseFileInline]
