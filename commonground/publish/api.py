@@ -198,6 +198,7 @@ class DatasetSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     grain = serializers.CharField()
+    disclosure = serializers.CharField(help_text="How the people in the data are protected.")
     built_at = serializers.DateTimeField()
     rows = serializers.IntegerField()
     api = serializers.URLField()
@@ -213,6 +214,7 @@ def describe(request, dataset, file) -> dict:
         "title": str(dataset.title),
         "description": str(dataset.description),
         "grain": str(dataset.grain),
+        "disclosure": str(dataset.disclosure),
         "built_at": file.release.finished_at,
         "rows": file.rows,
         "api": request.build_absolute_uri(reverse(api)),

@@ -419,6 +419,11 @@ class CountTable:
             "dimensions": " / ".join(self.dimensions),
         }
 
+    disclosure = _(
+        "Counts from 1 to the suppression threshold are hidden, and so are a few more, chosen so "
+        "that no hidden count can be worked out from the totals or from the other tables."
+    )
+
     def fields(self, domains: dict[str, Sequence[tuple[str, str]]]) -> list[Field]:
         dims = [
             Field(
@@ -462,6 +467,11 @@ class RecordSet:
     # One source row as published: exactly the declared fields, dates as months.
     present: Callable[[dict], dict]
     kind: str = field(default="records", init=False)
+    disclosure = _(
+        "Only the fields listed: no names, contact details, descriptions or other free text. "
+        "Dates are given as months and places as districts. Officers are named only where the "
+        "agency has decided to publish officer data."
+    )
 
     def fields(self, officer_data: bool) -> list[Field]:
         return list(self.fields_always) + (list(self.fields_officer) if officer_data else [])
@@ -592,6 +602,10 @@ class EstimateSet:
     # is suppressed in the release (then the estimate is withheld too, or it would give it away).
     rows: Callable[[Callable[..., bool]], list[dict]]
     kind: str = field(default="estimates", init=False)
+    disclosure = _(
+        "An estimate is withheld when a count it is worked out from is suppressed, or when there "
+        "is too little data for a reliable figure."
+    )
 
     @property
     def filters(self) -> tuple[str, ...]:

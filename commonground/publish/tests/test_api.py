@@ -35,6 +35,7 @@ def test_the_catalogue_lists_every_dataset_with_its_dictionary_and_downloads(cli
     channel = next(f for f in by_channel["fields"] if f["name"] == "channel")
     assert {"value": "phone", "label": "Phone"} in channel["values"]
     assert by_channel["downloads"]["csv"].endswith("/data/complaints-by-channel.csv")
+    assert "no hidden count can be worked out" in by_channel["disclosure"]
     assert response["Cache-Control"] == "public, max-age=300"
 
 
