@@ -295,13 +295,16 @@ def draw(panel: Panel, frame: pl.DataFrame) -> Drawn:
         axis = axis.filter(pl.col(panel.series) != ds.ALL)
         totals = totals.filter(pl.col(panel.series) != ds.ALL)
 
+    axis_labels = ds.value_labels(panel.axis)
+    series_labels = ds.value_labels(panel.series) if panel.series else None
+
     def label(value: str) -> str:
         if panel.chart == TREND and value == f"{timezone.localdate():%Y-%m}":
-            return gettext("%(month)s (so far)") % {"month": ds.value_label(panel.axis, value)}
-        return capfirst(ds.value_label(panel.axis, value))
+            return gettext("%(month)s (so far)") % {"month": axis_labels[value]}
+        return capfirst(axis_labels[value])
 
     def series_label(value: str) -> str:
-        return capfirst(ds.value_label(panel.series, value)) if panel.series else ""
+        return capfirst(series_labels[value]) if series_labels else ""
 
     series = axis[panel.series].unique(maintain_order=True).to_list() if panel.series else [""]
     rows = []
@@ -386,9 +389,10 @@ def _summarise(panel, rows, total, series, label, series_label, suppressed) -> s
 
 
 def _draw_intervals(panel: Panel, frame: pl.DataFrame) -> Drawn:
+    races = ds.value_labels("subject_race")
     shown = frame.filter(pl.col("value").is_not_null())
     points = [
-        charts.Interval(capfirst(ds.value_label("subject_race", g)), v, lo, hi)
+        charts.Interval(capfirst(races[g]), v, lo, hi)
         for g, v, lo, hi in shown.select("group", "value", "low", "high").iter_rows()
     ]
     sentences = [
@@ -420,7 +424,7 @@ def _draw_intervals(panel: Panel, frame: pl.DataFrame) -> Drawn:
     withheld = dict(ds.WITHHELD)
     rows = [
         (
-            capfirst(ds.value_label("subject_race", g)),
+            capfirst(races[g]),
             [
                 number_format(v, 2),
                 gettext("%(low)s to %(high)s")

@@ -919,12 +919,31 @@ def tables_of(family: Family) -> list[CountTable]:
 FAMILIES = list({t.family.slug: t.family for t in COUNT_TABLES}.values())
 
 
+def value_labels(dimension: str) -> "Labels":
+    """What each value of a count table's dimension means, in the current language."""
+    return Labels(dimension)
+
+
+class Labels:
+    """Labels of one dimension's values, read once (districts and discipline are records)."""
+
+    def __init__(self, dimension: str):
+        self.dimension = dimension
+        self._known = None
+
+    def __getitem__(self, value: str) -> str:
+        if value == ALL:
+            return str(_("All together (a total)"))
+        if self.dimension == "month":
+            return month_label(value)
+        if self.dimension == "year":
+            return value
+        if self._known is None:
+            self._known = {
+                code: str(label) for code, label in DIMENSIONS[self.dimension].domain({})
+            }
+        return self._known.get(value, value)
+
+
 def value_label(dimension: str, value: str) -> str:
-    """What a value of a count table's dimension means, in the current language."""
-    if value == ALL:
-        return str(_("All together (a total)"))
-    if dimension == "month":
-        return month_label(value)
-    if dimension == "year":
-        return value
-    return str(dict(DIMENSIONS[dimension].domain({})).get(value, value))
+    return value_labels(dimension)[value]

@@ -47,14 +47,11 @@ def dictionary(dataset: ds.CountTable | ds.RecordSet, file: ReleaseFile) -> list
     """The data dictionary of one released dataset: field, type, meaning, allowed values."""
     if isinstance(dataset, ds.CountTable):
         frame = read_table(file)
-        domains = {
-            d: [
-                (v, ds.value_label(d, v))
-                for v in frame[d].unique(maintain_order=True).to_list()
-                if v != ds.ALL
-            ]
-            for d in dataset.dimensions
-        }
+        domains = {}
+        for d in dataset.dimensions:
+            labels = ds.value_labels(d)
+            values = frame[d].unique(maintain_order=True).to_list()
+            domains[d] = [(v, labels[v]) for v in values if v != ds.ALL]
         fields = dataset.fields(domains)
     elif isinstance(dataset, ds.EstimateSet):
         fields = dataset.fields()

@@ -18,12 +18,8 @@ def published_versions() -> QuerySet[PolicyVersion]:
 
 def version_in_force(policy: Policy) -> PolicyVersion | None:
     """The published version in force today, or else the first one still to take effect."""
-    versions = published_versions().filter(policy=policy)
-    today = timezone.localdate()
-    return (
-        versions.filter(effective_on__lte=today).order_by("-effective_on", "-number").first()
-        or versions.order_by("effective_on", "number").first()
-    )
+    versions = list(published_versions().filter(policy=policy))
+    return _in_force(versions) if versions else None
 
 
 @dataclass(frozen=True)
@@ -40,13 +36,20 @@ def search_library(query: str = "", category: str = "") -> list[LibraryEntry]:
         versions = versions.filter(policy__category=category)
     for term in query.lower().split()[:MAX_SEARCH_TERMS]:
         versions = versions.filter(search_text__contains=term)
-    policy_ids = set(versions.values_list("policy_id", flat=True))
-    entries = []
-    for policy in Policy.objects.filter(pk__in=policy_ids).order_by("number"):
-        version = version_in_force(policy)
-        if version is not None:
-            entries.append(LibraryEntry(policy, version))
-    return entries
+    matched = set(versions.values_list("policy_id", flat=True))
+    every = published_versions().filter(policy_id__in=matched).order_by("policy__number")
+    by_policy: dict[int, list[PolicyVersion]] = {}
+    for version in every:
+        by_policy.setdefault(version.policy_id, []).append(version)
+    return [LibraryEntry(v[0].policy, _in_force(v)) for v in by_policy.values()]
+
+
+def _in_force(versions: list[PolicyVersion]) -> PolicyVersion:
+    today = timezone.localdate()
+    started = [v for v in versions if v.effective_on <= today]
+    if started:
+        return max(started, key=lambda v: (v.effective_on, v.number))
+    return min(versions, key=lambda v: (v.effective_on, v.number))
 
 
 def get_public_policy(slug: str) -> Policy:
