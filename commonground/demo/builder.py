@@ -42,7 +42,7 @@ from commonground.complaints.models import (
     Status,
     StatusChange,
 )
-from commonground.demo import intervention, narratives, records
+from commonground.demo import intervention, narratives, policies, records
 from commonground.demo.casework import Calendar, Incident, Plan, Planner, Runner
 from commonground.demo.names import (
     FIRST_NAMES,
@@ -72,6 +72,7 @@ from commonground.roster.models import (
     Rank,
     Unit,
 )
+from commonground.training.models import Policy
 
 AGENCY_NAME = "Riverton Police Department"
 # Printed by the command for anyone trying the demo; these accounts exist only in demo data.
@@ -254,7 +255,13 @@ def build(
             builder.build_subtypes()
             builder.build_reports(reports)
             builder.build_footage()
-    if not created and records.loaded() and Detector.objects.exists() and latest_release():
+    if (
+        not created
+        and records.loaded()
+        and Detector.objects.exists()
+        and Policy.objects.exists()
+        and latest_release()
+    ):
         return None
     if not created:
         progress(f"{AGENCY_NAME} exists; loading the records it lacks...")
@@ -273,6 +280,8 @@ def build(
             if Detector.objects.exists()
             else intervention.build(seed=seed, today=timezone.localdate())
         )
+    with transaction.atomic():
+        policies.build(today=timezone.localdate())
     if latest_release() is None:
         progress("Publishing the public datasets...")
         build_release(progress=lambda line: progress(f"  {line}"))

@@ -32,7 +32,6 @@ from commonground.lib.fields import EncryptedJSONField
 from commonground.publish import datasets
 from commonground.publish.actions import build_release
 from commonground.stops.tests.helpers import import_file, stop_row, write_csv
-from commonground.training.tests.helpers import published_policy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.files]
 
@@ -174,7 +173,6 @@ def leaky_world(django_db_setup, django_db_blocker, tmp_path_factory):
         ]
         import_file(write_csv(files / "marked.csv", rows), analyst)
         planted = plant(markers)
-        published_policy(make_staff("leak-keeper", Role.TRAINING_COORDINATOR))
         build_release(by=analyst)
         yield markers, planted, files
 
