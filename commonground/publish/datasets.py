@@ -239,6 +239,26 @@ DIMENSIONS = {
 }
 
 
+# What a row of a table is "for each" of, in a phrase: "one row for each year and channel".
+SHORT_NAMES = {
+    "month": _("month"),
+    "year": _("year"),
+    "channel": _("channel"),
+    "district": _("district"),
+    "category": _("category"),
+    "finding": _("finding"),
+    "outcome": _("outcome"),
+    "subject_race": _("race"),
+    "subject_injured": _("injury"),
+    "force_type": _("kind of force"),
+    "agency_decision": _("decision"),
+    "discipline": _("discipline"),
+    "stop_type": _("kind of stop"),
+    "contraband_found": _("search result"),
+    "days_to_close": _("time to close"),
+}
+
+
 # --- Families of records that count tables are cut from ---------------------------------------
 
 
@@ -414,9 +434,16 @@ class CountTable:
 
     @property
     def grain(self) -> str:
-        return gettext("%(unit)s: one row for each %(dimensions)s, with totals") % {
+        names = [str(SHORT_NAMES[d]) for d in self.dimensions]
+        if len(names) == 1:
+            return gettext("%(unit)s: one row for each %(a)s, and the total") % {
+                "unit": self.family.unit,
+                "a": names[0],
+            }
+        return gettext("%(unit)s: one row for each %(a)s and %(b)s, with totals") % {
             "unit": self.family.unit,
-            "dimensions": " / ".join(self.dimensions),
+            "a": names[0],
+            "b": names[1],
         }
 
     disclosure = _(
