@@ -38,10 +38,6 @@ POLARS_TYPES = {
 }
 
 
-class ReleaseError(Exception):
-    pass
-
-
 def build_release(*, by=None, progress: Callable[[str], None] = log.info) -> Release:
     """Build every public dataset from the records as they are now, and publish them together.
 

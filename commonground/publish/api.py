@@ -16,6 +16,7 @@ import polars as pl
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -145,7 +146,7 @@ class ReleasedView(PublicView):
         response = super().finalize_response(request, response, *args, **kwargs)
         if getattr(self, "etag", None) and response.status_code in (200, 304):
             response["ETag"] = self.etag
-            response["Last-Modified"] = self.last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT")
+            response["Last-Modified"] = http_date(self.last_modified.timestamp())
         return response
 
 

@@ -1,5 +1,6 @@
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -63,7 +64,7 @@ def download(request, slug: str, fmt: str):
     response = StreamingHttpResponse(body, content_type=exports.FORMATS[fmt])
     built = file.release.finished_at
     response["Content-Disposition"] = f'attachment; filename="{slug}-{built:%Y-%m-%d}.{fmt}"'
-    response["Last-Modified"] = built.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    response["Last-Modified"] = http_date(built.timestamp())
     response["Cache-Control"] = f"public, max-age={60 * 60}"
     if fmt == "parquet":
         response["Content-Length"] = str(file.size)
