@@ -29,10 +29,12 @@ the same run.
    one untimed round; best of the rounds. Goal: CSV and Parquet within 2x (JSON for
    information).
 5. Peak memory: fresh child processes each import the same modules and look up the release file,
-   then do one thing and report their peak RSS (`os.wait4`): nothing more, each export of the
-   1,000,000 rows, the CSV export of the 10,000-row release, and reading the frame into memory.
-   A flat CSV export peaks at about the same RSS whatever the number of rows, far below the
-   frame's size.
+   then do one thing and report their peak RSS (`os.wait4`): nothing more; the CSV and JSON
+   exports of the 10,000 and the 1,000,000 records, and of a file holding the 1,000,000 records
+   ten times over (10,000,000 rows, exported as if the release held it); the Parquet export; and
+   reading the 1,000,000-row frame whole, for comparison. An export whose memory does not grow
+   with the rows peaks at about the same RSS at 1,000,000 and 10,000,000 rows (the smallest
+   release shows the fixed cost of polars' streaming engine warming up).
 
 `--publish-dir DIR` keeps the databases in DIR and reuses them on the next run (a release is
 built each time all the same).
@@ -63,6 +65,8 @@ PAGE = "/en/figures/complaints/"
 WARM_UP_PATHS = ["/bench/bare", "/en/figures/", "/en/figures/outcomes/"]
 RECORDS = "allegation-records"
 EXPORTS = ["csv", "parquet", "json"]
+# The records this many times over, for the peak memory of a download bigger than the database.
+SCALE = 10
 BATCH = 50_000
 SEED = 2024
 YEARS = 3
@@ -113,7 +117,6 @@ NARRATIVES = [
     "The officer refused to give a badge number.",
     "Force was used when I was already on the ground.",
 ]
-LABELS = {"small": "10k", "large": "1M"}
 
 
 # --- Child processes: seeding, the release, the exports ---------------------------------------
@@ -338,14 +341,20 @@ def seed(complaints: int, log) -> dict:
     return {**counts, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def build(log) -> dict:
-    """One release, timed; and the static files its pages link to (they may have changed)."""
+def collect_static() -> dict:
     from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return {"seconds": round(time.perf_counter() - started, 1)}
+
+
+def build(log) -> dict:
+    """One release, timed."""
     from django.db import connection
 
     from commonground.publish.actions import build_release
 
-    call_command("collectstatic", interactive=False, verbosity=0)
     started = time.perf_counter()
     release = build_release(progress=lambda line: None)
     seconds = time.perf_counter() - started
@@ -422,14 +431,35 @@ def export_timings(rounds: int) -> dict:
     }
 
 
-def once(what: str) -> dict:
-    """Look up the release file (every child does), then run one export once, for its peak RSS."""
+def scale(times: int) -> dict:
+    """The release's allegation records `times` over, in one file beside them (row groups as a
+    release writes them): a bigger download than the database holds, for peak memory."""
+    import polars as pl
+
+    from commonground.publish.actions import CHUNK_ROWS
+    from commonground.stops.storage import local_path
+
+    file, _dictionary = records_file()
+    source = local_path(file.name)
+    name = f"publish/bench/{RECORDS}-x{times}.parquet"
+    target = local_path(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pl.concat([pl.scan_parquet(source)] * times).sink_parquet(target, row_group_size=CHUNK_ROWS)
+    return {"name": name, "rows": file.rows * times, "size": target.stat().st_size}
+
+
+def once(what: str, name: str = "") -> dict:
+    """Look up the release file (every child does), then run one export once, for its peak RSS.
+    With `name`, export that file instead, as if the release held it."""
     import polars as pl
 
     from commonground.publish import exports
+    from commonground.publish.models import ReleaseFile
     from commonground.stops.storage import local_path
 
     file, dictionary = records_file()
+    if name:
+        file = ReleaseFile(release=file.release, dataset=RECORDS, name=name, rows=0, size=0)
     made = 0
     if what == "csv":
         made = drain(exports.csv_chunks(file))
@@ -439,7 +469,7 @@ def once(what: str) -> dict:
         made = drain(exports.parquet_chunks(file))
     elif what == "frame":
         made = pl.read_parquet(local_path(file.name)).estimated_size()
-    return {"bytes": made, "rows": file.rows}
+    return {"bytes": made}
 
 
 def child_main(argv: list[str]) -> None:
@@ -453,20 +483,23 @@ def child_main(argv: list[str]) -> None:
     command = argv[0]
     if command == "migrate":
         result = migrate()
+    elif command == "static":
+        result = collect_static()
     elif command == "seed":
         result = seed(int(argv[1]), log)
     elif command == "build":
         result = build(log)
     elif command == "exports":
         result = export_timings(int(argv[1]))
+    elif command == "scale":
+        result = scale(int(argv[1]))
     else:
-        result = once(argv[1])
+        result = once(*argv[1:])
     print(json.dumps(result))
 
 
-def child(directory: Path, *args) -> tuple[dict, int]:
-    """Run `python -m bench.publish ARGS` on the database in `directory`; its JSON answer and
-    its peak RSS in bytes."""
+def spawn(directory: Path, *args) -> subprocess.Popen:
+    """Start `python -m bench.publish ARGS` on the database in `directory`."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -479,20 +512,38 @@ def child(directory: Path, *args) -> tuple[dict, int]:
         stdout=subprocess.PIPE,
         text=True,
     )
+    process.args = args
+    return process
+
+
+def finish(process: subprocess.Popen) -> tuple[dict, int]:
+    """A spawned child's JSON answer and its peak RSS in bytes."""
     output = process.stdout.read()
     _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
-        raise RuntimeError(f"bench.publish {args[0]} failed with exit code {process.returncode}")
+        raise RuntimeError(
+            f"bench.publish {process.args[0]} failed with exit code {process.returncode}"
+        )
     return json.loads(output), usage.ru_maxrss * 1024  # kilobytes on Linux
+
+
+def child(directory: Path, *args) -> tuple[dict, int]:
+    return finish(spawn(directory, *args))
 
 
 # --- The databases ------------------------------------------------------------------------------
 
 
 def prepare(directory: Path, sizes: dict[str, int], log) -> dict:
-    """Each database seeded (or reused, with what its seeding reported), then released."""
+    """Each database seeded (or reused, with what its seeding reported), then released. The
+    static files (which the pages link to by their hashed names) are collected once, into the
+    template's folder, while the databases are seeded; each database's folder links to them."""
     template = directory / "template"
+    if not (template / "bench.sqlite3").exists():
+        log(f"  migrating a template database in {template}")
+        child(template, "migrate")
+    static = spawn(template, "static")
     prepared = {}
     for name, complaints in sizes.items():
         folder = directory / f"{name}-{complaints}"
@@ -501,12 +552,10 @@ def prepare(directory: Path, sizes: dict[str, int], log) -> dict:
             seeded = {**json.loads(marker.read_text()), "reused": True}
             log(f"  reusing the database of {complaints:,} complaints in {folder}")
         else:
-            if not (template / "bench.sqlite3").exists():
-                log(f"  migrating a template database in {template}")
-                child(template, "migrate")
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             shutil.copy(template / "bench.sqlite3", folder / "bench.sqlite3")
+            (folder / "static").symlink_to(template / "static", target_is_directory=True)
             log(f"  seeding {complaints:,} complaints in {folder}")
             seeded, _rss = child(folder, "seed", complaints)
             marker.write_text(json.dumps(seeded))
@@ -515,22 +564,34 @@ def prepare(directory: Path, sizes: dict[str, int], log) -> dict:
                 f"  seeded {seeded['complaints']:,} complaints, {seeded['allegations']:,} "
                 f"allegations, {seeded['status_changes']:,} status changes in {seeded['seconds']}s"
             )
+        prepared[name] = {"folder": str(folder), "seed": seeded}
+    collected, _rss = finish(static)
+    log(f"  static files collected in {collected['seconds']}s")
+    for name, complaints in sizes.items():
         log(f"  build_release() on {complaints:,} complaints")
+        folder = Path(prepared[name]["folder"])
         built, build_rss = child(folder, "build")
         log(
             f"  release built in {built['seconds']}s: {len(built['rows'])} datasets, "
             f"{built['rows'][RECORDS]:,} allegation records"
         )
-        prepared[name] = {
-            "folder": str(folder),
-            "seed": seeded,
-            "build_seconds": built["seconds"],
-            "build_peak_rss_bytes": build_rss,
-            "release_rows": built["rows"],
-            "release_bytes": built["bytes"],
-            "database_bytes": (folder / "bench.sqlite3").stat().st_size,
-        }
+        prepared[name].update(
+            label=short(complaints),
+            build_seconds=built["seconds"],
+            build_peak_rss_bytes=build_rss,
+            release_rows=built["rows"],
+            release_bytes=built["bytes"],
+            database_bytes=(folder / "bench.sqlite3").stat().st_size,
+        )
     return prepared
+
+
+def short(n: int) -> str:
+    """10,000 -> 10k, 1,000,000 -> 1M."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if n >= size and n % size == 0:
+            return f"{n // size}{suffix}"
+    return f"{n:,}"
 
 
 # --- The page, through gunicorn ----------------------------------------------------------------
@@ -586,6 +647,7 @@ def measure_page(prepared: dict, rounds: int, requests: int, log) -> dict:
     expect = {
         name: f"{p['seed']['complaints']:,} complaints in all." for name, p in prepared.items()
     }
+    labels = {name: p["label"] for name, p in prepared.items()}
     cold: dict[str, list[float]] = {name: [] for name in servers}
     warm: dict[str, list[float]] = {name: [] for name in servers}
     round_ratios = []
@@ -613,10 +675,10 @@ def measure_page(prepared: dict, rounds: int, requests: int, log) -> dict:
             round_ratios.append(round(ratio, 3))
             log(
                 f"  round {round_ + 1}: cold "
-                + ", ".join(f"{LABELS[n]} {cold[n][-1] * 1000:.0f} ms" for n in names)
+                + ", ".join(f"{labels[n]} {cold[n][-1] * 1000:.0f} ms" for n in names)
                 + "; warm median "
                 + ", ".join(
-                    f"{LABELS[n]} {statistics.median(this_round[n]) * 1000:.1f} ms" for n in names
+                    f"{labels[n]} {statistics.median(this_round[n]) * 1000:.1f} ms" for n in names
                 )
                 + f" ({ratio:.2f}x)"
             )
@@ -637,6 +699,7 @@ def measure_page(prepared: dict, rounds: int, requests: int, log) -> dict:
     cold_ratio = statistics.median(cold["large"]) / statistics.median(cold["small"])
     return {
         "path": PAGE,
+        "labels": labels,
         "rounds": rounds,
         "warm_requests_per_round": requests,
         "warm": {name: summary(values) for name, values in warm.items()},
@@ -675,13 +738,29 @@ def measure_exports(prepared: dict, rounds: int, log) -> dict:
             "mib_per_s": round(timed["bytes"][fmt] / best[fmt] / 2**20, 1),
             "goal_met": ratio <= EXPORT_GOAL if fmt != "json" else None,
         }
-    log("  peak RSS of fresh processes: imports alone, each export, the frame read whole")
-    peaks = {}
+    log(
+        f"  peak RSS of fresh processes: imports alone, each export at {prepared['small']['label']}"
+        f" and {prepared['large']['label']} rows and of the records {SCALE} times over, the frame"
+    )
+    scaled, _rss = child(large, "scale", SCALE)
+    rows = {
+        "small": prepared["small"]["release_rows"][RECORDS],
+        "large": timed["rows"],
+        "scaled": scaled["rows"],
+    }
+    peaks: dict[str, dict[str, int]] = {"small": {}, "large": {}, "scaled": {}}
+    for what in ("imports", "csv", "json"):
+        _answer, peaks["small"][what] = child(small, "once", what)
     for what in ("imports", "csv", "json", "parquet", "frame"):
-        _answer, peaks[what] = child(large, "once", what)
-    small_peaks = {}
-    for what in ("imports", "csv"):
-        _answer, small_peaks[what] = child(small, "once", what)
+        _answer, peaks["large"][what] = child(large, "once", what)
+    for what in ("csv", "json"):
+        _answer, peaks["scaled"][what] = child(large, "once", what, scaled["name"])
+    # Every child imports the same modules and reads the same release first.
+    peaks["scaled"]["imports"] = peaks["large"]["imports"]
+    growth = {
+        size: {what: peak - values["imports"] for what, peak in values.items() if what != "imports"}
+        for size, values in peaks.items()
+    }
     return {
         "dataset": RECORDS,
         "rows": timed["rows"],
@@ -691,9 +770,19 @@ def measure_exports(prepared: dict, rounds: int, log) -> dict:
         "scenarios": scenarios,
         "runs_seconds": {k: [round(s, 3) for s in v] for k, v in timed["seconds"].items()},
         "goal": EXPORT_GOAL,
-        "peak_rss_bytes": peaks,
-        "small_rows": prepared["small"]["release_rows"][RECORDS],
-        "small_peak_rss_bytes": small_peaks,
+        "memory": {
+            "rows": rows,
+            "scaled_file_bytes": scaled["size"],
+            "peak_rss_bytes": peaks,
+            "peak_rss_growth_bytes": growth,
+            # Near 1 when the rows do not drive the peak: ten times the rows, the same memory.
+            "csv_growth_ratio_scaled_to_large": round(
+                growth["scaled"]["csv"] / growth["large"]["csv"], 2
+            ),
+            "json_growth_ratio_scaled_to_large": round(
+                growth["scaled"]["json"] / growth["large"]["json"], 2
+            ),
+        },
     }
 
 
@@ -739,11 +828,11 @@ def print_publish(results: dict, log) -> None:
     )
     log(header)
     log("-" * len(header))
-    for name, db in dbs.items():
+    for db in dbs.values():
         seed_ = db["seed"]
         seeded = f"{seed_['seconds']:.1f}" + ("*" if seed_["reused"] else "")
         log(
-            f"{LABELS[name]:<10}{seed_['complaints']:>12,}{seed_['allegations']:>13,}"
+            f"{db['label']:<10}{seed_['complaints']:>12,}{seed_['allegations']:>13,}"
             f"{seeded:>9}{db['database_bytes'] / mib:>9.0f}{db['build_seconds']:>17.1f}"
             f"{db['build_peak_rss_bytes'] / mib:>15.0f}"
         )
@@ -756,7 +845,10 @@ def print_publish(results: dict, log) -> None:
         f"cold = first request after the drawn panels left the cache (one per round), "
         f"warm = {page['warm_requests_per_round']} per round"
     )
-    header = f"{'':<22}{'10k ms':>10}{'1M ms':>10}{'1M/10k':>9}  goal (<= {page['goal']}x)"
+    lo, hi = page["labels"]["small"], page["labels"]["large"]
+    header = (
+        f"{'':<22}{lo + ' ms':>10}{hi + ' ms':>10}{hi + '/' + lo:>9}  goal (<= {page['goal']}x)"
+    )
     log(header)
     log("-" * len(header))
     for kind, met in (("warm", page["goal_met"]), ("cold", page["cold_goal_met"])):
@@ -765,11 +857,11 @@ def print_publish(results: dict, log) -> None:
             goal = ("met" if met else "NOT MET") if stat == "median_ms" else ""
             ratio = page[f"{kind}_ratio"] if stat == "median_ms" else large / small
             log(f"{kind + ' ' + stat[:-3]:<22}{small:>10.1f}{large:>10.1f}{ratio:>8.2f}x  {goal}")
-    log("warm 1M/10k per round: " + ", ".join(f"{r:.2f}" for r in page["round_warm_ratios"]))
+    log(f"warm {hi}/{lo} per round: " + ", ".join(f"{r:.2f}" for r in page["round_warm_ratios"]))
     log(
-        "cold runs ms: 10k "
+        f"cold runs ms: {lo} "
         + ", ".join(f"{v:.0f}" for v in page["cold"]["small"]["runs_ms"])
-        + "; 1M "
+        + f"; {hi} "
         + ", ".join(f"{v:.0f}" for v in page["cold"]["large"]["runs_ms"])
     )
 
@@ -791,17 +883,34 @@ def print_publish(results: dict, log) -> None:
             f"{fmt:<9}{row['best_seconds']:>10.3f}{row['polars_best_seconds']:>10.3f}"
             f"{row['ratio']:>7.2f}x{row['bytes'] / mib:>9.1f}{row['mib_per_s']:>8.0f}  {goal}"
         )
-    peaks, small_peaks = export["peak_rss_bytes"], export["small_peak_rss_bytes"]
+    csv = export["scenarios"]["csv"]
+    same = "the same" if csv["bytes"] == csv["polars_bytes"] else "NOT the same"
+    log(f"CSV: {same} bytes as polars' write_csv ({csv['bytes']:,})")
 
-    def growth(what: str, of: dict = peaks) -> str:
-        return f"{(of[what] - of['imports']) / mib:.0f} MiB"
-
+    memory = export["memory"]
+    growth = memory["peak_rss_growth_bytes"]
+    log("")
     log(
-        f"Peak RSS over imports alone ({peaks['imports'] / mib:.0f} MiB): CSV export "
-        f"{growth('csv')} at {export['rows']:,} rows and {growth('csv', small_peaks)} at "
-        f"{export['small_rows']:,} rows; JSON {growth('json')}; Parquet {growth('parquet')}; "
-        f"the frame read whole {growth('frame')} (polars estimates "
-        f"{export['frame_bytes'] / mib:.0f} MiB)"
+        "Peak RSS of one export in a fresh process, over the same process importing the same "
+        f"modules and looking up the release ({memory['peak_rss_bytes']['large']['imports'] / mib:.0f}"
+        " MiB), in MiB"
+    )
+    header = f"{'rows':>12}{'CSV':>8}{'JSON':>8}{'Parquet':>9}{'frame read whole':>18}"
+    log(header)
+    log("-" * len(header))
+    for size in ("small", "large", "scaled"):
+        row = growth[size]
+        parquet = f"{row['parquet'] / mib:.0f}" if "parquet" in row else ""
+        frame = f"{row['frame'] / mib:.0f}" if "frame" in row else ""
+        log(
+            f"{memory['rows'][size]:>12,}{row['csv'] / mib:>8.0f}{row['json'] / mib:>8.0f}"
+            f"{parquet:>9}{frame:>18}"
+        )
+    log(
+        f"{SCALE}x the rows: CSV peak {memory['csv_growth_ratio_scaled_to_large']:.2f}x, JSON "
+        f"{memory['json_growth_ratio_scaled_to_large']:.2f}x (1 = memory does not grow with the "
+        f"rows); the {export['rows']:,}-row frame is {export['frame_bytes'] / mib:.0f} MiB by "
+        "polars' estimate"
     )
     log(f"Publish phase: {results['seconds']:.0f}s")
 

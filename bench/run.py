@@ -656,15 +656,21 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory(prefix="bench-stops-") as directory:
             results["stops"] = measure_stops(Path(directory), args.stops, args.stops_rounds, log)
     if "publish" in phases:
+        # Its gunicorns are stopped on the way out (finally), also when the run is terminated.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         with tempfile.TemporaryDirectory(prefix="bench-publish-") as directory:
-            results["publish"] = publish.measure_publish(
-                args.publish_dir or Path(directory),
-                log,
-                small=args.publish_small,
-                large=args.publish_large,
-                rounds=args.publish_rounds,
-                requests=args.publish_requests,
-            )
+            try:
+                results["publish"] = publish.measure_publish(
+                    args.publish_dir or Path(directory),
+                    log,
+                    small=args.publish_small,
+                    large=args.publish_large,
+                    rounds=args.publish_rounds,
+                    requests=args.publish_requests,
+                )
+            except (BenchError, RuntimeError) as error:
+                log(f"\nBENCHMARK FAILED: {error}")
+                return 1
 
     results.update(
         phases=phases,

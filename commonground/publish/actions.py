@@ -16,6 +16,7 @@ from commonground.accounts.rules import require
 from commonground.audit.actions import record
 from commonground.publish import datasets as ds
 from commonground.publish.disclosure import hidden_cells, key, tabulate
+from commonground.publish.exports import BATCH_ROWS
 from commonground.publish.models import Release, ReleaseFile, ReleaseStatus
 from commonground.publish.selectors import disclosure_policy
 from commonground.stops.storage import store_file
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 KEEP_RELEASES = 2
 # Rows per part while a record set streams out of the database, and per Parquet row group
 # (downloads read one row group at a time).
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = BATCH_ROWS
 
 POLARS_TYPES = {
     ds.FieldType.INTEGER: pl.Int64,

@@ -15,11 +15,16 @@ FORMATS = {
     "json": "application/json",
     "parquet": "application/vnd.apache.parquet",
 }
+# Rows per row group of a released record set, and so per slice read back for a download.
 BATCH_ROWS = 50_000
 
 
 def batches(file: ReleaseFile) -> Iterator[pl.DataFrame]:
-    yield from pl.scan_parquet(local_path(file.name)).collect_batches(chunk_size=BATCH_ROWS)
+    """The file's rows a slice at a time; a slice is a row group of the file as written, so each
+    read decodes only what it returns."""
+    path = local_path(file.name)
+    for offset in range(0, file.rows, BATCH_ROWS):
+        yield pl.scan_parquet(path).slice(offset, BATCH_ROWS).collect()
 
 
 def csv_chunks(file: ReleaseFile) -> Iterator[bytes]:
@@ -46,10 +51,10 @@ def json_chunks(file: ReleaseFile, dictionary: list[dict]) -> Iterator[bytes]:
     for batch in batches(file):
         if batch.height == 0:
             continue
-        buffer = io.BytesIO()
-        batch.write_ndjson(buffer)
-        lines = buffer.getvalue().rstrip(b"\n").replace(b"\n", b",\n")
-        yield (b"" if first else b",\n") + lines
+        # Each batch as a JSON array, without its brackets: the rows join the document's array.
+        if not first:
+            yield b","
+        yield batch.write_json().encode()[1:-1]
         first = False
     yield b"]}\n"
 

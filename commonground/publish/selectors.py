@@ -69,12 +69,11 @@ def dictionary(dataset: ds.CountTable | ds.RecordSet, file: ReleaseFile) -> list
     ]
 
 
-def dashboard_panels(dashboard) -> list:
-    """Every panel of a dashboard drawn from the latest release, in the current language. Kept
-    in the cache for the life of the release: a page view then reads no records at all."""
+def dashboard_panels(dashboard, release: Release | None) -> list:
+    """Every panel of a dashboard drawn from `release`, in the current language. Kept in the
+    cache for the life of the release: a page view then reads no records at all."""
     from commonground.publish.dashboards import draw
 
-    release = latest_release()
     if release is None:
         return []
     cache_key = f"publish:dashboard:{release.pk}:{release.finished_at.timestamp()}:{dashboard.slug}:{get_language()}"

@@ -85,13 +85,14 @@ def dashboard(request, slug: str):
     board = BY_SLUG.get(slug)
     if board is None:
         raise Http404(_("There is no page of figures called %(slug)s.") % {"slug": slug})
+    release = latest_release()
     return render(
         request,
         "publish/dashboard.html",
         {
             "dashboard": board,
-            "panels": dashboard_panels(board),
-            "release": latest_release(),
+            "panels": dashboard_panels(board, release),
+            "release": release,
             "dashboards": DASHBOARDS,
         },
     )

@@ -146,3 +146,18 @@ def test_too_many_requests_from_one_address_are_refused_with_when_to_retry(
     assert answers == [200, 200, 200, 429]
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
+
+
+def test_files_read_in_several_slices_are_still_one_table(client, published, monkeypatch):
+    from commonground.publish import exports
+
+    monkeypatch.setattr(exports, "BATCH_ROWS", 3)
+    csv = b"".join(client.get("/data/allegation-records.csv").streaming_content).decode()
+    document = json.loads(b"".join(client.get("/data/allegation-records.json").streaming_content))
+
+    assert csv.count("allegation_id") == 1
+    assert len(csv.strip().splitlines()) == 1 + 4
+    assert [row["allegation_id"] for row in document["rows"]] == sorted(
+        row["allegation_id"] for row in document["rows"]
+    )
+    assert len(document["rows"]) == 4
