@@ -219,10 +219,3 @@ def exposed_cells(system: System, hidden: Iterable[Key]) -> set[Key]:
         if high.status == 0 and -high.fun - low.fun < 0.5:
             exposed.add(cell)
     return exposed
-
-
-def suppressed_rate(numerator: int | None, denominator: int | None) -> float | None:
-    """A rate is shown only when both its counts are: either one and the rate gives the other."""
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    return numerator / denominator

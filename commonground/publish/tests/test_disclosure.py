@@ -14,7 +14,6 @@ from scipy.optimize import linprog
 from commonground.publish.disclosure import (
     hidden_cells,
     key,
-    suppressed_rate,
     tabulate,
 )
 
@@ -172,13 +171,6 @@ def test_the_threshold_is_at_least_one():
 def test_counts_outside_the_declared_domain_are_refused():
     with pytest.raises(ValueError, match="not in the domain"):
         tabulate([({"r": "9"}, 3)], [("r",)], {"r": ["0", "1"]})
-
-
-def test_a_rate_is_hidden_when_either_of_its_counts_is():
-    assert suppressed_rate(3, 12) == 0.25
-    assert suppressed_rate(None, 12) is None
-    assert suppressed_rate(3, None) is None
-    assert suppressed_rate(0, 0) is None
 
 
 def test_tables_cut_from_the_same_records_share_their_margins():

@@ -1,3 +1,5 @@
+from unittest import mock
+
 import polars as pl
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -10,6 +12,7 @@ from commonground.publish.actions import KEEP_RELEASES, build_release
 from commonground.publish.models import Release, ReleaseStatus
 from commonground.publish.selectors import latest_release, read_table, release_file
 from commonground.publish.tests.helpers import closed, complaints, with_allegation
+from commonground.stops.analysis import Estimate, NotEnoughData
 from commonground.stops.storage import local_path
 
 pytestmark = [pytest.mark.django_db, pytest.mark.files]
@@ -171,3 +174,32 @@ def test_the_command_and_the_nightly_task_publish_a_release(agency):
         AuditEvent.objects.filter(action="publish.release", actor_label="nightly build").count()
         == 2
     )
+
+
+def test_a_disparity_is_withheld_when_a_count_it_comes_from_is_suppressed():
+
+    class Cell:
+        def __init__(self, group):
+            self.group = group
+            self.stop_rate = self.stop_ratio = self.search_ratio = Estimate(1.5, 1.2, 1.8, 0.1)
+
+    class Benchmark:
+        reference_group = "white"
+        overall = (Cell("black"), Cell("white"), Cell("asian/pacific islander"))
+
+    def hidden(family, **cell):
+        return family is datasets.STOPS and cell == {"subject_race": "asian/pacific islander"}
+
+    def analyse(name, _filter):
+        if name == "benchmark":
+            return Benchmark()
+        raise NotEnoughData("none")
+
+    with mock.patch("commonground.publish.datasets.analyse", analyse):
+        rows = {(r["measure"], r["group"]): r for r in datasets.STOP_DISPARITIES.rows(hidden)}
+
+    assert rows[("stop_ratio", "black")]["value"] == 1.5
+    assert rows[("stop_ratio", "black")]["low"] == 1.2
+    withheld = rows[("stop_ratio", "asian/pacific islander")]
+    assert withheld["value"] is None and withheld["withheld"] == "small_count"
+    assert rows[("stop_rate", "asian/pacific islander")]["withheld"] == "small_count"
