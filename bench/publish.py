@@ -459,7 +459,9 @@ def once(what: str, name: str = "") -> dict:
 
     file, dictionary = records_file()
     if name:
-        file = ReleaseFile(release=file.release, dataset=RECORDS, name=name, rows=0, size=0)
+        file = ReleaseFile(
+            release=file.release, dataset=RECORDS, name=name, rows=file.rows * SCALE, size=0
+        )
     made = 0
     if what == "csv":
         made = drain(exports.csv_chunks(file))
