@@ -93,15 +93,7 @@ def intervals(
     has_series = any(p.series for p in points)
     offset = {"yOffset": alt.YOffset("series:N", sort=None)} if has_series else {}
     series = list(dict.fromkeys(p.series for p in points))
-    colour = (
-        alt.Color(
-            "series:N",
-            title=series_title,
-            scale=alt.Scale(domain=series, range=[BRAND, ACCENT, MUTED][: len(series)]),
-        )
-        if has_series
-        else alt.value(BRAND)
-    )
+    colour = _series_colour(series, series_title) if has_series else alt.value(BRAND)
     base = alt.Chart(data)
     rules = base.mark_rule(strokeWidth=2).encode(
         y=y, x=alt.X("low:Q", scale=scale), x2="high:Q", color=colour, **offset
@@ -120,6 +112,19 @@ def intervals(
     return to_svg(chart, summary=summary)
 
 
+SERIES_COLOURS = [BRAND, ACCENT, MUTED, "#3f7d4e"]
+
+
+def _series_colour(series: list[str], title: str) -> alt.Color:
+    """One colour per series, in the order given, the same in every chart."""
+    return alt.Color(
+        "series:N",
+        title=title,
+        sort=series,
+        scale=alt.Scale(domain=series, range=SERIES_COLOURS[: len(series)]),
+    )
+
+
 @dataclass(frozen=True)
 class Bar:
     """One count; `value` None when suppressed (left out of the chart, said in the table)."""
@@ -135,16 +140,7 @@ def bars(points: list[Bar], *, axis_title: str, summary: str, series_title: str 
     labels = list(dict.fromkeys(p.label for p in points))
     series = list(dict.fromkeys(p.series for p in points))
     grouped = len(series) > 1
-    colour = (
-        alt.Color(
-            "series:N",
-            title=series_title,
-            sort=series,
-            scale=alt.Scale(domain=series, range=[BRAND, ACCENT, MUTED, "#3f7d4e"][: len(series)]),
-        )
-        if grouped
-        else alt.value(BRAND)
-    )
+    colour = _series_colour(series, series_title) if grouped else alt.value(BRAND)
     offset = {"yOffset": alt.YOffset("series:N", sort=series)} if grouped else {}
     chart = (
         alt.Chart(alt.Data(values=[r for r in rows if r["value"] is not None]))
@@ -166,11 +162,10 @@ class Point:
 
     month: str
     value: int | None
-    series: str = ""
 
 
 def trend(points: list[Point], *, axis_title: str, summary: str) -> SafeString:
-    rows = [{"month": f"{p.month}-01", "value": p.value, "series": p.series} for p in points]
+    rows = [{"month": f"{p.month}-01", "value": p.value} for p in points]
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True, color=BRAND, invalid="break-paths-show-domains")
