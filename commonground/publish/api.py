@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import get_language
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -136,7 +137,9 @@ class ReleasedView(PublicView):
 
     def not_modified(self, request, version: str, built_at: datetime.datetime):
         """A 304 when the client's copy is of this version and this query; else None."""
-        tag = hashlib.sha256(f"{version}?{request.get_full_path()}".encode()).hexdigest()
+        # The catalogue's labels are in the request's language (Vary: Accept-Language).
+        identity = f"{version}?{request.get_full_path()}#{get_language()}"
+        tag = hashlib.sha256(identity.encode()).hexdigest()
         self.etag, self.last_modified = f'"{tag[:32]}"', built_at
         return get_conditional_response(
             request, etag=self.etag, last_modified=int(built_at.timestamp())

@@ -161,3 +161,14 @@ def test_files_read_in_several_slices_are_still_one_table(client, published, mon
         row["allegation_id"] for row in document["rows"]
     )
     assert len(document["rows"]) == 4
+
+
+def test_the_catalogue_in_another_language_is_not_a_cached_copy(client, published):
+    english = client.get("/api/v1/datasets/", HTTP_ACCEPT_LANGUAGE="en")
+    spanish = client.get(
+        "/api/v1/datasets/", HTTP_ACCEPT_LANGUAGE="es", HTTP_IF_NONE_MATCH=english["ETag"]
+    )
+
+    assert spanish.status_code == 200
+    assert spanish.json()["results"][0]["title"] == "Quejas recibidas cada mes"
+    assert "Accept-Language" in spanish["Vary"]
