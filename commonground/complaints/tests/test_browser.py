@@ -34,7 +34,9 @@ def html_lang(page) -> str:
 
 
 def expect_step(page, language: str, step: str) -> None:
-    assert page.url.endswith(f"/{language}/report/{step}/"), page.url
+    # A click starts the navigation; wait for the step's page to load before reading it.
+    page.wait_for_url(f"**/{language}/report/{step}/")
+    page.wait_for_load_state()
     assert html_lang(page) == language
 
 
