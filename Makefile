@@ -4,7 +4,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 42
-PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist); the slowest tests are listed at the end.
+PYTEST_ARGS ?= -n auto --durations=15
 
 .PHONY: run test lint format bench install messages setup clean
 
