@@ -101,6 +101,8 @@ AT_RISK_INCIDENTS = (4, 6)
 AT_RISK_LINKED = 2
 AT_RISK_INJURED_SHARE = 0.6
 RECENT_DAYS = 182
+# The last three months, inside the recommended detector's 91 days.
+RECENT_WINDOW_DAYS = 88
 # Share of incidents of each hour of the day (more in the evening and at night).
 HOURS = [3, 3, 2, 2, 1, 1, 1, 2, 3, 3, 4, 4] + [5] * 6 + [6] * 6
 FORCE_HEADER = [
@@ -396,10 +398,14 @@ def _force_incidents(
             incidents.append(incident)
             linked.add(report.pk)
         home = _home_district(spells, badge, today)
-        for _ in range(rng.randint(*AT_RISK_INCIDENTS)):
-            # Escalating: the closer to today, the more often (a density falling linearly
-            # with the days ago), so most of them fall in the last three months.
-            ago = 1 + int(RECENT_DAYS * (1 - math.sqrt(rng.random())))
+        for n in range(rng.randint(*AT_RISK_INCIDENTS)):
+            # Escalating: three in the last three months, whatever the time of day the demo is
+            # built (the recommended threshold is three in 91 days), and the rest the closer to
+            # today the more often (a density falling linearly with the days ago).
+            if n < 3:
+                ago = 1 + int(RECENT_WINDOW_DAYS * rng.random())
+            else:
+                ago = 1 + int(RECENT_DAYS * (1 - math.sqrt(rng.random())))
             day = today - datetime.timedelta(days=min(ago, RECENT_DAYS))
             partners = [b for b in _on_patrol(spells, home, day) if b != badge]
             officers = [badge] + ([rng.choice(partners)] if partners and rng.random() < 0.4 else [])

@@ -540,6 +540,20 @@ class TestTheBuiltDemo:
         assert AuditEvent.objects.filter(action="case.open").exists()
         assert AuditEvent.objects.filter(action="agency.decide").exists()
 
+    def test_the_demo_library_has_policies_in_both_languages_one_revised_and_one_retired(
+        self, client
+    ):
+        from commonground.training.models import Policy
+
+        page = client.get("/es/policies/").content.decode()
+        revised = client.get("/en/policies/go-302/").content.decode()
+
+        assert Policy.objects.count() == 6
+        assert "Cámaras corporales" in page
+        assert "Adds a duty to de-escalate first" in revised
+        assert "/en/policies/go-302/v1/" in revised
+        assert "retired" in client.get("/en/policies/go-999/").content.decode()
+
 
 # A fixed moment: the stops' dates, and so which of them fall after dusk, follow the day the demo
 # is built, and a 95% interval misses the planted value on one day in twenty.
@@ -609,16 +623,3 @@ def test_the_stops_pages_find_the_planted_disparities_and_officers_who_stand_out
         assert all(o.injuries >= 1 for o in force.at_risk)
         # Sixty reports name few officers lately; the full demo's stand-outs have several each.
         assert any(o.complaints for o in force.at_risk)
-
-
-@pytest.mark.usefixtures("built_once")
-def test_the_demo_library_has_policies_in_both_languages_one_revised_and_one_retired(client):
-    from commonground.training.models import Policy
-
-    page = client.get("/es/policies/").content.decode()
-    revised = client.get("/en/policies/go-302/").content.decode()
-
-    assert Policy.objects.count() == 6
-    assert "Cámaras corporales" in page
-    assert "Adds a duty to de-escalate first" in revised and "/en/policies/go-302/v1/" in revised
-    assert "retired" in client.get("/en/policies/go-999/").content.decode()
