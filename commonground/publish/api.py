@@ -412,11 +412,16 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = IdField
 
 
+@extend_schema_field({"type": "string", "pattern": ds.DISTRICT_PATTERN})
+class DistrictFilter(django_filters.CharFilter):
+    pass
+
+
 class AllegationFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=AllegationCategory.choices)
     finding = django_filters.ChoiceFilter(field_name="final_finding", choices=Finding.choices)
     channel = django_filters.ChoiceFilter(field_name="report__channel", choices=Channel.choices)
-    district = django_filters.CharFilter(field_name="report__district__code")
+    district = DistrictFilter(field_name="report__district__code", max_length=20)
     complaint_id = IntegerFilter(field_name="report_id")
     received_from = MonthFilter(
         field_name="report__received_at", lookup_expr="gte", help_text="First month, YYYY-MM"

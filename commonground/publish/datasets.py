@@ -37,6 +37,9 @@ from commonground.stops.selectors import (
     scan_stops,
 )
 
+# A district's code as a query may give it: up to 20 characters, none of them a control character.
+DISTRICT_PATTERN = r"^[^\x00-\x1f]{1,20}$"
+
 # The value a dimension takes on a row of totals.
 ALL = "all"
 UNKNOWN = "unknown"
@@ -166,7 +169,7 @@ DIMENSIONS = {
             FieldType.STRING,
             _("Police district where it happened (its code)"),
             _districts,
-            pattern=r"^.{1,20}$",
+            pattern=DISTRICT_PATTERN,
         ),
         Dimension(
             "category",
