@@ -10,7 +10,7 @@ from commonground.evidence.models import (
     StoredFile,
 )
 from commonground.evidence.tasks import apply_retention_schedule
-from commonground.lib.admin import AuditedAdmin, ReadOnlyAdmin
+from commonground.lib.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(RetentionSchedule)
@@ -29,15 +29,9 @@ class RetentionScheduleAdmin(AuditedAdmin):
         return obj is None or not obj.items.exists()
 
 
-class CustodyInline(admin.TabularInline):
+class CustodyInline(ReadOnlyInline):
     model = CustodyEvent
-    extra = 0
     fields = ["sequence", "kind", "occurred_at", "actor_label", "ip_address", "reason", "hash"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StoredFile)

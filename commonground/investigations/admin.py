@@ -3,7 +3,7 @@ from django.db import transaction
 
 from commonground.investigations.models import Case, DeadlineRule, Toll
 from commonground.investigations.tasks import refresh_deadlines
-from commonground.lib.admin import AuditedAdmin, ReadOnlyAdmin
+from commonground.lib.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(DeadlineRule)
@@ -22,15 +22,9 @@ class DeadlineRuleAdmin(AuditedAdmin):
         transaction.on_commit(refresh_deadlines.enqueue)
 
 
-class TollInline(admin.TabularInline):
+class TollInline(ReadOnlyInline):
     model = Toll
-    extra = 0
     fields = ["reason", "paused_at", "paused_by", "resumed_at", "resumed_by"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Case)

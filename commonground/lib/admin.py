@@ -34,3 +34,17 @@ class AuditedAdmin(admin.ModelAdmin):
 
         record(actor=request.user, action="config.delete", target=obj, data={"was": str(obj)})
         super().delete_model(request, obj)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows written only by actions (votes, custody events, a release's files), shown under
+    their parent: every listed field read-only, none added or deleted."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False

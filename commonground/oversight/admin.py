@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from commonground.lib.admin import ReadOnlyAdmin
+from commonground.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 from commonground.oversight.models import (
     AgencyDecision,
     CaseReview,
@@ -33,26 +33,14 @@ class MeetingAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
 
-class VoteInline(admin.TabularInline):
+class VoteInline(ReadOnlyInline):
     model = Vote
     fields = ["member", "choice", "cast_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class RecommendationInline(admin.TabularInline):
+class RecommendationInline(ReadOnlyInline):
     model = Recommendation
     fields = ["allegation", "finding", "discipline", "days"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseReview)
@@ -67,15 +55,9 @@ class CaseReviewAdmin(ReadOnlyAdmin):
     inlines = [VoteInline, RecommendationInline]
 
 
-class FinalDisciplineInline(admin.TabularInline):
+class FinalDisciplineInline(ReadOnlyInline):
     model = FinalDiscipline
     fields = ["allegation", "finding", "discipline", "days", "concurs_with_board"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AgencyDecision)

@@ -1,18 +1,12 @@
 from django.contrib import admin
 
-from commonground.lib.admin import ReadOnlyAdmin
+from commonground.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 from commonground.publish.models import Release, ReleaseFile
 
 
-class ReleaseFileInline(admin.TabularInline):
+class ReleaseFileInline(ReadOnlyInline):
     model = ReleaseFile
     fields = ["dataset", "rows", "size", "sha256", "name"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Release)

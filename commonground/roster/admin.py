@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from commonground.lib.admin import AuditedAdmin
+from commonground.lib.admin import AuditedAdmin, ReadOnlyInline
 from commonground.roster.models import Agency, Assignment, District, Officer, Unit
 
 
@@ -23,16 +23,10 @@ class UnitAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ReadOnlyInline):
     model = Assignment
-    extra = 0
     fields = ["unit", "rank", "started_on", "ended_on"]
     # History is written by roster.actions.assign_officer; the admin shows it.
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Officer)
