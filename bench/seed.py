@@ -18,7 +18,7 @@ from pathlib import Path
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from commonground.audit.models import GENESIS_HASH, AuditEvent
+from commonground.audit.models import AuditEvent, AuditHead
 from commonground.complaints import tracking
 from commonground.complaints.models import (
     Channel,
@@ -168,9 +168,8 @@ def seed(target: int, data_dir: Path, *, seed_value: int = 42, log=print) -> int
 
 def _audit(reports: list[Report]) -> None:
     """One "report.file" event per report, appended to the hash chain as `record` does."""
-    last = AuditEvent.objects.order_by("-sequence").first()
-    sequence = last.sequence if last else 0
-    previous = last.hash if last else GENESIS_HASH
+    head, _ = AuditHead.objects.get_or_create(pk=1)
+    sequence, previous = head.sequence, head.hash
     fields = [
         "sequence",
         "occurred_at",
@@ -180,6 +179,10 @@ def _audit(reports: list[Report]) -> None:
         "target_type",
         "target_id",
         "data",
+        "outcome",
+        "source",
+        "address",
+        "hash_format",
         "previous_hash",
         "hash",
     ]
@@ -200,6 +203,7 @@ def _audit(reports: list[Report]) -> None:
         event.hash = previous = event.compute_hash()
         rows.append(tuple(getattr(event, AuditEvent._meta.get_field(f).attname) for f in fields))
     _insert(AuditEvent, fields, rows)
+    AuditHead.objects.filter(pk=1).update(sequence=sequence, hash=previous)
 
 
 def _insert(model, field_names: list[str], rows: list[tuple]) -> None:

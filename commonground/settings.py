@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "allauth.usersessions",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -71,10 +72,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "commonground.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "commonground.accounts.middleware.StaffSessionLifetimeMiddleware",
     "commonground.accounts.middleware.RequireMFAMiddleware",
     "commonground.web.middleware.SecurityHeadersMiddleware",
     # Last, as django-axes asks.
@@ -238,10 +242,11 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Lockout is per account (CJIS AC-7); addresses are throttled by allauth's login_failed rate.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-# Sessions: staff sessions end after 30 idle minutes; anonymous residents get a session only
+# Sessions: staff sessions end after 30 idle minutes and 12 hours after sign-in (CJIS AC-11); anonymous residents get a session only
 # while a form needs one, and it ends with the browser.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+STAFF_SESSION_MAX_SECONDS = env_int("STAFF_SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,7 +1,17 @@
+import time
+
 from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import get_language_from_path
+from django.utils.translation import gettext as _
+
+# Where a session keeps the moment its user signed in (set on every sign-in, see signals.py).
+SIGNED_IN_AT = "signed_in_at"
 
 # Where a signed-in user without a second factor may still go: enrolment itself and log-out.
 ENROLMENT_PATHS = ("/accounts/2fa/", "/accounts/reauthenticate/", "/accounts/logout/")
@@ -39,3 +49,25 @@ def _has_totp(request, user) -> bool:
     if enrolled:
         request.session["mfa_enrolled"] = True
     return enrolled
+
+
+class StaffSessionLifetimeMiddleware:
+    """A staff session ends 12 hours after sign-in whatever the activity (CJIS): idle sessions
+    already end after 30 minutes through SESSION_COOKIE_AGE, renewed on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, time.time())
+            if time.time() - signed_in_at > settings.STAFF_SESSION_MAX_SECONDS:
+                logout(request)
+                messages.info(
+                    request,
+                    _(
+                        "You were signed out because your session reached its 12-hour limit. Please sign in again."
+                    ),
+                )
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)

@@ -3,7 +3,9 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from commonground.audit.models import GENESIS_HASH, AuditEvent
+from commonground.audit import context
+from commonground.audit.choices import Outcome
+from commonground.audit.models import AuditEvent, AuditHead
 
 
 def record(
@@ -12,18 +14,21 @@ def record(
     action: str,
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,
+    outcome: str = Outcome.SUCCESS,
 ) -> AuditEvent:
-    """Append one event to the chain.
+    """Append one event to the chain: who (actor), what (action, target, data), when (UTC),
+    where and through which door (from the request's audit context), and the outcome.
 
-    Runs inside the caller's transaction. Appends are serialised by a row lock on the last event
-    (PostgreSQL) or by SQLite's single writer (transaction_mode IMMEDIATE); the unique sequence
-    makes a lost race fail loudly instead of forking the chain.
+    Runs inside the caller's transaction. Appends are serialised by a row lock on the chain's
+    head (PostgreSQL) or by SQLite's single writer (transaction_mode IMMEDIATE); the unique
+    sequence makes a lost race fail loudly instead of forking the chain.
     """
+    origin = context.current()
     with transaction.atomic():
-        last = AuditEvent.objects.select_for_update().order_by("-sequence").first()
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         is_user = actor is not None and getattr(actor, "is_authenticated", False)
         event = AuditEvent(
-            sequence=(last.sequence + 1) if last else 1,
+            sequence=head.sequence + 1,
             occurred_at=timezone.now(),
             actor=actor if is_user else None,
             actor_label=actor.get_username() if is_user else (actor or "public"),
@@ -31,8 +36,14 @@ def record(
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None else "",
             data=data or {},
-            previous_hash=last.hash if last else GENESIS_HASH,
+            outcome=outcome,
+            source=origin.source,
+            address=origin.address,
+            previous_hash=head.hash,
         )
         event.hash = event.compute_hash()
         event.save(force_insert=True)
-        return event
+        head.sequence, head.hash = event.sequence, event.hash
+        head.save(update_fields=["sequence", "hash"])
+    origin.events += 1
+    return event

@@ -1,0 +1,39 @@
+"""Where the events of the current request or command come from (CJIS AU-3: source and
+location), kept in a context variable so actions need not pass the request around."""
+
+import contextvars
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from commonground.audit.choices import Source
+
+
+@dataclass
+class Origin:
+    source: str = Source.SYSTEM
+    # Set only for staff and sign-in requests: a resident's address is never stored.
+    address: str | None = None
+    events: int = field(default=0)
+
+
+_origin: contextvars.ContextVar[Origin | None] = contextvars.ContextVar(
+    "audit_origin", default=None
+)
+
+
+def current() -> Origin:
+    return _origin.get() or Origin()
+
+
+@contextmanager
+def origin(source: str, address: str | None = None):
+    token = _origin.set(Origin(source=source, address=address))
+    try:
+        yield current()
+    finally:
+        _origin.reset(token)
+
+
+def set_default_source(source: str) -> None:
+    """For a whole process (manage.py): events outside a request come from this source."""
+    _origin.set(Origin(source=source))

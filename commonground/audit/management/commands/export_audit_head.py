@@ -1,0 +1,50 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from commonground.audit.actions import record
+from commonground.audit.signing import (
+    SigningError,
+    create_key,
+    load_private_key,
+    public_pem,
+    signed_head,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the audit chain's head (its last event's sequence and hash), signed with an "
+        "Ed25519 key, for storage outside the system. Check it later with "
+        "`verify_audit --head FILE --public-key FILE`."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--key", type=Path, required=True, help="PEM Ed25519 private key")
+        parser.add_argument(
+            "--create-key",
+            action="store_true",
+            dest="new_key",
+            help="create the key file first (it must not exist) and print its public key",
+        )
+        parser.add_argument("--output", type=Path, help="where to write the head (default: stdout)")
+
+    def handle(self, *args, key: Path, new_key: bool, output: Path | None, **options):
+        try:
+            if new_key:
+                public = public_pem(create_key(key))
+                self.stderr.write(f"Created {key}. Keep its public key with the heads:\n{public}")
+            document = signed_head(load_private_key(key))
+        except SigningError as error:
+            raise CommandError(str(error)) from None
+        text = json.dumps(document, indent=2)
+        if output:
+            output.write_text(text + "\n")
+        else:
+            self.stdout.write(text)
+        record(
+            actor="export_audit_head",
+            action="audit.head_exported",
+            data={"sequence": document["sequence"], "hash": document["hash"]},
+        )

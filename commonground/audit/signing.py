@@ -1,0 +1,104 @@
+"""The chain's head, signed for safekeeping outside the system (a printout, another server, a
+notary). A signed head fixes every event up to it: if a later check finds the chain shorter or
+the event at that sequence different, the log was tampered with after the head was taken.
+
+Signatures are Ed25519 (cryptography). The private key stays with whoever exports heads; only
+the public key is needed to check one."""
+
+import base64
+import json
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+from django.utils import timezone
+
+from commonground.audit.models import AuditEvent
+from commonground.audit.selectors import ChainBreak, chain_head
+
+SIGNED_FIELDS = ("site", "sequence", "hash", "occurred_at", "exported_at")
+
+
+class SigningError(Exception):
+    """A key or a signed head that cannot be used, with a message saying why."""
+
+
+def create_key(path: Path) -> Ed25519PublicKey:
+    if path.exists():
+        raise SigningError(f"{path} already exists; a signing key is never overwritten.")
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path.touch(mode=0o600)
+    path.write_bytes(pem)
+    return key.public_key()
+
+
+def public_pem(key: Ed25519PublicKey) -> str:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+def load_private_key(path: Path) -> Ed25519PrivateKey:
+    key = _load(path, serialization.load_pem_private_key, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise SigningError(f"{path} is not an Ed25519 private key.")
+    return key
+
+
+def load_public_key(path: Path) -> Ed25519PublicKey:
+    key = _load(path, serialization.load_pem_public_key)
+    if not isinstance(key, Ed25519PublicKey):
+        raise SigningError(f"{path} is not an Ed25519 public key.")
+    return key
+
+
+def _load(path: Path, loader, **kwargs):
+    try:
+        return loader(path.read_bytes(), **kwargs)
+    except FileNotFoundError:
+        raise SigningError(f"{path} does not exist.") from None
+    except (ValueError, TypeError) as error:
+        raise SigningError(f"{path} is not a PEM key: {error}") from None
+
+
+def signed_head(key: Ed25519PrivateKey) -> dict:
+    head = chain_head()
+    last = AuditEvent.objects.filter(sequence=head.sequence).first()
+    document = {
+        "site": settings.SITE_URL,
+        "sequence": head.sequence,
+        "hash": head.hash,
+        "occurred_at": last.occurred_at.isoformat() if last else None,
+        "exported_at": timezone.now().isoformat(),
+    }
+    document["signature"] = base64.b64encode(key.sign(_signed_bytes(document))).decode()
+    document["public_key"] = public_pem(key.public_key())
+    return document
+
+
+def check_signed_head(document: dict, key: Ed25519PublicKey) -> ChainBreak | None:
+    """Check the signature, then that the log still holds the signed event, unchanged.
+    (Run `verify_chain` too: this checks only that one link.)"""
+    try:
+        signature = base64.b64decode(document["signature"], validate=True)
+        key.verify(signature, _signed_bytes(document))
+    except (KeyError, ValueError, TypeError, InvalidSignature):
+        raise SigningError("The head's signature does not match its content and key.") from None
+    sequence = document["sequence"]
+    if sequence == 0:
+        return None
+    event = AuditEvent.objects.filter(sequence=sequence).first()
+    if event is None:
+        return ChainBreak(sequence, "the signed head's event is no longer in the log")
+    if event.hash != document["hash"]:
+        return ChainBreak(sequence, "the event differs from the one the signed head fixed")
+    return None
+
+
+def _signed_bytes(document: dict) -> bytes:
+    return json.dumps({name: document[name] for name in SIGNED_FIELDS}, sort_keys=True).encode()
