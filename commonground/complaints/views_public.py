@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_http_methods, require_safe
 
 from commonground.complaints import tracking
 from commonground.complaints.actions import (
@@ -186,6 +186,7 @@ def officers(request):
     )
 
 
+@require_safe
 def officer_lookup(request):
     """Live search for the officers step (an enhancement: the step works without it)."""
     query = request.GET.get("q", "")

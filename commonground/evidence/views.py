@@ -444,7 +444,7 @@ def _file_response(item, *, as_attachment: bool) -> FileResponse:
     )
     response["Content-Length"] = str(item.size)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
 

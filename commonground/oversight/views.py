@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from commonground.accounts.decorators import staff_required
 from commonground.accounts.rules import can, require
@@ -443,10 +443,12 @@ def decision_queue_view(request):
 # --- Public: the minutes of held meetings --------------------------------------------------------
 
 
+@require_safe
 def public_meeting_list(request):
     return render(request, "oversight/public_meetings.html", {"meetings": public_meetings()})
 
 
+@require_safe
 def public_minutes_view(request, pk):
     meeting = get_public_meeting(pk)
     return render(

@@ -1,3 +1,5 @@
+from django.utils.cache import add_never_cache_headers
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -8,7 +10,9 @@ ADMIN_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 class SecurityHeadersMiddleware:
-    """Content-Security-Policy without inline script, and a permissions policy, on every page."""
+    """Content-Security-Policy without inline script and a permissions policy on every page;
+    no caching anywhere (browser, proxy) of a page that may hold personal data: anything a
+    signed-in user sees, and a resident's own pages (their draft report, their status)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,4 +24,14 @@ class SecurityHeadersMiddleware:
         response.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
+        if _may_hold_personal_data(request):
+            add_never_cache_headers(response)
         return response
+
+
+def _may_hold_personal_data(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    session = getattr(request, "session", None)
+    return session is not None and session.accessed and not session.is_empty()

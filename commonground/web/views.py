@@ -1,12 +1,15 @@
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 
+@require_safe
 def home(request):
     return render(request, "web/home.html")
 
 
+@require_safe
 def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

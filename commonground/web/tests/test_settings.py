@@ -79,3 +79,17 @@ def test_every_response_carries_a_strict_content_security_policy(client, db):
     assert "frame-ancestors 'none'" in csp
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_residents_get_no_lasting_cookie(client, db):
+    """Only what the form needs, and only until the browser closes."""
+    from commonground.complaints.tests.test_intake_views import walk_to
+
+    client.get("/en/report/")
+    walk_to(client, "what")
+    cookies = client.cookies
+    assert set(cookies) <= {"csrftoken", "sessionid"}
+    for cookie in cookies.values():
+        assert not cookie["max-age"] and not cookie["expires"], cookie.key
+        assert cookie["httponly"], cookie.key
+        assert cookie["samesite"] == "Lax", cookie.key

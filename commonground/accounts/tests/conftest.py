@@ -1,0 +1,63 @@
+"""The objects the permission tables are checked against (one of each kind a staff URL names)."""
+
+import pytest
+from django.utils import timezone
+
+from commonground.accounts.models import Role as R
+from commonground.complaints.tests.factories import agency_with_officers, file
+from commonground.conftest import make_staff
+from commonground.investigations.actions import close_case
+from commonground.investigations.tests.helpers import case_at_board, triaged_case
+from commonground.oversight.actions import add_to_agenda, schedule_meeting
+
+
+@pytest.fixture
+def objects(supervisor, tmp_path):
+    from commonground.early_warning.actions import run_detectors
+    from commonground.early_warning.tests.helpers import complaint_about, three_complaints_rule
+    from commonground.evidence.tests.helpers import footage
+    from commonground.stops.tests.helpers import import_file, stop_row, write_csv
+    from commonground.stops.tests.test_use_of_force import force_row
+    from commonground.training.tests.helpers import policy_draft
+
+    _, _, _, officers = agency_with_officers(1)
+    importer = make_staff("an-m", R.ANALYST)
+    rejected = import_file(write_csv(tmp_path / "s.csv", [stop_row(district="D9")]), importer)
+    force = [force_row(district="D1", officer_id=officers[0].badge_number, lat="", lng="")]
+    import_file(write_csv(tmp_path / "u.csv", force), importer, kind="use_of_force")
+    incident = rejected.__class__.objects.get(kind="use_of_force").incidents.get()
+    for _ in range(3):
+        complaint_about(officers[0])
+    three_complaints_rule()
+    (alert,) = run_detectors(on=timezone.localdate())
+    item = footage(make_staff("cust-m", R.EVIDENCE_CUSTODIAN), worn_by=officers[0])
+    referred = triaged_case(supervisor)
+    close_case(
+        case=referred, outcome="referred", reason="County", referred_to="County", by=supervisor
+    )
+    at_board = case_at_board(supervisor, make_staff("inv-m", R.INVESTIGATOR))
+    draft = policy_draft(make_staff("pol-m", R.TRAINING_COORDINATOR))
+    staff = make_staff("bs-m", R.BOARD_STAFF)
+    meeting = schedule_meeting(title="M", starts_at=timezone.now(), by=staff)
+    (review,) = add_to_agenda(meeting=meeting, cases=[at_board], by=staff)
+    return {
+        "oversight:meeting_detail": [meeting.pk],
+        "oversight:review_detail": [review.pk],
+        "oversight:case_reviews": [at_board.report_id],
+        "investigations:case_detail": [file().report.pk],
+        "investigations:referral_letter": [referred.report_id],
+        "investigations:queue": ["overdue"],
+        "roster:officer_detail": [officers[0].pk],
+        "stops:batch_detail": [rejected.pk],
+        "stops:batch_report": [rejected.pk],
+        "stops:incident_detail": [incident.pk],
+        "early_warning:alert_detail": [alert.pk],
+        "early_warning:officer_record": [officers[0].pk],
+        "training:policy_detail": [draft.policy_id],
+        "training:version_new": [draft.policy_id],
+        "training:version_edit": [draft.pk],
+        **{
+            f"evidence:{name}": [item.uuid]
+            for name in ("item_detail", "content", "custody_report", "custody_report_pdf")
+        },
+    }
