@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import polars as pl
 
+from commonground.lib.spreadsheet import neutralise_frame
 from commonground.publish.models import ReleaseFile
 from commonground.stops.storage import local_path
 
@@ -31,7 +32,7 @@ def csv_chunks(file: ReleaseFile) -> Iterator[bytes]:
     header = True
     for batch in batches(file):
         buffer = io.BytesIO()
-        batch.write_csv(buffer, include_header=header)
+        neutralise_frame(batch).write_csv(buffer, include_header=header)
         header = False
         yield buffer.getvalue()
     if header:  # no rows: still the header line, from the file's schema

@@ -1,7 +1,6 @@
 """Writes: importing batches of stop and use-of-force records, withdrawing them, and linking a
 use-of-force incident to a complaint."""
 
-import csv
 import logging
 import os
 import shutil
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from commonground.accounts.rules import require
 from commonground.audit.actions import record
 from commonground.complaints.models import Report
+from commonground.lib.spreadsheet import SafeWriter
 from commonground.roster.models import Agency, District, Officer
 from commonground.stops import checks, storage, tasks
 from commonground.stops.importer import (
@@ -299,7 +299,7 @@ def _check_incidents(checked: Checked, rows: pl.DataFrame, report_path: Path) ->
         for c in ("incident_id", "officer_id", *INCIDENT_COLUMNS)
     }
     with report_path.open("a", newline="", encoding="utf-8") as report:
-        writer = csv.writer(report)
+        writer = SafeWriter(report)
         for record_no, column, message in problems:
             value = values.get((record_no, column))
             row = {
@@ -417,7 +417,7 @@ def _reject(
     if report_path is None:
         report_path = Path(tempfile.mkstemp(suffix=".csv", dir=_scratch())[1])
         with report_path.open("w", encoding="utf-8", newline="") as report:
-            csv.writer(report).writerows(
+            SafeWriter(report).writerows(
                 [["record", "column", "value", "problem"], ["", "", "", file_problem]]
             )
     report_name = storage.store_file(report_path, f"stops/reports/{batch.pk}-problems.csv")

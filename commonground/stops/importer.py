@@ -6,7 +6,6 @@ parsed rows are written to Parquet parts. The caller loads those only when the w
 clean, so a batch loads whole or not at all.
 """
 
-import csv
 import datetime
 from collections import Counter
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from pathlib import Path
 import polars as pl
 from django.utils.translation import gettext as _
 
+from commonground.lib.spreadsheet import SafeWriter
 from commonground.stops.checks import Column
 
 CHUNK_ROWS = 250_000
@@ -186,7 +186,7 @@ def check_file(
     parse = [c.parse(pl.col(f"r_{c.name}")).alias(c.name) for c in columns]
     raw = _raw(path, file_format, found, columns).rename({n: f"r_{n}" for n in names})
     with report_path.open("w", newline="", encoding="utf-8") as report:
-        writer = csv.writer(report)
+        writer = SafeWriter(report)
         writer.writerow(["record", "column", "value", "problem"])
         try:
             for chunk in raw.collect_batches(chunk_size=CHUNK_ROWS):

@@ -33,7 +33,7 @@ def too_many(scope: str, identity: str, rate: str) -> bool:
     table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (key, count, expires_at) VALUES (%s, 1, %s) "  # noqa: S608
+            f"INSERT INTO {table} (key, count, expires_at) VALUES (%s, 1, %s) "  # noqa: S608 (the model's quoted table name)  # nosec B608
             f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count",
             [key, expires_at],
         )

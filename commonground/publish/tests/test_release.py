@@ -1,3 +1,5 @@
+import csv
+import io
 from unittest import mock
 
 import polars as pl
@@ -203,3 +205,19 @@ def test_a_disparity_is_withheld_when_a_count_it_comes_from_is_suppressed():
     withheld = rows[("stop_ratio", "asian/pacific islander")]
     assert withheld["value"] is None and withheld["withheld"] == "small_count"
     assert rows[("stop_rate", "asian/pacific islander")]["withheld"] == "small_count"
+
+
+def test_open_data_csv_cells_are_never_spreadsheet_formulas(agency, analyst, supervisor, client):
+    agency_row, _district, _unit, officers = agency
+    officers[0].first_name = '=HYPERLINK("http://evil.example","x")'
+    officers[0].save()
+    report = complaints(1, officer=officers[0])[0]
+    with_allegation(report, supervisor, AllegationCategory.USE_OF_FORCE)
+    agency_row.publish_officer_data = True
+    agency_row.save()
+    build_release(by=analyst)
+
+    body = b"".join(client.get("/data/allegation-records.csv").streaming_content).decode()
+    (row,) = csv.DictReader(io.StringIO(body))
+    assert row["officer_name"] == f"'{officers[0].first_name} {officers[0].last_name}"
+    assert all(not value.startswith(("=", "+", "-", "@")) for value in row.values())
