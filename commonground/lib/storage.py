@@ -50,3 +50,16 @@ def _s3_options(bucket: str) -> dict:
     if access_key:
         options["access_key"], options["secret_key"] = access_key, secret_key
     return options
+
+
+def walk(storage, folder: str = ""):
+    """Every stored object's name under a folder (all of them by default), local disk or S3."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    prefix = f"{folder}/" if folder else ""
+    for name in files:
+        yield prefix + name
+    for sub in folders:
+        yield from walk(storage, prefix + sub)
