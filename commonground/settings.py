@@ -325,13 +325,16 @@ CACHES = {
     }
 }
 
+# Error reports keep the stack, never what a resident sent (see commonground.web.errors).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "commonground.web.errors.PrivateExceptionReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # Request lines would carry residents' addresses; Django's request logger never logs them
-    # for a success, and errors are logged without the client address (see web.middleware).
+    # for a success, and its error records name only the path (error e-mails: web.errors).
     "loggers": {"django.server": {"handlers": [], "propagate": False}},
 }
 
