@@ -5,6 +5,7 @@ the last `SENSITIVE_MFA_SECONDS`; otherwise the request is suspended, the user c
 authenticator, and the suspended request (with what they typed) is replayed."""
 
 import time
+from functools import wraps
 
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.internal.flows.reauthentication import suspend_request
@@ -21,3 +22,17 @@ def has_fresh_mfa(request: HttpRequest) -> bool:
 
 def ask_for_fresh_mfa(request: HttpRequest) -> HttpResponseRedirect:
     return suspend_request(request, reverse("mfa_reauthenticate"))
+
+
+def fresh_mfa_required(view):
+    """For a view that is itself a sensitive operation (a letter with a resident's details for
+    another agency, say): a second factor within the last SENSITIVE_MFA_SECONDS, or the request
+    waits for one. Put it under the permission check, so that those refused are refused first."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not has_fresh_mfa(request):
+            return ask_for_fresh_mfa(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped

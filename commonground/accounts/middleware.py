@@ -18,7 +18,10 @@ ENROLMENT_PATHS = ("/accounts/2fa/", "/accounts/reauthenticate/", "/accounts/log
 
 
 class RequireMFAMiddleware:
-    """Every staff user must enrol TOTP (recovery codes come with it) before anything else."""
+    """Every staff user must enrol a second factor before anything else: an authenticator app
+    (TOTP; recovery codes come with it) or a security key (WebAuthn, phishing-resistant).
+    Recovery codes alone do not count. Signing in then always asks for it (allauth's MFA
+    stage, for the admin's sign-in too)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -28,7 +31,7 @@ class RequireMFAMiddleware:
         if (
             user.is_authenticated
             and not _is_enrolment(request.path_info)
-            and not _has_totp(request, user)
+            and not _has_second_factor(request, user)
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
@@ -41,11 +44,14 @@ def _is_enrolment(path: str) -> bool:
     return path.startswith(ENROLMENT_PATHS) or path.startswith("/static/")
 
 
-def _has_totp(request, user) -> bool:
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def _has_second_factor(request, user) -> bool:
     # Remembered for the session: enrolment is checked once, not on every request.
     if request.session.get("mfa_enrolled"):
         return True
-    enrolled = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    enrolled = Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exists()
     if enrolled:
         request.session["mfa_enrolled"] = True
     return enrolled

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from commonground.accounts.decorators import staff_required
+from commonground.accounts.freshness import ask_for_fresh_mfa, fresh_mfa_required, has_fresh_mfa
 from commonground.accounts.rules import can, require
 from commonground.complaints.actions import record_staff_view
 from commonground.complaints.forms import CaseFilterForm
@@ -261,6 +262,8 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         kind=Kind.COMMENDATION,
     ),
 }
+# Changing a finding asks for a second factor used in the last few minutes (sudo mode).
+FRESH_MFA_ACTIONS = {"findings", "review"}
 
 
 def _applies(action: CaseAction, user, report, case) -> bool:
@@ -342,6 +345,8 @@ def case_action(request, pk, name):
         raise Http404
     report, case = get_case_for_user(request.user, pk)
     require(request.user, action.permission, case)
+    if name in FRESH_MFA_ACTIONS and not has_fresh_mfa(request):
+        return ask_for_fresh_mfa(request)  # what was typed is kept and sent on afterwards
     candidates = investigator_candidates(case) if case and action.needs_candidates else []
     form = _build_form(name, report, case, candidates, request.POST, request.FILES)
     if not form.is_valid():
@@ -364,6 +369,7 @@ def case_action(request, pk, name):
 
 @never_cache
 @staff_required("investigations.triage")
+@fresh_mfa_required
 def referral_letter(request, pk):
     """The referral letter, printable for reporters who gave a postal address."""
     report, case = get_case_for_user(request.user, pk)

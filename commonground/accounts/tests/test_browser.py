@@ -102,3 +102,49 @@ def test_sign_in_asks_for_the_authenticator_code(live_server, page):
     page.wait_for_url("**/en/staff/")
     assert "investigator" in page.locator("main h1").inner_text()
     assert_accessible(page)
+
+
+def test_staff_add_a_security_key_and_then_sign_in_with_it(live_server, page, settings):
+    """WebAuthn, the phishing-resistant factor, on a virtual authenticator (Chromium's DevTools).
+    The live server speaks plain http; production is https, where no exception is needed."""
+    from allauth.mfa.models import Authenticator
+
+    settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+    user = make_staff("investigator", Role.INVESTIGATOR)
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    submit_login(page, "investigator")
+    page.wait_for_url("**/en/accounts/2fa/authenticate/")
+    submit_totp(page, fresh_totp_code(PERSONA_TOTP_SECRET))
+    page.wait_for_url("**/en/staff/")
+
+    page.goto("/en/accounts/2fa/webauthn/add/")
+    # Adding a factor asks to confirm who you are first.
+    page.wait_for_url("**/en/accounts/reauthenticate/**")
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.locator("main form [type=submit]").click()
+    page.wait_for_url("**/en/accounts/2fa/webauthn/add/")
+    page.fill("input[name=name]", "Desk key")
+    page.locator("#mfa_webauthn_add").click()
+    page.wait_for_url(lambda url: "/webauthn/add/" not in url)
+    key = Authenticator.objects.get(user=user, type=Authenticator.Type.WEBAUTHN)
+    assert key.wrap().name == "Desk key"
+
+    page.context.clear_cookies()
+    submit_login(page, "investigator")
+    page.wait_for_url("**/en/accounts/2fa/authenticate/")
+    page.locator("#mfa_webauthn_authenticate").click()
+    page.wait_for_url("**/en/staff/")
+    assert "investigator" in page.locator("main h1").inner_text()

@@ -45,3 +45,22 @@ def test_there_is_no_self_sign_up(client):
     response = client.get("/en/accounts/signup/")
     assert response.status_code in (200, 404)
     assert 'name="password1"' not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("factor", "enough"),
+    [("totp", True), ("webauthn", True), ("recovery_codes", False), (None, False)],
+)
+def test_a_security_key_alone_is_a_second_factor_recovery_codes_alone_are_not(
+    client, factor, enough
+):
+    from allauth.mfa.models import Authenticator
+
+    user = make_staff("clerk", Role.INTAKE_CLERK, mfa=False)
+    if factor:
+        Authenticator.objects.create(user=user, type=factor, data={})
+    client.force_login(user)
+    response = client.get("/en/staff/")
+    assert (response.status_code == 200) is enough
+    if not enough:
+        assert "/accounts/2fa/totp/activate/" in response["Location"]

@@ -8,6 +8,7 @@ from commonground.accounts.rules import PERMISSIONS, can
 from commonground.complaints.tests.factories import file
 from commonground.conftest import make_staff
 from commonground.investigations.tests.helpers import triaged_case
+from commonground.testing.mfa import confirm_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +136,7 @@ def test_role_against_url(client, objects, role, name):
         user.is_staff = user.is_superuser = True
         user.save()
     client.force_login(user)
+    confirm_second_factor(client, user)  # sudo-mode pages are tested on their own
     response = client.get(url_for(name, objects))
     expected = 200 if role in MATRIX[name] else (302 if name == "admin:index" else 403)
     assert response.status_code == expected, f"{role} on {name}"

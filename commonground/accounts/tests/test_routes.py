@@ -20,6 +20,7 @@ from commonground.accounts.tests.test_permissions import (
     R,
 )
 from commonground.conftest import make_staff
+from commonground.testing.mfa import confirm_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -210,6 +211,7 @@ def user_with(client, role: str | None):
         user.is_staff = user.is_superuser = True
         user.save()
     client.force_login(user)
+    confirm_second_factor(client, user)  # sudo-mode pages are tested on their own
     return user
 
 

@@ -16,12 +16,14 @@ from commonground.conftest import make_staff
 from commonground.oversight.actions import cast_vote
 from commonground.oversight.models import CaseReview, Vote
 from commonground.testing.browser import (
+    PERSONA_TOTP_SECRET,
     assert_accessible,
     choose,
     continue_step,
     fill_kind,
     fill_what,
     fill_when,
+    fresh_totp_code,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("on_commit_immediately")]
@@ -32,6 +34,13 @@ def submit(page, action: str) -> None:
     form = page.locator(f"main form[action*='/do/{action}/']")
     form.locator("[type=submit]").click()
     page.wait_for_load_state()
+
+
+def confirm_with_code(page) -> None:
+    page.wait_for_url("**/accounts/2fa/reauthenticate/**")
+    page.fill("input[name=code]", fresh_totp_code(PERSONA_TOTP_SECRET))
+    page.locator("main form [type=submit]").click()
+    page.wait_for_url("**/en/staff/cases/**")
 
 
 def open_details(page, action: str) -> None:
@@ -102,6 +111,8 @@ def test_a_complaint_from_the_public_form_to_a_board_vote_and_a_public_outcome(
     page.select_option(f"select[name='findings-finding_{allegation.pk}']", "sustained")
     page.fill(f"textarea[name='findings-rationale_{allegation.pk}']", "Body camera shows a push.")
     submit(page, "findings")
+    # Changing a finding asks for the second factor again; what was typed is then saved.
+    confirm_with_code(page)
     submit(page, "submit")
     assert Report.objects.get(pk=report.pk).status == Status.SUPERVISOR_REVIEW
     assert_accessible(page)
@@ -111,6 +122,7 @@ def test_a_complaint_from_the_public_form_to_a_board_vote_and_a_public_outcome(
     page.goto(case_page)
     choose(page, "review-decision", "approved")
     submit(page, "review")
+    confirm_with_code(page)
     assert Report.objects.get(pk=report.pk).status == Status.BOARD_REVIEW
 
     # Board staff schedule a meeting and put the case on its agenda.

@@ -9,12 +9,13 @@ from commonground.complaints.models import Outcome, Report, Status
 from commonground.complaints.tests.factories import file
 from commonground.conftest import make_staff
 from commonground.investigations.actions import close_case, open_case, pause_clock
-from commonground.investigations.models import Case, LogEntry
+from commonground.investigations.models import Case, LogEntry, ProposedFinding
 from commonground.investigations.tests.helpers import (
     case_awaiting_approval,
     case_under_investigation,
     triaged_case,
 )
+from commonground.testing.mfa import confirm_second_factor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_immediately")]
 
@@ -90,10 +91,16 @@ def test_a_complaint_walks_from_triage_to_the_board_through_the_case_page(
     assert response.status_code == 302
     assert LogEntry.objects.get(case=case).author == investigator
     findings = {f"finding_{allegation.pk}": "sustained", f"rationale_{allegation.pk}": "Video"}
+    # Changing a finding needs a second factor from the last few minutes.
+    asked = act(client, report, "findings", findings, version_of(case))
+    assert "/accounts/2fa/reauthenticate/" in asked["Location"]
+    assert not ProposedFinding.objects.filter(allegation=allegation).exists()
+    confirm_second_factor(client, investigator)
     assert act(client, report, "findings", findings, version_of(case)).status_code == 302
     assert act(client, report, "submit", {}, version_of(case)).status_code == 302
 
     client.force_login(supervisor)
+    confirm_second_factor(client, supervisor)
     response = act(client, report, "review", {"decision": "approved"}, version_of(case))
     assert response.status_code == 302
     assert Report.objects.get(pk=report.pk).status == Status.BOARD_REVIEW
@@ -107,6 +114,7 @@ def test_a_finding_without_rationale_is_refused_and_what_was_typed_stays(
     case = case_under_investigation(supervisor, investigator)
     allegation = case.report.allegations.get()
     client.force_login(investigator)
+    confirm_second_factor(client, investigator)
     response = act(
         client,
         case.report,
@@ -203,7 +211,11 @@ def test_the_referral_letter_names_the_agency(client, supervisor):
         by=supervisor,
     )
     client.force_login(supervisor)
-    body = client.get(f"/en/staff/cases/{case.report_id}/referral-letter/").content.decode()
+    letter = f"/en/staff/cases/{case.report_id}/referral-letter/"
+    # The letter carries the resident's details out of the office: a fresh second factor first.
+    assert "/accounts/2fa/reauthenticate/" in client.get(letter)["Location"]
+    confirm_second_factor(client, supervisor)
+    body = client.get(letter).content.decode()
     assert "Riverton County Sheriff" in body and "Maria Lopez" in body
 
 
