@@ -176,6 +176,8 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
     ],
 )
 NARRATIVE_MAX_CHARS = env_int("NARRATIVE_MAX_CHARS", 10_000)
+# The most pixels an image may declare: larger ones are refused before they are decoded.
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 60_000_000)
 # Staff evidence (investigators' files, body-worn-camera footage): kept bit for bit.
 POLICY_PDF_MAX_BYTES = env_int("POLICY_PDF_MAX_BYTES", 20 * 1024 * 1024)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 8 * 1024**3)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from commonground.complaints import tracking
 from commonground.complaints.actions import (
@@ -40,6 +40,8 @@ from commonground.complaints.selectors import (
     public_findings,
     public_timeline,
 )
+from commonground.evidence.decorators import limit_upload
+from commonground.evidence.files import resident_upload_limit
 from commonground.evidence.models import StoredFile
 from commonground.roster.models import District
 from commonground.roster.selectors import officers_by_id, public_officer_lookup
@@ -235,6 +237,7 @@ def _draft_files(draft: Draft) -> list[StoredFile]:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limit_upload(resident_upload_limit)
 def files(request):
     draft = Draft(request)
     if not draft.kind:
@@ -428,6 +431,7 @@ def _status_page(request, report, code, *, add_form=None, file_errors=(), added=
 
 @never_cache
 @require_POST
+@limit_upload(resident_upload_limit)
 def add_information(request):
     lookup = TrackingLookupForm(request.POST)
     if not lookup.is_valid():

@@ -19,6 +19,8 @@ from commonground.complaints.forms import (
 )
 from commonground.complaints.intake import build_input
 from commonground.complaints.models import PersonRole
+from commonground.evidence.decorators import limit_upload
+from commonground.evidence.files import resident_upload_limit
 from commonground.evidence.models import StoredFile
 from commonground.lib.crypto import keyed_hash
 
@@ -55,6 +57,7 @@ def _intake_forms(data=None):
 
 @never_cache
 @staff_required("complaints.intake")
+@limit_upload(resident_upload_limit)
 def staff_intake(request):
     """One page for a report received by phone, walk-in, mail, e-mail or a partner."""
     if request.method != "POST":

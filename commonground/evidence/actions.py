@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import secrets
 import zipfile
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from commonground.evidence.files import (
     HashingWriter,
     RejectedFile,
     check_size,
+    clean_name,
     duration_seconds,
     local_temporary_file,
     open_stored,
@@ -40,6 +42,7 @@ from commonground.evidence.files import (
     sniff,
     validate,
 )
+from commonground.evidence.metadata import MetadataError, clean_copy, plan_copy, write_copy
 from commonground.evidence.models import (
     GENESIS_HASH,
     CustodyEvent,
@@ -60,6 +63,7 @@ from commonground.evidence.selectors import (
     upload_offset,
     verify_item,
     visible_items,
+    withheld,
 )
 
 __all__ = ["RejectedFile", "ingest_upload", "record_custody"]
@@ -67,7 +71,6 @@ __all__ = ["RejectedFile", "ingest_upload", "record_custody"]
 logger = logging.getLogger(__name__)
 
 RE_ENCODED_IMAGES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-Image.MAX_IMAGE_PIXELS = 60_000_000  # a decompression bomb is refused, not decoded
 
 
 class EvidenceError(ValueError):
@@ -161,7 +164,7 @@ def check_uploads(uploads, *, limits: Limits) -> None:
     for upload in uploads:
         validate(
             upload,
-            name=upload.name or "upload",
+            name=clean_name(upload.name),
             size=upload.size,
             max_bytes=limits.max_bytes,
             allowed=limits.allowed_types,
@@ -226,14 +229,20 @@ def ingest_upload(
     derived_from: StoredFile | None = None,
     ip_address: str | None = None,
     reason: str = "",
+    stripped_already: bool = False,
 ) -> StoredFile:
     """Validate, hash and store one file as a new item with its first custody event.
+
+    The name the sender gave is cleaned (evidence.files.clean_name) and only ever shown: the
+    object is stored under a random UUID. `strip_metadata` (residents' uploads) re-encodes
+    photos, or for HEIC, which is not decoded here, overwrites their EXIF and XMP;
+    `stripped_already` says the caller made this copy without metadata.
 
     The SHA-256 comes from the upload handler when the bytes were hashed on arrival, and is
     computed here otherwise. Bytes already held by a live item are not stored again: the new
     item points at the same object. Raises RejectedFile with a message for the sender; nothing
     is left behind when it does."""
-    name = (upload.name or "upload").rsplit("/", 1)[-1][-255:]
+    name = clean_name(upload.name)
     limits = limits or (resident_limits() if kind == ItemKind.RESIDENT_UPLOAD else staff_limits())
     sniffed = validate(
         upload,
@@ -245,6 +254,8 @@ def ingest_upload(
     source, stripped = upload, False
     if strip_metadata and sniffed.content_type in RE_ENCODED_IMAGES:
         source, stripped = _strip_image_metadata(upload, sniffed.content_type), True
+    elif strip_metadata and sniffed.content_type.startswith("image/"):
+        source, stripped = clean_copy(upload, sniffed.content_type, name=name)[0], True
     sha256 = "" if stripped else getattr(upload, "sha256", "")
     if sha256:
         size = upload.size
@@ -259,7 +270,7 @@ def ingest_upload(
         size=size,
         sha256=sha256,
         duration_seconds=duration_seconds(source, sniffed.content_type),
-        metadata_stripped=stripped,
+        metadata_stripped=stripped or stripped_already,
         uploaded_at=now,
         received_by=by if getattr(by, "is_authenticated", False) else None,
         draft_key=draft_key,
@@ -366,6 +377,19 @@ def _require_live(item: StoredFile) -> None:
         raise EvidenceError(_("This item was disposed of: its file no longer exists."))
 
 
+def _require_intact(item: StoredFile) -> None:
+    """A file whose last check found it changed (or its chain broken) is not shown, downloaded,
+    exported or copied, until a check passes again (once it is restored from a backup, say)."""
+    if withheld(item):
+        raise EvidenceError(
+            _(
+                "%(reference)s failed its last integrity check: its file is withheld until a "
+                "check passes again."
+            )
+            % {"reference": item.reference}
+        )
+
+
 def _reason_required(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -375,6 +399,8 @@ def _reason_required(reason: str) -> str:
 
 def record_view(*, item: StoredFile, by, ip_address: str | None = None) -> CustodyEvent:
     _require_item(by, "evidence.view", item)
+    _require_live(item)
+    _require_intact(item)
     return record_custody(item=item, kind=CustodyKind.VIEWED, by=by, ip_address=ip_address)
 
 
@@ -385,6 +411,7 @@ def record_download(
     _require_item(by, "evidence.view", item)
     reason = _reason_required(reason)
     _require_live(item)
+    _require_intact(item)
     return record_custody(
         item=item,
         kind=CustodyKind.DOWNLOADED,
@@ -498,7 +525,7 @@ def import_footage(
     require(by, "evidence.import")
     # Checked before ingest: once the bytes are stored, a refusal would leave them behind.
     check_uploads([upload], limits=staff_limits())
-    name = (upload.name or "upload").rsplit("/", 1)[-1]
+    name = clean_name(upload.name)
     if not sniff(upload, name).content_type.startswith(("video/", "audio/")):
         raise EvidenceError(_("Body-worn camera footage must be a video or audio file."))
     if not getattr(upload, "sha256", ""):
@@ -610,7 +637,7 @@ def _megabytes(size: int) -> str:
 def start_upload(*, by, name: str, size: int) -> UploadSession:
     """Announce a file to be sent in pieces. Its size is checked now, before any byte is sent."""
     require(by, "evidence.import")
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[-255:] or "upload"
+    name = clean_name(name)
     check_size(name=name, size=size, max_bytes=settings.EVIDENCE_MAX_BYTES)
     now = timezone.now()
     return UploadSession.objects.create(
@@ -873,25 +900,33 @@ def redact_image(
     if item.derived_from_id:
         raise EvidenceError(_("Redact the original, not a copy."))
     _require_live(item)
+    _require_intact(item)
     if not boxes:
         raise EvidenceError(_("Mark at least one area to black out."))
-    with item.file.open("rb") as stored, Image.open(stored) as image:
-        image.load()
-        width, height = image.size
-        for box in boxes:
-            if (
-                box.width <= 0
-                or box.height <= 0
-                or box.left < 0
-                or box.top < 0
-                or box.left + box.width > width
-                or box.top + box.height > height
-            ):
-                raise EvidenceError(
-                    _("Each area must lie inside the image, which is %(w)d by %(h)d pixels.")
-                    % {"w": width, "h": height}
-                )
-        clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    try:
+        with item.file.open("rb") as stored, Image.open(stored) as image:
+            width, height = image.size  # checked before a pixel is decoded
+            for box in boxes:
+                if (
+                    box.width <= 0
+                    or box.height <= 0
+                    or box.left < 0
+                    or box.top < 0
+                    or box.left + box.width > width
+                    or box.top + box.height > height
+                ):
+                    raise EvidenceError(
+                        _("Each area must lie inside the image, which is %(w)d by %(h)d pixels.")
+                        % {"w": width, "h": height}
+                    )
+            image.load()
+            clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    except EvidenceError:
+        raise
+    except Image.DecompressionBombError:
+        raise EvidenceError(_("This image has too many pixels to be opened safely.")) from None
+    except (OSError, SyntaxError, ValueError):
+        raise EvidenceError(_("This image is damaged or incomplete.")) from None
     draw = ImageDraw.Draw(clean)
     for box in boxes:
         draw.rectangle(
@@ -907,8 +942,16 @@ def redact_image(
     copy = File(out, name=f"{stem}-redacted{extension}")
     copy.size = out.getbuffer().nbytes
     regions = [[b.left, b.top, b.width, b.height] for b in boxes]
+    # Only the pixels were copied: no EXIF, XMP, IPTC or colour profile comes with them.
     return _add_derivative(
-        item, copy, by=by, purpose=purpose, note=note, ip_address=ip_address, regions=regions
+        item,
+        copy,
+        by=by,
+        purpose=purpose,
+        note=note,
+        ip_address=ip_address,
+        regions=regions,
+        metadata_removed=["all (pixels only)"],
     )
 
 
@@ -922,18 +965,35 @@ def attach_redaction(
         raise EvidenceError(_("Attach the redaction to the original, not to a copy."))
     if not note.strip():
         raise EvidenceError(_("Say what was redacted and with what tool."))
+    _require_intact(item)
     check_uploads([upload], limits=staff_limits())
-    family = item.content_type.split("/")[0]
-    sniffed_family = sniff(upload, upload.name or "").content_type.split("/")[0]
-    if sniffed_family != family:
+    name = clean_name(upload.name)
+    sniffed = sniff(upload, name).content_type
+    if sniffed.split("/")[0] != item.content_type.split("/")[0]:
         raise EvidenceError(
             _("A redacted copy must be the same kind of file as its original (%(type)s).")
             % {"type": item.content_type}
         )
-    return _add_derivative(item, upload, by=by, purpose=purpose, note=note, ip_address=ip_address)
+    # A redacted copy is made to be given out: what the tool that made it (or the camera before
+    # it) wrote into its metadata goes, as it would from an export.
+    cleaned, removed = clean_copy(upload, sniffed, name=name)
+    with cleaned:
+        copy = File(cleaned, name=name)
+        copy.size = os.fstat(cleaned.fileno()).st_size
+        return _add_derivative(
+            item,
+            copy,
+            by=by,
+            purpose=purpose,
+            note=note,
+            ip_address=ip_address,
+            metadata_removed=removed,
+        )
 
 
-def _add_derivative(original, upload, *, by, purpose, note, ip_address, regions=None):
+def _add_derivative(
+    original, upload, *, by, purpose, note, ip_address, regions=None, metadata_removed=()
+):
     if purpose not in RedactionPurpose.values:
         raise EvidenceError(_("Say who the redacted copy is for."))
     copy = ingest_upload(
@@ -944,6 +1004,7 @@ def _add_derivative(original, upload, *, by, purpose, note, ip_address, regions=
         limits=staff_limits(),
         ip_address=ip_address,
         reason=note,
+        stripped_already=True,
     )
     with _removed_if_failed(copy):
         copy.redaction_purpose = purpose
@@ -960,6 +1021,7 @@ def _add_derivative(original, upload, *, by, purpose, note, ip_address, regions=
                 "copy_sha256": copy.sha256,
                 "purpose": purpose,
                 "regions": regions or [],
+                "metadata_removed": list(metadata_removed),
             },
         )
     return copy
@@ -1155,41 +1217,62 @@ def reschedule_items(*, schedule_id: int) -> int:
 def export_package(
     *, item: StoredFile, by, reason: str, recipient: str, custody_pdf: bytes, ip_address=None
 ):
-    """A ZIP for a party outside the agency: the file exactly as held, its custody report (PDF)
-    and a manifest of hashes. Returns an open temporary file; the export, with the package's own
-    SHA-256 (so the recipient can show they received this very package), goes into the chain.
-    The caller has checked a fresh second factor."""
+    """A ZIP for a party outside the agency: a copy of the file without its identifying metadata
+    (evidence.metadata: GPS, device serial numbers, owner and author names, XMP...; the picture,
+    sound and frames are the original's bytes), its custody report (PDF) and a manifest with the
+    hashes of the original as held and of the copy, and what was removed. Returns an open
+    temporary file; the export, with the package's own SHA-256 (so the recipient can show they
+    received this very package), goes into the chain. The caller has checked a fresh second
+    factor.
+
+    The stored bytes are checked against the hash sealed at receipt as they are read: a file
+    that no longer matches is not exported, and the failed check goes into its chain (which
+    withholds it until a check passes again)."""
     _require_item(by, "evidence.share", item)
     reason = _reason_required(reason)
     if not recipient.strip():
         raise EvidenceError(_("Name who receives the export."))
     _require_live(item)
-    last = item.custody.order_by("-sequence").first()
-    manifest = {
-        "item": item.reference,
-        "uuid": str(item.uuid),
-        "file": item.original_name,
-        "content_type": item.content_type,
-        "size": item.size,
-        "sha256": item.sha256,
-        "custody_events": last.sequence,
-        "last_custody_hash": last.hash,
-        "exported_at": timezone.now().isoformat(),
-        "exported_by": _label(by),
-        "recipient": recipient.strip(),
-        "reason": reason,
-    }
-    package = local_temporary_file(suffix=".zip")
-    with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as bundle:
-        folder = item.reference
-        with (
-            contextlib.closing(open_stored(item.file.storage, item.file.name)) as stored,
-            bundle.open(f"{folder}/{item.original_name}", "w", force_zip64=True) as copy,
-        ):
-            while chunk := stored.read(CHUNK):
-                copy.write(chunk)
-        bundle.writestr(f"{folder}/custody-report.pdf", custody_pdf)
-        bundle.writestr(f"{folder}/manifest.json", json.dumps(manifest, indent=2))
+    _require_intact(item)
+    name = clean_name(item.original_name)
+    with local_temporary_file() as held:
+        _copy_checked(item, held, by=by, ip_address=ip_address)
+        try:
+            plan = plan_copy(held, item.content_type, name=name)
+        except MetadataError as refused:
+            raise EvidenceError(str(refused)) from None
+        last = item.custody.order_by("-sequence").first()
+        manifest = {
+            "item": item.reference,
+            "uuid": str(item.uuid),
+            "file": name,
+            "content_type": item.content_type,
+            "size": item.size,
+            "sha256": item.sha256,
+            "custody_events": last.sequence,
+            "last_custody_hash": last.hash,
+            "exported_at": timezone.now().isoformat(),
+            "exported_by": _label(by),
+            "recipient": recipient.strip(),
+            "reason": reason,
+        }
+        package = local_temporary_file(suffix=".zip")
+        with zipfile.ZipFile(
+            package, "w", compression=zipfile.ZIP_STORED, allowZip64=True
+        ) as bundle:
+            folder = item.reference
+            with bundle.open(f"{folder}/{name}", "w", force_zip64=True) as entry:
+                copied = _HashingOut(entry)
+                write_copy(held, plan, copied)
+            manifest["copy"] = {
+                "file": name,
+                "size": copied.size,
+                "sha256": copied.digest.hexdigest(),
+                "metadata_removed": sorted(plan.removed),
+                "identical_to_original": copied.digest.hexdigest() == item.sha256,
+            }
+            bundle.writestr(f"{folder}/custody-report.pdf", custody_pdf)
+            bundle.writestr(f"{folder}/manifest.json", json.dumps(manifest, indent=2))
     digest, size = sha256_of(package)
     record_custody(
         item=item,
@@ -1197,10 +1280,47 @@ def export_package(
         by=by,
         reason=reason,
         ip_address=ip_address,
-        details={"recipient": recipient.strip(), "package_sha256": digest, "package_size": size},
+        details={
+            "recipient": recipient.strip(),
+            "package_sha256": digest,
+            "package_size": size,
+            "copy_sha256": manifest["copy"]["sha256"],
+            "metadata_removed": manifest["copy"]["metadata_removed"],
+        },
     )
     package.seek(0)
     return package
+
+
+class _HashingOut:
+    """Passes writes on to `out`, hashing and counting them."""
+
+    def __init__(self, out):
+        self.out, self.digest, self.size = out, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.size += len(data)
+        self.out.write(data)
+
+
+def _copy_checked(item: StoredFile, out, *, by, ip_address=None) -> None:
+    """Copy the stored object to `out`, refusing it (and recording the failed check) when its
+    bytes are not those sealed at receipt."""
+    copied = _HashingOut(out)
+    with contextlib.closing(open_stored(item.file.storage, item.file.name)) as stored:
+        while chunk := stored.read(CHUNK):
+            copied.write(chunk)
+    out.seek(0)
+    if (copied.digest.hexdigest(), copied.size) != (item.sha256, item.size):
+        record_verification(item=item, check=verify_item(item), by=by, ip_address=ip_address)
+        raise EvidenceError(
+            _(
+                "The stored file of %(reference)s no longer matches the hash recorded at "
+                "receipt: it was not exported, and is withheld until a check passes again."
+            )
+            % {"reference": item.reference}
+        )
 
 
 # --- Body-worn-camera manifests -----------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from commonground.accounts.rules import can
 from commonground.evidence.files import CHUNK, open_stored
 from commonground.evidence.models import GENESIS_HASH, CustodyKind, StoredFile, UploadSession
+from commonground.lib.storage import walk
 
 
 def visible_items(user) -> QuerySet[StoredFile]:
@@ -180,14 +181,7 @@ def custody_report(item: StoredFile, *, by) -> CustodyReport:
 
 def stored_names(storage, folder: str = "evidence"):
     """Every object under a folder of a storage, local disk or S3 alike."""
-    try:
-        folders, files = storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in files:
-        yield f"{folder}/{name}"
-    for sub in folders:
-        yield from stored_names(storage, f"{folder}/{sub}")
+    return walk(storage, folder)
 
 
 def orphan_objects(storage, *, older_than: datetime.timedelta) -> list[str]:
@@ -200,3 +194,10 @@ def orphan_objects(storage, *, older_than: datetime.timedelta) -> list[str]:
         for name in stored_names(storage)
         if name not in known and storage.get_modified_time(name) < cutoff
     ]
+
+
+def withheld(item: StoredFile) -> bool:
+    """Whether the item's last integrity check failed: its file is then not served, exported or
+    copied until a later check passes."""
+    last = item.custody.filter(kind=CustodyKind.VERIFIED).order_by("-sequence").first()
+    return last is not None and not last.details.get("intact", True)

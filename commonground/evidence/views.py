@@ -22,7 +22,16 @@ from commonground.accounts.freshness import ask_for_fresh_mfa, has_fresh_mfa
 from commonground.accounts.rules import can
 from commonground.audit.actions import record
 from commonground.evidence import actions, forms
-from commonground.evidence.files import RejectedFile, open_stored
+from commonground.evidence.decorators import limit_upload
+from commonground.evidence.files import (
+    FileTooLarge,
+    RejectedFile,
+    announcement_limit,
+    chunk_upload_limit,
+    clean_name,
+    evidence_upload_limit,
+    open_stored,
+)
 from commonground.evidence.models import UploadState
 from commonground.evidence.selectors import (
     active_holds,
@@ -31,6 +40,7 @@ from commonground.evidence.selectors import (
     get_upload_session_for_user,
     upload_offset,
     visible_items,
+    withheld,
 )
 
 PREVIEWABLE = ("image/", "video/", "audio/")
@@ -67,6 +77,7 @@ def item_list(request):
 
 @never_cache
 @staff_required("evidence.import")
+@limit_upload(evidence_upload_limit)
 def import_footage(request):
     """One recording through the browser. Large files stream to disk as they arrive; with
     JavaScript they arrive beforehand in pieces (start_upload), and the form names the upload."""
@@ -134,6 +145,7 @@ def _refusal(message, *, status: int = 400, **extra) -> JsonResponse:
 @never_cache
 @require_POST
 @staff_required("evidence.import")
+@limit_upload(announcement_limit, json=True)
 def start_upload(request):
     """Announce a file to be sent in pieces: {"name", "size"} in, the upload's state out."""
     try:
@@ -145,6 +157,8 @@ def start_upload(request):
         return _refusal(gettext_lazy("Say the file's name and its size in bytes."))
     try:
         session = actions.start_upload(by=request.user, name=name, size=size)
+    except FileTooLarge as refused:
+        return _refusal(refused, status=413)
     except (RejectedFile, actions.EvidenceError) as refused:
         return _refusal(refused)
     return JsonResponse(_upload_json(session, offset=0), status=201)
@@ -161,6 +175,7 @@ def upload_status(request, uuid):
 @never_cache
 @require_http_methods(["PUT"])
 @staff_required("evidence.import")
+@limit_upload(chunk_upload_limit, json=True)
 def upload_chunk(request, uuid):
     """One piece of an upload: the raw bytes as the body, where they start in `Upload-Offset`.
 
@@ -345,6 +360,7 @@ def _render_item(request, item, *, bound=None, error="", status=200):
         name: form(name, lambda name=name: ITEM_ACTIONS[name].form(item))
         for name in _available(request.user, item)
     }
+    is_withheld = withheld(item)
     return render(
         request,
         "evidence/item_detail.html",
@@ -361,7 +377,10 @@ def _render_item(request, item, *, bound=None, error="", status=200):
             "derivatives": item.derivatives.order_by("pk"),
             "links": item.case_links.select_related("case__report"),
             "recording": getattr(item, "recording", None),
-            "previewable": item.content_type.startswith(PREVIEWABLE) and not item.is_disposed,
+            "withheld": is_withheld,
+            "previewable": item.content_type.startswith(PREVIEWABLE)
+            and not item.is_disposed
+            and not is_withheld,
         },
         status=status,
     )
@@ -378,6 +397,7 @@ def item_detail(request, uuid):
 @never_cache
 @require_POST
 @staff_required("evidence.view")
+@limit_upload(evidence_upload_limit)
 def item_action(request, uuid, name):
     action = ITEM_ACTIONS.get(name)
     if action is None:
@@ -431,7 +451,10 @@ def content(request, uuid):
     item = get_item_for_user(request.user, uuid)
     if item.is_disposed or not item.content_type.startswith(PREVIEWABLE):
         raise Http404
-    actions.record_view(item=item, by=request.user, ip_address=_ip(request))
+    try:
+        actions.record_view(item=item, by=request.user, ip_address=_ip(request))
+    except actions.EvidenceError as refused:
+        return HttpResponse(str(refused), status=409, content_type="text/plain; charset=utf-8")
     return _file_response(item, as_attachment=False)
 
 
@@ -439,7 +462,7 @@ def _file_response(item, *, as_attachment: bool) -> FileResponse:
     response = FileResponse(
         open_stored(item.file.storage, item.file.name),
         as_attachment=as_attachment,
-        filename=item.original_name,
+        filename=clean_name(item.original_name),
         content_type=item.content_type,
     )
     response["Content-Length"] = str(item.size)
@@ -499,7 +522,8 @@ def export(request, uuid):
             custody_pdf=_custody_pdf(request, custody_report(item, by=request.user)),
             ip_address=_ip(request),
         )
-    except actions.EvidenceError as refused:
+    except (actions.EvidenceError, RejectedFile) as refused:
+        item = get_item_for_user(request.user, uuid)
         return _render_item(request, item, bound=form, error=str(refused), status=400)
     response = FileResponse(
         package,

@@ -1,3 +1,4 @@
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -17,6 +18,11 @@ def health(request):
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        # Our upload limits say what was too large (evidence.files.UploadTooLarge); Django's own
+        # (a form with too many fields or too much text) only that it was.
+        message = str(exception) if hasattr(exception, "limit") else ""
+        return render(request, "web/too_large.html", {"message": message}, status=413)
     return render(request, "web/error.html", {"code": 400}, status=400)
 
 

@@ -393,7 +393,7 @@ def test_files_step_refuses_bad_files_and_keeps_the_good_ones(
         fake = {"name": name, "mimeType": "image/jpeg", "buffer": content + bytes(4096)}
         upload(page, fake)
         errors = file_errors(page)
-        assert "could not recognise" in errors
+        assert "is a program or script" in errors
         assert name in errors, f"the message must say which file was refused: {errors!r}"
         assert listed_files(page) == ["first.jpg"]
     assert_accessible(page)

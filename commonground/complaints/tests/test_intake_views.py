@@ -193,7 +193,7 @@ def test_an_executable_named_jpg_is_refused(client):
         {"files": [upload("cat.jpg", b"MZ\x90\x00" + b"\x00" * 200)], "action": "upload"},
     )
     assert response.status_code == 200
-    assert "We could not recognise the type of" in response.content.decode()
+    assert "“cat.jpg” is a program or script, not a photo" in response.content.decode()
 
 
 def test_a_pdf_named_jpg_is_refused_as_not_what_its_name_says(client):

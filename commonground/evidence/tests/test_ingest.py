@@ -132,3 +132,15 @@ def test_a_residents_address_is_never_recorded_even_if_passed(db):
     )
     assert event.ip_address is None
     assert item.custody.get(sequence=1).ip_address is None
+
+
+def test_reading_a_recordings_tags_leaves_the_process_locale_as_it_was(investigator):
+    import locale
+
+    from commonground.evidence.tests.media import mp3_with_metadata
+
+    before = locale.setlocale(locale.LC_ALL)
+    ingest_upload(
+        upload=uploaded("call.mp3", mp3_with_metadata()), kind=ItemKind.CASE_FILE, by=investigator
+    )
+    assert locale.setlocale(locale.LC_ALL) == before

@@ -176,24 +176,27 @@ def test_a_piece_past_the_announced_size_is_refused_and_not_kept(client, custodi
     assert stored_pieces() == []
 
 
-def test_a_piece_larger_than_the_piece_size_is_refused(client, custodian, content):
+def test_a_piece_larger_than_the_piece_size_is_refused_as_too_large(client, custodian, content):
     client.force_login(custodian)
     session = start(client, "cam12.mp4", len(content)).json()
     response = put(client, session, 0, content[: CHUNK + 1])
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert response.json()["error"] == (
+        f"This piece is {CHUNK + 1} bytes; send pieces of at most {CHUNK} bytes."
+    )
     assert stored_pieces() == []
 
 
 @pytest.mark.parametrize(
-    ("size", "message"),
-    [(0, "is empty"), (9 * 1024**3, "the limit is")],
+    ("size", "status", "message"),
+    [(0, 400, "is empty"), (9 * 1024**3, 413, "the limit is")],
 )
 def test_an_empty_or_too_large_file_is_refused_before_any_byte_is_sent(
-    client, custodian, size, message
+    client, custodian, size, status, message
 ):
     client.force_login(custodian)
     response = start(client, "cam12.mp4", size)
-    assert response.status_code == 400
+    assert response.status_code == status
     assert message in response.json()["error"]
     assert not UploadSession.objects.exists()
 

@@ -27,7 +27,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--record",
             action="store_true",
-            help="Add a 'verified' event to the chain of each item that passed.",
+            help=(
+                "Add a 'verified' event to the chain of each item that passed (one that failed "
+                "always gets one, which withholds its file)."
+            ),
         )
 
     def handle(self, *args, chains_only=False, record=False, remove_orphans=False, **options):
@@ -52,6 +55,9 @@ class Command(BaseCommand):
                         record_verification(item=item, check=check, by="verify_evidence")
                 else:
                     failed.append(check)
+                    # Always recorded: an item whose check failed is withheld (not served,
+                    # exported or copied) until a later check passes.
+                    record_verification(item=item, check=check, by="verify_evidence")
         orphans = orphan_objects(default_storage, older_than=datetime.timedelta(hours=1))
         for name in orphans:
             if remove_orphans:
