@@ -21,6 +21,10 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STOPS_CACHE_DIR = tmp_path / "stops-cache"
+    # Each test's uploads stream to a folder of its own (tests that count leftovers run in
+    # parallel with others that upload).
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    (tmp_path / "uploads").mkdir()
     from django.core.cache import cache
     from django.utils import translation
 

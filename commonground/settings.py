@@ -108,6 +108,11 @@ TEMPLATES = [
 FORM_RENDERER = "commonground.web.forms.FormRenderer"
 
 # --- Database: SQLite (WAL, immediate transactions) unless DATABASE_URL is set -----------------
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+}
 if env("DATABASE_URL", ""):
     DATABASES = {
         "default": dj_database_url.parse(
@@ -116,6 +121,8 @@ if env("DATABASE_URL", ""):
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # sqlite:////path: the same options
+        DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -124,13 +131,7 @@ else:
             "NAME": DATA_DIR / "commonground.sqlite3",
             # Tests use a file too (not shared-cache memory), so concurrency behaves as in use.
             "TEST": {"NAME": DATA_DIR / "test.sqlite3"},
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                ),
-            },
+            "OPTIONS": SQLITE_OPTIONS,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -292,6 +293,7 @@ DAILY_TASKS = [
     "commonground.investigations.tasks.suggest_footage_links",
     "commonground.evidence.tasks.dispose_of_expired_items",
     "commonground.evidence.tasks.discard_stale_uploads",
+    "commonground.evidence.tasks.discard_orphans",
     "commonground.early_warning.tasks.run_daily_detectors",
     # Last, so the public figures include everything the other tasks changed.
     "commonground.publish.tasks.build_nightly_release",

@@ -14,6 +14,7 @@ import secrets
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -59,6 +60,7 @@ from commonground.evidence.models import (
     UploadState,
 )
 from commonground.evidence.selectors import (
+    orphan_objects,
     stored_names,
     upload_offset,
     verify_item,
@@ -873,6 +875,30 @@ def discard_stale_upload_sessions(*, older_than: datetime.timedelta | None = Non
         session.delete()
         discarded += 1
     return discarded
+
+
+def discard_orphans(*, older_than: datetime.timedelta) -> dict:
+    """After a crash: remove what a killed process left behind, old enough that no request can
+    still be writing it. Stored objects no item points at (a process died between storing a
+    file and committing its row), pieces of uploads that have no session, and temporary upload
+    files. Rows are never touched: a row is committed only once its file is stored."""
+    cutoff = timezone.now() - older_than
+    orphans = orphan_objects(default_storage, older_than=older_than)
+    sessions = {uuid.hex for uuid in UploadSession.objects.values_list("uuid", flat=True)}
+    orphans += [
+        name
+        for name in stored_names(default_storage, UPLOAD_PREFIX)
+        if name.split("/")[1] not in sessions and default_storage.get_modified_time(name) < cutoff
+    ]
+    _delete_objects(orphans)
+    temporary = 0
+    folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    for path in folder.iterdir() if folder.is_dir() else ():
+        modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
+        if path.is_file() and modified < cutoff:
+            path.unlink(missing_ok=True)
+            temporary += 1
+    return {"stored": len(orphans), "temporary": temporary}
 
 
 # --- Redaction ------------------------------------------------------------------------------------

@@ -22,3 +22,12 @@ def discard_stale_uploads() -> int:
     """Daily: uploads sent in pieces and not imported within a few days are removed, with every
     piece they left in storage."""
     return actions.discard_stale_upload_sessions()
+
+
+@task()
+def discard_orphans() -> dict:
+    """Daily: what a crashed process left behind (a stored file whose row was never committed,
+    a temporary upload file) is removed once it is a day old."""
+    import datetime
+
+    return actions.discard_orphans(older_than=datetime.timedelta(days=1))
