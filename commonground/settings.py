@@ -295,6 +295,7 @@ DAILY_TASKS = [
     "commonground.evidence.tasks.discard_stale_uploads",
     "commonground.evidence.tasks.discard_orphans",
     "commonground.early_warning.tasks.run_daily_detectors",
+    "commonground.web.tasks.refresh_database_statistics",
     # Last, so the public figures include everything the other tasks changed.
     "commonground.publish.tasks.build_nightly_release",
 ]

@@ -35,7 +35,7 @@ import pyrage
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from commonground.lib.storage import walk
@@ -250,7 +250,10 @@ def restore_backup(
 def _holds_records() -> bool:
     from commonground.audit.models import AuditEvent
 
-    return AuditEvent.objects.exists()
+    try:
+        return AuditEvent.objects.exists()
+    except DatabaseError:  # a new, empty database: not even migrated yet
+        return False
 
 
 def _decrypted(source: Path, scratch: Path, identities, progress: Progress) -> Path:

@@ -10,6 +10,7 @@ from commonground.demo.builder import (
     build,
     format_summary,
 )
+from commonground.lib.database import refresh_statistics
 
 # Demo reporters have example.org addresses; even so, nothing is queued (no tracking-code e-mails
 # to thousands of made-up residents, no backlog for the worker that `make run` starts).
@@ -51,5 +52,6 @@ class Command(BaseCommand):
         if summary is None:
             self.stdout.write(f"{AGENCY_NAME} already exists; nothing was added.")
             return
+        refresh_statistics()  # the planner's statistics for the tables just filled
         for line in format_summary(summary):
             self.stdout.write(line)
