@@ -40,13 +40,13 @@ test: messages
 
 # Static checks, offline: ruff; bandit (no finding of medium severity or above outside tests);
 # semgrep with our own rules only (semgrep/, each rule proven on its examples), metrics off.
-SEMGREP := $(BIN)/semgrep --metrics=off --disable-version-check
+SEMGREP := $(BIN)/semgrep scan --metrics=off --disable-version-check
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive commonground --exclude '*/tests/*,*/migrations/*' --severity-level medium
 	$(SEMGREP) --test --quiet semgrep/
-	$(SEMGREP) scan --config semgrep/ --error --quiet --exclude semgrep commonground
+	$(SEMGREP) --config semgrep/ --error --quiet --exclude semgrep commonground
 
 format: install
 	$(BIN)/ruff format .

@@ -23,8 +23,8 @@ class Command(BaseCommand):
                     f"WHERE {quote(column)} IS NOT NULL AND {quote(column)} <> ''"
                 )
                 for pk, token in cursor.fetchall():
+                    # nosemgrep: sql-built-from-strings (our own names, quoted)
                     cursor.execute(
-                        # nosemgrep: sql-built-from-strings (our own names, quoted)
                         f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE id = %s",  # noqa: S608  # nosec B608
                         [rotate(token), pk],
                     )
