@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 # Where a session keeps the moment its user signed in (set on every sign-in, see signals.py).
 SIGNED_IN_AT = "signed_in_at"
+# Where a session remembers that its user has a second factor (checked once, not per request).
+MFA_ENROLLED = "mfa_enrolled"
 
 # Where a signed-in user without a second factor may still go: enrolment itself and log-out.
 ENROLMENT_PATHS = ("/accounts/2fa/", "/accounts/reauthenticate/", "/accounts/logout/")
@@ -49,11 +51,11 @@ SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 def _has_second_factor(request, user) -> bool:
     # Remembered for the session: enrolment is checked once, not on every request.
-    if request.session.get("mfa_enrolled"):
+    if request.session.get(MFA_ENROLLED):
         return True
     enrolled = Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exists()
     if enrolled:
-        request.session["mfa_enrolled"] = True
+        request.session[MFA_ENROLLED] = True
     return enrolled
 
 

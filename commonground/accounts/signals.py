@@ -4,7 +4,7 @@ when its user signed in so its absolute lifetime can be enforced."""
 
 import time
 
-from commonground.accounts.middleware import SIGNED_IN_AT
+from commonground.accounts.middleware import MFA_ENROLLED, SIGNED_IN_AT
 from commonground.audit.actions import record
 
 USERNAME_MAX = 150
@@ -36,6 +36,8 @@ def on_logged_out(sender, request, user, **kwargs):
 
 def on_authenticator_change(action):
     def receiver(sender, request, authenticator, **kwargs):
+        # Enrolment is remembered for the session (middleware.RequireMFAMiddleware): look again.
+        request.session.pop(MFA_ENROLLED, None)
         record(
             actor=request.user,
             action=action,

@@ -64,3 +64,23 @@ def test_a_security_key_alone_is_a_second_factor_recovery_codes_alone_are_not(
     assert (response.status_code == 200) is enough
     if not enough:
         assert "/accounts/2fa/totp/activate/" in response["Location"]
+
+
+def test_the_last_second_factor_cannot_be_removed_only_replaced(client):
+    from allauth.mfa.models import Authenticator
+
+    from commonground.testing.mfa import confirm_second_factor
+
+    user = make_staff("clerk", Role.INTAKE_CLERK)
+    client.force_login(user)
+    assert client.get("/en/staff/").status_code == 200  # enrolment now remembered
+    confirm_second_factor(client, user)
+    client.post("/en/accounts/reauthenticate/", {"password": STAFF_PASSWORD})
+    refused = client.post("/en/accounts/2fa/totp/deactivate/")
+    assert refused.status_code == 200
+    assert Authenticator.objects.filter(user=user, type="totp").exists()
+
+    Authenticator.objects.create(user=user, type="webauthn", data={})
+    assert client.post("/en/accounts/2fa/totp/deactivate/").status_code == 302
+    assert not Authenticator.objects.filter(user=user, type="totp").exists()
+    assert client.get("/en/staff/").status_code == 200  # the security key is enough
