@@ -500,21 +500,21 @@ def child_main(argv: list[str]) -> None:
     print(json.dumps(result))
 
 
-def spawn(directory: Path, *args) -> subprocess.Popen:
-    """Start `python -m bench.publish ARGS` on the database in `directory`."""
+def spawn(directory: Path, *args, module: str = "bench.publish") -> subprocess.Popen:
+    """Start `python -m MODULE ARGS` on the database in `directory` (bench.audit shares this)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "BENCH_DATA_DIR": str(directory),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.publish", *map(str, args)],
+        [sys.executable, "-m", module, *map(str, args)],
         cwd=Path(__file__).resolve().parent.parent,
         env=env,
         stdout=subprocess.PIPE,
         text=True,
     )
-    process.args = args
+    process.args, process.module = args, module
     return process
 
 
@@ -525,13 +525,13 @@ def finish(process: subprocess.Popen) -> tuple[dict, int]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise RuntimeError(
-            f"bench.publish {process.args[0]} failed with exit code {process.returncode}"
+            f"{process.module} {process.args[0]} failed with exit code {process.returncode}"
         )
     return json.loads(output), usage.ru_maxrss * 1024  # kilobytes on Linux
 
 
-def child(directory: Path, *args) -> tuple[dict, int]:
-    return finish(spawn(directory, *args))
+def child(directory: Path, *args, module: str = "bench.publish") -> tuple[dict, int]:
+    return finish(spawn(directory, *args, module=module))
 
 
 # --- The databases ------------------------------------------------------------------------------
@@ -778,14 +778,20 @@ def measure_exports(prepared: dict, rounds: int, log) -> dict:
             "peak_rss_bytes": peaks,
             "peak_rss_growth_bytes": growth,
             # Near 1 when the rows do not drive the peak: ten times the rows, the same memory.
-            "csv_growth_ratio_scaled_to_large": round(
-                growth["scaled"]["csv"] / growth["large"]["csv"], 2
+            "csv_growth_ratio_scaled_to_large": _ratio(
+                growth["scaled"]["csv"], growth["large"]["csv"]
             ),
-            "json_growth_ratio_scaled_to_large": round(
-                growth["scaled"]["json"] / growth["large"]["json"], 2
+            "json_growth_ratio_scaled_to_large": _ratio(
+                growth["scaled"]["json"], growth["large"]["json"]
             ),
         },
     }
+
+
+def _ratio(scaled: int, large: int) -> float | None:
+    """None when the export of the release's own records peaked no higher than the imports
+    alone: no growth to compare with (seen once; a division by zero ended the whole run)."""
+    return round(scaled / large, 2) if large > 0 else None
 
 
 # --- The phase -----------------------------------------------------------------------------------
@@ -908,11 +914,17 @@ def print_publish(results: dict, log) -> None:
             f"{memory['rows'][size]:>12,}{row['csv'] / mib:>8.0f}{row['json'] / mib:>8.0f}"
             f"{parquet:>9}{frame:>18}"
         )
+    csv, json_ = (
+        "n/a" if r is None else f"{r:.2f}x"
+        for r in (
+            memory["csv_growth_ratio_scaled_to_large"],
+            memory["json_growth_ratio_scaled_to_large"],
+        )
+    )
     log(
-        f"{SCALE}x the rows: CSV peak {memory['csv_growth_ratio_scaled_to_large']:.2f}x, JSON "
-        f"{memory['json_growth_ratio_scaled_to_large']:.2f}x (1 = memory does not grow with the "
-        f"rows); the {export['rows']:,}-row frame is {export['frame_bytes'] / mib:.0f} MiB by "
-        "polars' estimate"
+        f"{SCALE}x the rows: CSV peak {csv}, JSON {json_} (1 = memory does not grow with the "
+        f"rows; n/a: no growth at {export['rows']:,} rows to compare with); the "
+        f"{export['rows']:,}-row frame is {export['frame_bytes'] / mib:.0f} MiB by polars' estimate"
     )
     log(f"Publish phase: {results['seconds']:.0f}s")
 

@@ -1,10 +1,17 @@
 """`make bench`: the public status lookup and intake submission as ratios to a bare view, the
-stop analyses as ratios to a bare scan of their file, and the public figures and bulk files at a
-million complaints as ratios to the same at ten thousand and to polars' own writers.
+stop analyses as ratios to a bare scan of their file, the public figures and bulk files at a
+million complaints as ratios to the same at ten thousand and to polars' own writers, the audit
+log's verification at a million events as a ratio to a bare scan of it, and fifty visitors at
+once (pages, intake, API) through locust against the bare view under the same load.
 
-`python -m bench.run web`, `python -m bench.run stops` or `python -m bench.run publish` runs one
-phase; all three run by default. The stops phase is described in bench/stops.py, the publish
-phase in bench/publish.py.
+`python -m bench.run web` (or stops, publish, audit, load; several may be named) runs those
+phases; all five run by default. The stops phase is described in bench/stops.py, the publish
+phase in bench/publish.py, the audit phase in bench/audit.py and the load phase in bench/load.py.
+
+What each phase takes on the 2-core benchmark machine with the defaults: audit about 3.5 minutes
+(a minute of it seeding a million events); load about 7 minutes (5 of them under load; its
+first run adds the demo agency to the web phase's database, 4 minutes more); publish about 5
+minutes; web and stops about 10 and 5. The web and load phases share a database, seeded once.
 
 The web phase sets up a database of its own (bench.settings) with 100,000 reports, serves it with
 gunicorn on a free loopback port, and drives three scenarios from client threads in this process:
@@ -17,8 +24,8 @@ Each submit needs its own session draft and submission token, so before a submit
 client walks kind -> reporter -> when -> what -> review (untimed); only the submit POST is timed.
 Scenarios are interleaved in rounds (bare, lookup, submit, ..., bare) so the baseline sees the same
 machine as the rest, and results are reported as ratios to it: absolute timings on a shared 2-core
-machine mean little. Results go to stdout and bench/results/latest.json (latest-web.json,
-latest-stops.json or latest-publish.json for a run of one phase).
+machine mean little. Results go to stdout and bench/results/latest.json (latest-PHASE.json for a
+run of one phase, latest-PHASE-PHASE.json for several).
 """
 
 import argparse
@@ -43,7 +50,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from bench import publish
+from bench import audit, load, publish
 from bench.stops import DEFAULT_ROUNDS as DEFAULT_STOP_ROUNDS
 from bench.stops import DEFAULT_ROWS as DEFAULT_STOP_ROWS
 from bench.stops import measure_stops, print_stops
@@ -471,7 +478,9 @@ def worker_pids(master_pid: int) -> list[int]:
 # --- Main -------------------------------------------------------------------------------------
 
 
-def prepare_database(reports: int) -> tuple[list[str], float]:
+def prepare_database(reports: int, *, static: bool = True) -> tuple[list[str], float]:
+    """Migrated and seeded (or reused); with `static`, the static files collected (a minute,
+    which a second phase of the same run can skip)."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -481,7 +490,8 @@ def prepare_database(reports: int) -> tuple[list[str], float]:
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    if static:
+        call_command("collectstatic", interactive=False, verbosity=0)
     log(f"Database {settings.DATABASES['default']['NAME']} migrated")
     added = seed.seed(reports, settings.BENCH_DATA_DIR, log=log)
     codes = seed.ensure_lookup_codes(settings.BENCH_DATA_DIR, log=log)
@@ -560,21 +570,23 @@ def print_table(results: dict) -> None:
         )
 
 
-PHASES = ["web", "stops", "publish"]
+PHASES = ["web", "stops", "publish", "audit", "load"]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        description="The web, stops and publish benchmarks, as ratios to baselines measured in "
-        "the run."
+        description="The web, stops, publish, audit and load benchmarks, as ratios to baselines "
+        "measured in the run."
     )
     parser.add_argument(
         "phases",
         nargs="*",
         metavar="PHASE",
         help="web (status lookup, intake and evidence ingest through gunicorn), stops (the stop "
-        "analyses, see bench/stops.py) and/or publish (dashboards and bulk files at a million "
-        "complaints, see bench/publish.py); all when none is named",
+        "analyses, see bench/stops.py), publish (dashboards and bulk files at a million "
+        "complaints, see bench/publish.py), audit (verifying a million chained events, see "
+        "bench/audit.py) and/or load (fifty locust users on pages, intake and API, see "
+        "bench/load.py); all when none is named",
     )
     parser.add_argument("--requests", type=int, default=600, help="timed requests per scenario")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
@@ -633,6 +645,51 @@ def main(argv=None) -> int:
         help="keep the publish databases here and reuse them next time (default: a temporary "
         "folder, removed at the end)",
     )
+    parser.add_argument(
+        "--audit-events",
+        type=int,
+        default=audit.DEFAULT_EVENTS,
+        help="chained events in the audit phase's log (the goal is for 1,000,000)",
+    )
+    parser.add_argument(
+        "--audit-rounds",
+        type=int,
+        default=audit.DEFAULT_ROUNDS,
+        help="audit rounds: a bare scan, a scan with sha256 and verify_chain() each",
+    )
+    parser.add_argument(
+        "--load-users", type=int, default=load.DEFAULT_USERS, help="locust users at once"
+    )
+    parser.add_argument(
+        "--load-seconds",
+        type=int,
+        default=load.DEFAULT_SECONDS,
+        help="seconds of load measured, after the users have started",
+    )
+    parser.add_argument(
+        "--load-spawn-seconds",
+        type=int,
+        default=load.DEFAULT_SPAWN_SECONDS,
+        help="seconds over which the locust users start (not measured)",
+    )
+    parser.add_argument(
+        "--load-warmup",
+        type=int,
+        default=load.DEFAULT_WARMUP_SECONDS,
+        help="seconds of load after the users have started and before it is measured",
+    )
+    parser.add_argument(
+        "--load-think",
+        type=float,
+        default=load.DEFAULT_THINK,
+        help="seconds a user reads between requests, on average (0: none, a stress test)",
+    )
+    parser.add_argument(
+        "--audit-dir",
+        type=Path,
+        help="keep the audit phase's database here and reuse it next time (default: a "
+        "temporary folder, removed at the end)",
+    )
     args = parser.parse_args(argv)
     phases = args.phases or PHASES
     unknown = sorted(set(phases) - set(PHASES))
@@ -672,6 +729,38 @@ def main(argv=None) -> int:
                 log(f"\nBENCHMARK FAILED: {error}")
                 return 1
 
+    if "audit" in phases:
+        with tempfile.TemporaryDirectory(prefix="bench-audit-") as directory:
+            try:
+                results["audit"] = audit.measure_audit(
+                    args.audit_dir or Path(directory),
+                    log,
+                    events=args.audit_events,
+                    rounds=args.audit_rounds,
+                )
+            except RuntimeError as error:
+                log(f"\nBENCHMARK FAILED: {error}")
+                return 1
+
+    if "load" in phases:
+        # Its gunicorn and locust are stopped on the way out, also when the run is terminated.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        try:
+            # Not "load": the web phase's figures already use that key for their client threads.
+            results["locust"] = load.measure_load(
+                args,
+                log,
+                static="web" not in phases,
+                users=args.load_users,
+                seconds=args.load_seconds,
+                spawn_seconds=args.load_spawn_seconds,
+                warmup_seconds=args.load_warmup,
+                think=args.load_think,
+            )
+        except BenchError as error:
+            log(f"\nBENCHMARK FAILED: {error}")
+            return 1
+
     results.update(
         phases=phases,
         total_seconds=round(time.perf_counter() - run_started, 1),
@@ -689,6 +778,10 @@ def main(argv=None) -> int:
         print_stops(results["stops"], log)
     if "publish" in phases:
         publish.print_publish(results["publish"], log)
+    if "audit" in phases:
+        audit.print_audit(results["audit"], log)
+    if "load" in phases:
+        load.print_load(results["locust"], log)
     RESULTS_DIR.mkdir(exist_ok=True)
     # A run of some phases does not overwrite the figures of a whole run.
     out = RESULTS_DIR / ("latest.json" if phases == PHASES else f"latest-{'-'.join(phases)}.json")

@@ -13,6 +13,7 @@ import datetime
 import json
 import random
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.db import connection, models, transaction
@@ -148,12 +149,12 @@ def seed(target: int, data_dir: Path, *, seed_value: int = 42, log=print) -> int
                 at = report.received_at
                 previous = ""
                 for status in path:
-                    changes.append((report.pk, previous, status, at, None))
+                    changes.append((report.pk, previous, status, at, None, ""))
                     previous = status
                     at = min(now, at + datetime.timedelta(days=rng.randrange(1, 60)))
             _insert(
                 StatusChange,
-                ["report", "from_status", "to_status", "changed_at", "changed_by"],
+                ["report", "from_status", "to_status", "changed_at", "changed_by", "reason"],
                 changes,
             )
             _audit(reports)
@@ -168,29 +169,8 @@ def seed(target: int, data_dir: Path, *, seed_value: int = 42, log=print) -> int
 
 def _audit(reports: list[Report]) -> None:
     """One "report.file" event per report, appended to the hash chain as `record` does."""
-    head, _ = AuditHead.objects.get_or_create(pk=1)
-    sequence, previous = head.sequence, head.hash
-    fields = [
-        "sequence",
-        "occurred_at",
-        "actor",
-        "actor_label",
-        "action",
-        "target_type",
-        "target_id",
-        "data",
-        "outcome",
-        "source",
-        "address",
-        "hash_format",
-        "previous_hash",
-        "hash",
-    ]
-    rows = []
-    for report in reports:
-        sequence += 1
-        event = AuditEvent(
-            sequence=sequence,
+    append_audit_events(
+        AuditEvent(
             occurred_at=timezone.now(),
             actor=None,
             actor_label="public" if report.channel == Channel.ONLINE else "intake",
@@ -198,12 +178,46 @@ def _audit(reports: list[Report]) -> None:
             target_type=report._meta.label_lower,
             target_id=str(report.pk),
             data={"kind": report.kind, "channel": report.channel, "files": 0},
-            previous_hash=previous,
         )
+        for report in reports
+    )
+
+
+AUDIT_FIELDS = [
+    "sequence",
+    "occurred_at",
+    "actor",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "data",
+    "outcome",
+    "source",
+    "address",
+    "hash_format",
+    "previous_hash",
+    "hash",
+]
+
+
+def append_audit_events(events: Iterable[AuditEvent]) -> int:
+    """Append unsaved events to the chain as `audit.actions.record` does, in one executemany:
+    each gets the next sequence, the hash of the event before it and its own hash
+    (`compute_hash`), and the head moves to the last. Call it inside a transaction; returns the
+    last sequence."""
+    head, _ = AuditHead.objects.get_or_create(pk=1)
+    sequence, previous = head.sequence, head.hash
+    attnames = [AuditEvent._meta.get_field(f).attname for f in AUDIT_FIELDS]
+    rows = []
+    for event in events:
+        sequence += 1
+        event.sequence, event.previous_hash = sequence, previous
         event.hash = previous = event.compute_hash()
-        rows.append(tuple(getattr(event, AuditEvent._meta.get_field(f).attname) for f in fields))
-    _insert(AuditEvent, fields, rows)
+        rows.append(tuple(getattr(event, attname) for attname in attnames))
+    _insert(AuditEvent, AUDIT_FIELDS, rows)
     AuditHead.objects.filter(pk=1).update(sequence=sequence, hash=previous)
+    return sequence
 
 
 def _insert(model, field_names: list[str], rows: list[tuple]) -> None:

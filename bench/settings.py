@@ -1,16 +1,16 @@
 """Settings for `python -m bench.run`: the project's settings with a database of its own.
 
-The benchmark database (100,000 seeded reports) lives in BENCH_DATA_DIR (default var/bench), so
-the development database is never touched, and is reused by the next run.
+The benchmark database (100,000 seeded reports) lives in BENCH_DATA_DIR (default: bench/ in
+DATA_DIR, so var/bench), apart from the development database, and is reused by the next run.
 """
 
 import os
 from pathlib import Path
 
 from commonground.settings import *  # noqa: F403
-from commonground.settings import BASE_DIR
+from commonground.settings import DATA_DIR
 
-BENCH_DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR", str(BASE_DIR / "var" / "bench")))
+BENCH_DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR", str(DATA_DIR / "bench")))
 BENCH_DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 # Always the embedded default (SQLite, WAL, immediate transactions), whatever DATABASE_URL says:
