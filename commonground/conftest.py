@@ -8,9 +8,15 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.core.files.storage import storages
+from hypothesis import settings as hypothesis_settings
 from storages.backends.s3 import S3Storage
 
 from commonground.accounts.models import Role, User
+
+# No deadlines for property tests: performance lives in benchmarks, and on these shared 2-core
+# machines a first call (a polars expression compiling, say) can take longer than any deadline.
+hypothesis_settings.register_profile("commonground", deadline=None)
+hypothesis_settings.load_profile("commonground")
 
 
 @pytest.fixture(autouse=True)
