@@ -34,10 +34,10 @@ core (whether the client kept up) and the CPU other processes took during the ru
 machine: a warning above a quarter of a core) say what the latencies were made of. Goal: p95
 under 500 ms in each group and overall, and no error (in the whole run, warm-up included).
 
-About 7 minutes with the defaults once the database is there (5 minutes measured, a minute of
-collecting static files when the web phase has not done it in the same run); the first run adds
-the demo agency (4 minutes) and, if the web phase has not run, the seeding (1.5 minutes). For a
-quick check: `python -m bench.run load --load-seconds 30 --load-users 10`.
+About 6.5 minutes with the defaults once the database is there (5 minutes 40 s of load, up to
+a minute collecting static files when the web phase has not done it in the same run); the first
+run adds the demo agency (4 minutes) and, if the web phase has not run, the seeding (1.5
+minutes). For a quick check: `python -m bench.run load --load-seconds 30 --load-users 10`.
 """
 
 import json

@@ -8,10 +8,12 @@ once (pages, intake, API) through locust against the bare view under the same lo
 phases; all five run by default. The stops phase is described in bench/stops.py, the publish
 phase in bench/publish.py, the audit phase in bench/audit.py and the load phase in bench/load.py.
 
-What each phase takes on the 2-core benchmark machine with the defaults: audit about 3.5 minutes
-(a minute of it seeding a million events); load about 7 minutes (5 of them under load; its
-first run adds the demo agency to the web phase's database, 4 minutes more); publish about 5
-minutes; web and stops about 10 and 5. The web and load phases share a database, seeded once.
+What each phase took in a whole run on the 2-core benchmark machine, with the defaults: web 1.5
+minutes, stops 0.5, publish 5, audit 3.5 (75 s of it seeding a million events), load 6.5 (5 of
+them measured); about 17 minutes in all. The web and load phases share a database, kept between
+runs: the first run seeds its 100,000 reports (1.5 minutes more) and the load phase adds the
+demo agency to it (4 minutes more). The web phase collects the static files first (half a
+minute to a minute), and so does the load phase when the web phase is not in the run.
 
 The web phase sets up a database of its own (bench.settings) with 100,000 reports, serves it with
 gunicorn on a free loopback port, and drives three scenarios from client threads in this process:
