@@ -790,7 +790,9 @@ def measure_exports(prepared: dict, rounds: int, log) -> dict:
 
 def _ratio(scaled: int, large: int) -> float | None:
     """None when the export of the release's own records peaked no higher than the imports
-    alone: no growth to compare with (seen once; a division by zero ended the whole run)."""
+    alone: no growth to compare with. It happens in a whole `make bench`: a child's peak RSS
+    from wait4 includes the size of this process when it started the child, which the earlier
+    phases leave at over 300 MiB (a division by zero here ended such a run)."""
     return round(scaled / large, 2) if large > 0 else None
 
 
