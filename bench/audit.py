@@ -51,22 +51,6 @@ FETCH = 5_000
 STAFF = 40
 SEED = 7
 YEARS = 3
-COLUMNS = [
-    "sequence",
-    "occurred_at",
-    "actor_id",
-    "actor_label",
-    "action",
-    "target_type",
-    "target_id",
-    "data",
-    "outcome",
-    "source",
-    "address",
-    "hash_format",
-    "previous_hash",
-    "hash",
-]
 SCENARIOS = ["scan", "hash", "verify"]
 LABELS = {
     "scan": "bare scan (baseline)",
@@ -223,9 +207,12 @@ def scan(hashing: bool) -> int:
     row's values (as stored) through sha256 too. Returns the rows read."""
     from django.db import connection
 
+    from bench.seed import AUDIT_FIELDS
+    from commonground.audit.models import AuditEvent
+
     rows = 0
     digest = hashlib.sha256
-    columns = ", ".join(COLUMNS)
+    columns = ", ".join(AuditEvent._meta.get_field(name).column for name in AUDIT_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM audit_auditevent ORDER BY sequence")
         while batch := cursor.fetchmany(FETCH):
