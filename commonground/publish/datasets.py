@@ -162,6 +162,7 @@ DIMENSIONS = {
             lambda seen: [
                 (y, y) for y in sorted({m[:4] for m in _months(seen.get("month", set()))})
             ],
+            pattern=rf"^((19|20)\d{{2}}|{ALL})$",
         ),
         Dimension("channel", FieldType.STRING, _("How the report reached us"), _choices(Channel)),
         Dimension(

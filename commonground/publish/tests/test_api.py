@@ -3,6 +3,7 @@ import json
 
 import polars as pl
 import pytest
+import time_machine
 
 from commonground.complaints.models import AllegationCategory
 from commonground.complaints.tests.factories import agency_with_officers
@@ -45,6 +46,22 @@ def test_a_count_table_filters_by_its_dimensions_and_keeps_small_counts_hidden(c
     rows = response.json()["results"]
     assert {r["year"] for r in rows} >= {datasets.ALL}
     assert all(r["count"] is None and r["suppressed"] for r in rows)
+
+
+def test_a_count_table_answers_for_any_year_with_records_and_refuses_a_malformed_one(
+    client, analyst
+):
+    with time_machine.travel("2023-06-15 12:00:00Z"):
+        complaints(3)
+    build_release(by=analyst)
+
+    earlier = client.get("/api/v1/counts/complaints-by-channel/", {"year": "2023"})
+    malformed = client.get("/api/v1/counts/complaints-by-channel/", {"year": "23"})
+
+    assert earlier.status_code == 200
+    assert {r["year"] for r in earlier.json()["results"]} == {"2023"}
+    assert malformed.status_code == 400
+    assert "not a valid year" in " ".join(malformed.json()["year"])
 
 
 def test_counts_answer_not_modified_to_a_client_with_the_same_release(client, published):
