@@ -83,6 +83,7 @@ def prepare(reports: int, log, *, static: bool = True) -> dict:
 
     from bench.run import prepare_database, report_count
     from commonground.demo.builder import AGENCY_NAME, build
+    from commonground.lib.database import refresh_statistics
     from commonground.publish.actions import build_release
     from commonground.roster.models import Agency
 
@@ -96,6 +97,8 @@ def prepare(reports: int, log, *, static: bool = True) -> dict:
     started = time.perf_counter()
     release = build_release(progress=lambda line: None)
     release_seconds = time.perf_counter() - started
+    # As the nightly upkeep task and demo_data do: the planner's statistics for what was added.
+    refresh_statistics()
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     log(
