@@ -22,8 +22,7 @@
    Goal: verify_chain() over 1,000,000 events in under 60 s in every round (the slowest round
    is judged). The ratios verify/scan and verify/hash say how far the verifier is from those
    floors; per round they show drift.
-3. The timing child's peak RSS, as the child reads it (VmHWM in /proc/self/status; the rusage
-   `os.wait4` gives would include the size of this process when it started the child): the
+3. The timing child's peak RSS, as the child reads it (bench.memory): the
    verifier reads the log in batches, so it should not grow with the log.
 
 `--audit-dir DIR` keeps the database in DIR and reuses it on the next run (default: a temporary
@@ -41,6 +40,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.memory import reply
 from bench.publish import child
 
 GOAL_SECONDS = 60.0
@@ -251,19 +251,7 @@ def timings(rounds: int) -> dict:
             file=sys.stderr,
             flush=True,
         )
-    return {"rows": rows, "seconds": seconds, "peak_rss_bytes": peak_rss_bytes()}
-
-
-def peak_rss_bytes() -> int | None:
-    """This process's peak resident memory, where /proc tells it."""
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    return None
+    return {"rows": rows, "seconds": seconds}
 
 
 def child_main(argv: list[str]) -> None:
@@ -277,7 +265,7 @@ def child_main(argv: list[str]) -> None:
         result = seed(int(argv[1]))
     else:
         result = timings(int(argv[1]))
-    print(json.dumps(result))
+    reply(result)
 
 
 # --- The phase ------------------------------------------------------------------------------
@@ -307,7 +295,7 @@ def measure_audit(
     log(f"Audit: a log of {events:,} chained events in {directory}")
     seeded = prepare(directory, events, log)
     log(f"  {rounds} rounds of {', '.join(SCENARIOS)} (after an untimed scan)")
-    timed, _rss = child(directory, "time", rounds, module="bench.audit")
+    timed, verify_rss = child(directory, "time", rounds, module="bench.audit")
     rows, seconds = timed["rows"], timed["seconds"]
     scenarios = {}
     for name in SCENARIOS:
@@ -337,7 +325,7 @@ def measure_audit(
         "round_verify_to_scan": [
             round(v / s, 2) for v, s in zip(verify, seconds["scan"], strict=True)
         ],
-        "verify_peak_rss_bytes": timed["peak_rss_bytes"],
+        "verify_peak_rss_bytes": verify_rss,
         "goal": f"{DEFAULT_EVENTS:,} events verified in < {GOAL_SECONDS:.0f} s",
         "goal_seconds": round(limit, 1),
         "goal_met": max(verify) < limit,

@@ -29,7 +29,7 @@ the same run.
    one untimed round; best of the rounds. Goal: CSV and Parquet within 2x (JSON for
    information).
 5. Peak memory: fresh child processes each import the same modules and look up the release file,
-   then do one thing and report their peak RSS (`os.wait4`): nothing more; the CSV and JSON
+   then do one thing and report their peak RSS (read by each child, bench.memory): nothing more; the CSV and JSON
    exports of the 10,000 and the 1,000,000 records, and of a file holding the 1,000,000 records
    ten times over (10,000,000 rows, exported as if the release held it); the Parquet export; and
    reading the 1,000,000-row frame whole, for comparison. An export whose memory does not grow
@@ -53,6 +53,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench.memory import read_reply, reply
 
 PAGE_GOAL = 1.2
 EXPORT_GOAL = 2.0
@@ -497,7 +499,7 @@ def child_main(argv: list[str]) -> None:
         result = scale(int(argv[1]))
     else:
         result = once(*argv[1:])
-    print(json.dumps(result))
+    reply(result)
 
 
 def spawn(directory: Path, *args, module: str = "bench.publish") -> subprocess.Popen:
@@ -521,13 +523,12 @@ def spawn(directory: Path, *args, module: str = "bench.publish") -> subprocess.P
 def finish(process: subprocess.Popen) -> tuple[dict, int]:
     """A spawned child's JSON answer and its peak RSS in bytes."""
     output = process.stdout.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process.wait()
     if process.returncode:
         raise RuntimeError(
             f"{process.module} {process.args[0]} failed with exit code {process.returncode}"
         )
-    return json.loads(output), usage.ru_maxrss * 1024  # kilobytes on Linux
+    return read_reply(output)
 
 
 def child(directory: Path, *args, module: str = "bench.publish") -> tuple[dict, int]:
@@ -790,9 +791,7 @@ def measure_exports(prepared: dict, rounds: int, log) -> dict:
 
 def _ratio(scaled: int, large: int) -> float | None:
     """None when the export of the release's own records peaked no higher than the imports
-    alone: no growth to compare with. It happens in a whole `make bench`: a child's peak RSS
-    from wait4 includes the size of this process when it started the child, which the earlier
-    phases leave at over 300 MiB (a division by zero here ended such a run)."""
+    alone: no growth to compare with."""
     return round(scaled / large, 2) if large > 0 else None
 
 

@@ -9,8 +9,8 @@
 2. a second child times, in interleaved rounds after one untimed warm-up round, each analysis
    on `pl.scan_parquet(path)` and the baselines below; the best of the rounds is kept;
 3. fresh children, each importing the same modules, run one thing once and report their peak
-   RSS (`os.wait4`): nothing more (the interpreter and its imports), the bare scan, and the three
-   analyses one after the other.
+   RSS (read by each child, bench.memory): nothing more (the interpreter and its imports), the
+   bare scan, and the three analyses one after the other.
 
 Baselines. An analysis reads a few columns and reduces them with lazy group-bys, so its floor
 is reading and decoding those columns and grouping them once. The baseline does exactly that
@@ -24,13 +24,13 @@ own columns. The file is read from the page cache in every run alike (it was jus
 """
 
 import datetime
-import json
-import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench.memory import read_reply, reply
 
 GOAL = 3.0
 DEFAULT_ROWS = 10_000_000
@@ -188,7 +188,7 @@ def child_main(argv: list[str]) -> None:
         result = timings(path, int(argv[2]))
     else:
         result = once(path, argv[2])
-    print(json.dumps(result))
+    reply(result)
 
 
 def child(*args) -> tuple[dict, int]:
@@ -200,11 +200,10 @@ def child(*args) -> tuple[dict, int]:
         text=True,
     )
     output = process.stdout.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process.wait()
     if process.returncode:
         raise RuntimeError(f"bench.stops {args[0]} failed with exit code {process.returncode}")
-    return json.loads(output), usage.ru_maxrss * 1024  # kilobytes on Linux
+    return read_reply(output)
 
 
 # --- The phase ---------------------------------------------------------------------------------
