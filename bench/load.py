@@ -6,9 +6,12 @@ API through gunicorn, driven by locust, against the bare view under the same loa
 1. The web phase's database (bench.settings; 100,000 seeded reports, kept between runs), to which
    the first run adds the demo agency (`demo.builder.build`, what `manage.py demo_data` runs:
    officers, 3,500 reports worked through the real actions with allegations and findings, stops
-   and use of force, policies; about three minutes, once). Then a release of the public data is
-   built from all of it (`publish.actions.build_release`, what `manage.py publish_release` and
-   the nightly task run), so the figures, the catalogue and the API count every report.
+   and use of force, policies; about three minutes, once) and gives the seeded complaints past
+   triage a district, a roster officer and one to three allegations each (`seed_allegations`:
+   about 160,000, so the allegation-records API filters 165,000 rows). Then a release of the
+   public data is built from all of it (`publish.actions.build_release`, what `manage.py
+   publish_release` and the nightly task run), so the figures, the catalogue and the API count
+   every report.
 2. gunicorn serves it as in the web phase (2 workers x 4 threads, gthread, a new connection per
    request as behind a load balancer), with the API's anonymous rate limit raised
    (API_RATE_LIMIT) and one proxy trusted for the client's address (API_NUM_PROXIES=1): every
@@ -82,6 +85,7 @@ def prepare(reports: int, log, *, static: bool = True) -> dict:
     from django.db import connection
 
     from bench.run import prepare_database, report_count
+    from bench.seed import seed_allegations
     from commonground.demo.builder import AGENCY_NAME, build
     from commonground.lib.database import refresh_statistics
     from commonground.publish.actions import build_release
@@ -93,6 +97,7 @@ def prepare(reports: int, log, *, static: bool = True) -> dict:
     if demo_added:
         log(f"Adding the demo agency ({AGENCY_NAME}) to the database, once (about 3 minutes)")
     summary = build(progress=lambda line: log(f"  {line}"))
+    seed_allegations(log=log)
     demo_seconds = time.perf_counter() - started
     started = time.perf_counter()
     release = build_release(progress=lambda line: None)

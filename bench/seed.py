@@ -16,20 +16,27 @@ import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from commonground.audit.models import AuditEvent, AuditHead
 from commonground.complaints import tracking
 from commonground.complaints.models import (
+    Allegation,
+    AllegationCategory,
     Channel,
     ContactMethod,
+    Finding,
+    InvolvedOfficer,
     Kind,
+    OfficerRole,
     Report,
     ReporterType,
     Status,
     StatusChange,
 )
+from commonground.roster.models import District, Officer
 
 BATCH = 2_000
 LOOKUP_CODES = 64
@@ -164,6 +171,86 @@ def seed(target: int, data_dir: Path, *, seed_value: int = 42, log=print) -> int
         added += size
         if added % 20_000 == 0 or added == missing:
             log(f"  seeded {existing + added:,} / {target:,} reports")
+    return added
+
+
+# Where a seeded complaint stands once its allegations have been classified (after triage).
+CLASSIFIED = [
+    Status.INVESTIGATION,
+    Status.SUPERVISOR_REVIEW,
+    Status.BOARD_REVIEW,
+    Status.AGENCY_DECISION,
+    Status.CLOSED,
+]
+
+
+def seed_allegations(*, seed_value: int = 42, log=print) -> int:
+    """Give the seeded complaints past triage what intake and triage give a real one: the
+    district, an officer from the roster (the demo agency's, so run it after that is built) and
+    one to three allegations, with the agency's finding on those it decided. Returns how many
+    allegations were added; nothing on a second run. (No audit events: nothing reads them
+    under load.)"""
+    officers = list(Officer.objects.order_by("pk").values_list("pk", "last_name"))
+    districts = list(District.objects.order_by("pk").values_list("pk", flat=True))
+    classifier = get_user_model().objects.filter(is_staff=True).order_by("pk").first()
+    if not officers or not districts or classifier is None:
+        raise RuntimeError("seed_allegations needs a roster, districts and a staff account")
+    # The seed's own complaints (no other report has its places) that nobody has classified.
+    waiting = (
+        Report.objects.filter(
+            kind=Kind.COMPLAINT, status__in=CLASSIFIED, location__in=PLACES, officers=None
+        )
+        .order_by("pk")
+        .values_list("pk", "status", "received_at")
+    )
+    decided = set(
+        StatusChange.objects.filter(
+            to_status=Status.AGENCY_DECISION, report__location__in=PLACES
+        ).values_list("report_id", flat=True)
+    )
+    rng = random.Random(seed_value)
+    pending = list(waiting)
+    added = 0
+    for start in range(0, len(pending), BATCH):
+        batch = pending[start : start + BATCH]
+        with transaction.atomic():
+            by_district: dict[int, list[int]] = {}
+            for pk, _status, _at in batch:
+                by_district.setdefault(rng.choice(districts), []).append(pk)
+            for district, pks in by_district.items():
+                Report.objects.filter(pk__in=pks).update(district=district)
+            named = [rng.choice(officers) for _ in batch]
+            involved = InvolvedOfficer.objects.bulk_create(
+                InvolvedOfficer(
+                    report_id=pk, role=OfficerRole.SUBJECT, officer_id=officer, name_given=name
+                )
+                for (pk, _status, _at), (officer, name) in zip(batch, named, strict=True)
+            )
+            rows = []
+            for (pk, status, received_at), officer in zip(batch, involved, strict=True):
+                ended = status == Status.CLOSED and pk in decided
+                classified_at = received_at + datetime.timedelta(days=rng.randrange(1, 15))
+                for category in rng.sample(AllegationCategory.values, rng.randrange(1, 4)):
+                    finding = rng.choice(Finding.values) if ended else ""
+                    rows.append(
+                        (pk, officer.pk, category, "", finding, classified_at, classifier.pk)
+                    )
+            _insert(
+                Allegation,
+                [
+                    "report",
+                    "involved_officer",
+                    "category",
+                    "summary",
+                    "final_finding",
+                    "created_at",
+                    "created_by",
+                ],
+                rows,
+            )
+        added += len(rows)
+    if added:
+        log(f"  {added:,} allegations added to {len(pending):,} seeded complaints")
     return added
 
 
