@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth.usersessions",
     "rest_framework",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "commonground.web",

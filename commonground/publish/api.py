@@ -1,7 +1,7 @@
 """The open-data API under /api/v1/: read-only, public, JSON, described by OpenAPI.
 
-Count tables come from the latest release (the same numbers as the dashboards and the bulk
-files); allegation records are read live through the declared record set. Any parameter a
+Everything comes from the latest release: the count tables (the same numbers as the dashboards
+and the bulk files) and the allegation records (the same rows as their bulk file). Any parameter a
 resource does not know, a malformed value or a page size over the limit is a 400 that says what
 was wrong.
 """
@@ -11,19 +11,16 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-import django_filters
 import polars as pl
+from django import forms
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
 )
 from rest_framework import exceptions, generics, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -32,10 +29,10 @@ from commonground.complaints.models import AllegationCategory, Channel, Finding
 from commonground.publish import datasets as ds
 from commonground.publish.selectors import (
     dictionary,
-    disclosure_policy,
     latest_release,
     read_table,
     release_file,
+    scan_records,
 )
 
 MAX_PAGE_SIZE = 1000
@@ -58,8 +55,7 @@ NOT_YET = OpenApiResponse(
     description="No release of the public data has been built yet.",
     response={"type": "object", "properties": {"detail": {"type": "string"}}},
 )
-COUNTS_MAX_AGE = 300  # counts change only with a release
-RECORDS_MAX_AGE = 60
+RELEASE_MAX_AGE = 300  # the answers change only with a release
 
 
 class NotYetPublished(exceptions.APIException):
@@ -99,7 +95,7 @@ class Pages(PageNumberPagination):
 
 class PublicView(generics.ListAPIView):
     pagination_class = Pages
-    max_age = COUNTS_MAX_AGE
+    max_age = RELEASE_MAX_AGE
 
     def known_parameters(self) -> set[str]:
         return {"page", "page_size"}
@@ -365,114 +361,128 @@ def released_table_view(dataset: ds.CountTable | ds.EstimateSet):
     return view.as_view()
 
 
-# --- Allegation records, live, filtered in the database -----------------------------------------
-
-
-class MonthField(django_filters.fields.forms.CharField):
-    def clean(self, value):
-        value = super().clean(value)
-        if value and not re.match(MONTH_PATTERN, value):
-            raise django_filters.fields.forms.ValidationError(
-                "Enter a month as YYYY-MM, for example 2026-03."
-            )
-        return value
+# --- Allegation records, from the latest release, filtered as asked ----------------------------
 
 
 MONTH_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
-
-
-@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-03"})
-class MonthFilter(django_filters.Filter):
-    """`YYYY-MM`: the whole month, from its first moment (after) or to its last (before)."""
-
-    field_class = MonthField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        year, month = int(value[:4]), int(value[5:])
-        start = timezone.make_aware(datetime.datetime(year, month, 1))
-        if self.lookup_expr == "gte":
-            return qs.filter(**{f"{self.field_name}__gte": start})
-        following = datetime.datetime(year + month // 12, month % 12 + 1, 1)
-        return qs.filter(**{f"{self.field_name}__lt": timezone.make_aware(following)})
-
-
 # Ids are positive and fit the databases' 64-bit integers.
 ID_MAX = 2**63 - 1
 
 
-class IdField(django_filters.fields.forms.IntegerField):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1, max_value=ID_MAX, **kwargs)
+class MonthField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not re.match(MONTH_PATTERN, value):
+            raise forms.ValidationError("Enter a month as YYYY-MM, for example 2026-03.")
+        return value
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
-class IntegerFilter(django_filters.NumberFilter):
-    field_class = IdField
+class RecordQuery(forms.Form):
+    """The allegation records' filters: each checked as its form field checks it, each named
+    after the published column it selects on (the months bound `received_month`)."""
 
-
-@extend_schema_field({"type": "string", "pattern": ds.DISTRICT_PATTERN})
-class DistrictFilter(django_filters.CharFilter):
-    pass
-
-
-class AllegationFilter(django_filters.FilterSet):
-    category = django_filters.ChoiceFilter(choices=AllegationCategory.choices)
-    finding = django_filters.ChoiceFilter(field_name="final_finding", choices=Finding.choices)
-    channel = django_filters.ChoiceFilter(field_name="report__channel", choices=Channel.choices)
-    district = DistrictFilter(field_name="report__district__code", max_length=20)
-    complaint_id = IntegerFilter(field_name="report_id")
-    received_from = MonthFilter(
-        field_name="report__received_at", lookup_expr="gte", help_text="First month, YYYY-MM"
+    category = forms.ChoiceField(
+        choices=AllegationCategory.choices, required=False, help_text="Kind of misconduct"
     )
-    received_to = MonthFilter(
-        field_name="report__received_at", lookup_expr="lte", help_text="Last month, YYYY-MM"
+    finding = forms.ChoiceField(choices=Finding.choices, required=False, help_text="Finding")
+    channel = forms.ChoiceField(
+        choices=Channel.choices, required=False, help_text="How the complaint reached us"
     )
+    district = forms.RegexField(
+        ds.DISTRICT_PATTERN,
+        required=False,
+        help_text="District code",
+        error_messages={"invalid": "Enter a district code of 1 to 20 printable characters."},
+    )
+    complaint_id = forms.IntegerField(
+        min_value=1, max_value=ID_MAX, required=False, help_text="Number of the complaint"
+    )
+    received_from = MonthField(required=False, help_text="First month received, YYYY-MM")
+    received_to = MonthField(required=False, help_text="Last month received, YYYY-MM")
+
+    EQUAL = ("category", "finding", "channel", "district", "complaint_id")
+
+    def select(self, records: pl.LazyFrame) -> pl.LazyFrame:
+        asked = {
+            name: value for name, value in self.cleaned_data.items() if value not in ("", None)
+        }
+        for name in self.EQUAL:
+            if name in asked:
+                records = records.filter(pl.col(name) == asked[name])
+        if "received_from" in asked:
+            records = records.filter(pl.col("received_month") >= asked["received_from"])
+        if "received_to" in asked:
+            records = records.filter(pl.col("received_month") <= asked["received_to"])
+        return records
+
+    @classmethod
+    def parameters(cls) -> list[OpenApiParameter]:
+        """The filters as OpenAPI describes them, from the form fields themselves."""
+        parameters = []
+        for name, field in cls.base_fields.items():
+            if isinstance(field, forms.ChoiceField):
+                schema = {"type": "string", "enum": [value for value, _label in field.choices]}
+            elif isinstance(field, forms.IntegerField):
+                schema = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+            elif isinstance(field, MonthField):
+                schema = {"type": "string", "pattern": MONTH_PATTERN, "example": "2026-03"}
+            else:
+                schema = {"type": "string", "pattern": ds.DISTRICT_PATTERN}
+            parameters.append(OpenApiParameter(name, schema, description=str(field.help_text)))
+        return parameters
+
+
+class Rows:
+    """The rows a query selects, counted and sliced as Django's paginator asks, so only the
+    page asked for is ever built."""
+
+    def __init__(self, records: pl.LazyFrame):
+        self.records = records
+
+    def count(self) -> int:
+        return self.records.select(pl.len()).collect().item()
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        return self.records.slice(page.start, page.stop - page.start).collect().to_dicts()
 
 
 def record_serializer(record_set: ds.RecordSet, officer_data: bool):
-    # Officer fields appear only where the agency publishes officer data.
-    serializer = row_serializer(
+    # Officer fields appear only where the release named officers.
+    return row_serializer(
         "AllegationRecord" + ("WithOfficer" if officer_data else ""),
         record_set.fields(officer_data),
         optional=record_set.fields_officer,
     )
-    serializer.to_representation = lambda self, row: serializers.Serializer.to_representation(
-        self, record_set.present(row)
-    )
-    return serializer
 
 
-class AllegationRecords(PublicView):
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = AllegationFilter
-    max_age = RECORDS_MAX_AGE
+class AllegationRecords(ReleasedView):
     record_set = ds.ALLEGATION_RECORDS
+    # For the schema: every field that can appear.
+    serializer_class = record_serializer(ds.ALLEGATION_RECORDS, True)
 
     def known_parameters(self):
-        return super().known_parameters() | set(AllegationFilter.base_filters)
-
-    def officer_data(self) -> bool:
-        # While drf-spectacular writes the schema, describe every field that can appear.
-        return getattr(self, "swagger_fake_view", False) or disclosure_policy()[1]
-
-    def get_queryset(self):
-        return self.record_set.rows(self.officer_data())
-
-    def get_serializer_class(self):
-        return record_serializer(self.record_set, self.officer_data())
+        return super().known_parameters() | set(RecordQuery.base_fields)
 
     @extend_schema(
         summary=str(ds.ALLEGATION_RECORDS.title),
         description=str(ds.ALLEGATION_RECORDS.description),
+        parameters=RecordQuery.parameters(),
         responses={
             200: record_serializer(ds.ALLEGATION_RECORDS, True)(many=True),
             400: BAD_REQUEST,
             404: PAST_THE_END,
             429: THROTTLED,
+            503: NOT_YET,
         },
         tags=["records"],
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        file = self.release_file(self.record_set.slug)
+        query = RecordQuery(request.query_params)
+        if not query.is_valid():
+            raise exceptions.ValidationError(query.errors)
+        if response := self.not_modified(request, file.sha256, file.release.finished_at):
+            return response
+        page = self.paginate_queryset(Rows(query.select(scan_records(file))))
+        serializer = record_serializer(self.record_set, file.release.officer_data)
+        return self.get_paginated_response(serializer(page, many=True).data)

@@ -43,6 +43,11 @@ def _read(name: str, sha256: str) -> pl.DataFrame:
     return pl.read_parquet(local_path(name))
 
 
+def scan_records(file: ReleaseFile) -> pl.LazyFrame:
+    """A published record set (large), read only as far as a query needs."""
+    return pl.scan_parquet(local_path(file.name))
+
+
 def dictionary(dataset: ds.CountTable | ds.RecordSet, file: ReleaseFile) -> list[dict]:
     """The data dictionary of one released dataset: field, type, meaning, allowed values."""
     if isinstance(dataset, ds.CountTable):

@@ -72,14 +72,46 @@ def test_counts_answer_not_modified_to_a_client_with_the_same_release(client, pu
     assert again.status_code == 304
 
 
-def test_allegation_records_filter_in_the_database(client, published):
+def test_allegation_records_filter_the_release_a_page_at_a_time(client, published):
     response = client.get("/api/v1/allegations/", {"category": "discourtesy", "page_size": 2})
+    second = client.get(
+        "/api/v1/allegations/", {"category": "discourtesy", "page_size": 2, "page": 2}
+    )
 
     body = response.json()
+    assert response.status_code == 200
     assert body["count"] == 3
-    assert len(body["results"]) == 2
+    assert len(body["results"]) == 2 and len(second.json()["results"]) == 1
+    ids = [r["allegation_id"] for r in body["results"] + second.json()["results"]]
+    assert ids == sorted(ids) and len(set(ids)) == 3
     assert set(body["results"][0]) == {f.name for f in datasets.ALLEGATION_RECORDS.fields(False)}
-    assert response["Cache-Control"] == "public, max-age=60"
+    assert response["Cache-Control"] == "public, max-age=300"
+
+
+def test_allegation_records_combine_filters_and_bound_the_months(client, published):
+    row = client.get("/api/v1/allegations/", {"category": "use_of_force"}).json()["results"][0]
+    month = row["received_month"]
+
+    def count(**params):
+        return client.get("/api/v1/allegations/", params).json()["count"]
+
+    assert count(complaint_id=row["complaint_id"], category="use_of_force") == 1
+    assert count(complaint_id=row["complaint_id"], category="discourtesy") == 0
+    assert count(received_from=month, received_to=month) == 4
+    assert count(received_to=f"{int(month[:4]) - 1}-12") == 0
+    assert count(channel="online", finding="sustained") == 0
+
+
+def test_allegation_records_change_with_a_release_not_before(
+    client, published, supervisor, analyst
+):
+    report = complaints(1)[0]
+    with_allegation(report, supervisor, AllegationCategory.DISCOURTESY)
+    before = client.get("/api/v1/allegations/").json()["count"]
+    build_release(by=analyst)
+    after = client.get("/api/v1/allegations/").json()["count"]
+
+    assert (before, after) == (4, 5)
 
 
 @pytest.mark.parametrize(
@@ -90,6 +122,8 @@ def test_allegation_records_filter_in_the_database(client, published):
         ("/api/v1/allegations/", {"category": "rudeness"}, "category", "not one of"),
         ("/api/v1/allegations/", {"page_size": "5000"}, "page_size", "from 1 to 1000"),
         ("/api/v1/allegations/", {"page": "two"}, "page", "whole number"),
+        ("/api/v1/allegations/", {"complaint_id": "0"}, "complaint_id", "greater than or equal"),
+        ("/api/v1/allegations/", {"district": "a\tb"}, "district", "printable characters"),
         ("/api/v1/counts/complaints-by-channel/", {"channel": "pigeon"}, "channel", "Allowed:"),
         ("/api/v1/counts/complaints-by-channel/", {"format": "xml"}, "detail", "'format'"),
     ],
@@ -101,8 +135,9 @@ def test_bad_input_is_a_400_that_says_what_was_wrong(client, published, url, par
     assert says in " ".join(response.json()[field])
 
 
-def test_counts_before_any_release_are_a_503_that_says_so(client, db):
-    response = client.get("/api/v1/counts/complaints-by-month/")
+@pytest.mark.parametrize("url", ["/api/v1/counts/complaints-by-month/", "/api/v1/allegations/"])
+def test_answers_before_any_release_are_a_503_that_says_so(client, db, url):
+    response = client.get(url)
 
     assert response.status_code == 503
     assert "No release" in response.json()["detail"]
