@@ -4,11 +4,14 @@ from django.urls import path
 from drf_spectacular.views import (
     SpectacularJSONAPIView,
     SpectacularRedocView,
-    SpectacularSwaggerView,
+    SpectacularSwaggerSplitView,
 )
 
 from commonground.publish import api, views
 from commonground.publish.datasets import COUNT_TABLES, ESTIMATE_SETS
+from commonground.web.middleware import API_DOCS_CSP, content_security_policy
+
+api_docs = content_security_policy(API_DOCS_CSP)
 
 urlpatterns = [
     path("api/v1/datasets/", api.DatasetList.as_view(), name="publish-api-datasets"),
@@ -22,14 +25,20 @@ urlpatterns = [
         for dataset in [*COUNT_TABLES, *ESTIMATE_SETS]
     ],
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(), name="publish-api-schema"),
+    # The split view serves Swagger UI's start-up script as a file of its own (?script), so
+    # the page needs no inline script; ReDoc's page is ours, without the web fonts it fetches.
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="publish-api-schema"),
+        api_docs(SpectacularSwaggerSplitView.as_view(url_name="publish-api-schema")),
         name="publish-api-docs",
     ),
     path(
         "api/redoc/",
-        SpectacularRedocView.as_view(url_name="publish-api-schema"),
+        api_docs(
+            SpectacularRedocView.as_view(
+                url_name="publish-api-schema", template_name="publish/redoc.html"
+            )
+        ),
         name="publish-api-redoc",
     ),
     path("data/<slug:slug>.<str:fmt>", views.download, name="publish-download"),

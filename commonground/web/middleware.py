@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.utils.cache import add_never_cache_headers
 
 CSP = (
@@ -5,8 +7,26 @@ CSP = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
 )
-# Django's admin sets a few style attributes; it is staff-only and has no user-written HTML.
-ADMIN_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+# For pages whose third-party interface writes its own style elements and attributes: Django's
+# admin (staff-only, no user-written HTML) and the API documentation. Scripts stay strict.
+INLINE_STYLES_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+# ReDoc also builds its search index in a worker made from a script of its own (a blob: URL).
+API_DOCS_CSP = INLINE_STYLES_CSP + "; worker-src 'self' blob:"
+
+
+def content_security_policy(policy: str):
+    """A view decorator: the view's pages get `policy` in place of the site's."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            response["Content-Security-Policy"] = policy
+            return response
+
+        return wrapped
+
+    return decorator
 
 
 class SecurityHeadersMiddleware:
@@ -20,7 +40,7 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         is_admin = "/admin/" in request.path_info
-        response.setdefault("Content-Security-Policy", ADMIN_CSP if is_admin else CSP)
+        response.setdefault("Content-Security-Policy", INLINE_STYLES_CSP if is_admin else CSP)
         response.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )

@@ -44,3 +44,26 @@ def test_figures_and_open_data_pages_are_accessible_and_need_no_script(
             checked.goto(f"/{language}/{path}")
             assert_accessible(checked)
         checked.context.close()
+
+
+def test_the_api_documentation_draws_within_the_content_security_policy(live_server, browser):
+    _agency, district, _unit, _officers = agency_with_officers(1)
+    complaints(3, district=district)
+    build_release(by=make_staff("analyst-d", Role.ANALYST))
+    page = browser.new_context(base_url=live_server.url).new_page()
+    refused = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and refused.append(m.text))
+    outside = []
+    page.on(
+        "requestfinished",
+        lambda r: r.url.startswith((live_server.url, "blob:")) or outside.append(r.url),
+    )
+
+    page.goto("/api/docs/")
+    page.locator(".opblock-summary-path", has_text="/api/v1/allegations/").wait_for()
+    page.goto("/api/redoc/")
+    page.locator("h2", has_text="Allegations, one row each").wait_for()
+
+    # ReDoc's footer logo lives on its maker's server: refused, as anything from elsewhere is.
+    assert [m for m in refused if "cdn.redoc.ly" not in m] == []
+    assert outside == []  # no fonts or scripts from elsewhere: readers are not tracked
