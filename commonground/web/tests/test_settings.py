@@ -93,3 +93,24 @@ def test_residents_get_no_lasting_cookie(client, db):
         assert not cookie["max-age"] and not cookie["expires"], cookie.key
         assert cookie["httponly"], cookie.key
         assert cookie["samesite"] == "Lax", cookie.key
+
+
+def test_the_wsgi_application_loads_every_view_before_its_first_request(tmp_path):
+    # So a worker forked from gunicorn's --preload, or just started, answers its first resident
+    # at once: importing the views takes seconds.
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, commonground.wsgi; "
+            "print('commonground.complaints.views_public' in sys.modules, "
+            "'commonground.publish.api' in sys.modules)",
+        ],
+        cwd=ROOT,
+        env={**env, "DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.split() == ["True", "True"]
