@@ -22,11 +22,12 @@ from enum import StrEnum
 import numpy as np
 import patsy
 import polars as pl
-import statsmodels.api as sm
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from commonground.stops import sun
 from commonground.stops.schema import RACES
@@ -585,8 +586,8 @@ def veil_of_darkness(
                 "effect of darkness from the effect of the time of day."
             )
         )
-    fit = sm.GLM(
-        np.column_stack([successes, totals - successes]), design, family=sm.families.Binomial()
+    fit = GLM(
+        np.column_stack([successes, totals - successes]), design, family=families.Binomial()
     ).fit()
     coefficient, se = float(fit.params[1]), float(fit.bse[1])
     low, high = coefficient - Z95 * se, coefficient + Z95 * se
