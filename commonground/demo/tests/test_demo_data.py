@@ -515,6 +515,7 @@ class TestTheBuiltDemo:
             AlertStatus,
             Detector,
             DetectorKind,
+            Indicator,
             Intervention,
         )
 
@@ -522,7 +523,9 @@ class TestTheBuiltDemo:
         # The planted officers each used force at least three times in the recommended
         # threshold's window; anyone else who happens to (the background is random, and which
         # officers reach it changes with the day the demo is built) is flagged too.
-        threshold = Detector.objects.get(kind=DetectorKind.THRESHOLD, indicator="use_of_force")
+        threshold = Detector.objects.get(
+            kind=DetectorKind.THRESHOLD, indicator=Indicator.USE_OF_FORCE
+        )
         since = timezone.localdate() - datetime.timedelta(days=threshold.window_days - 1)
         per_officer = Counter(
             badge
