@@ -351,10 +351,11 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["commonground.publish.throttling.AddressRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_RATE_LIMIT", "600/hour")},
-    # Behind a proxy, set this to how many proxies add to X-Forwarded-For.
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0) or None,
+    # Behind a proxy, set this to how many proxies add to X-Forwarded-For. 0 means none: the
+    # header is then ignored (DRF reads None, not 0, as "trust the whole header").
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
     # Responses are JSON only: ?format= is an unknown parameter like any other (a clear 400).
     "URL_FORMAT_OVERRIDE": None,
 }
@@ -371,4 +372,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # District codes and discipline levels are records: the schema lists them as they are.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "commonground.publish.throttling.list_current_values",
+    ],
 }

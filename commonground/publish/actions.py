@@ -15,9 +15,11 @@ from django.utils import timezone
 from commonground.accounts.rules import require
 from commonground.audit.actions import record
 from commonground.publish import datasets as ds
+from commonground.publish.anonymity import WITHHELD
 from commonground.publish.disclosure import hidden_cells, key, tabulate
 from commonground.publish.exports import BATCH_ROWS
 from commonground.publish.models import Release, ReleaseFile, ReleaseStatus
+from commonground.publish.records import FamilyTables, publishable_rows
 from commonground.publish.selectors import disclosure_policy
 from commonground.stops.storage import store_file
 
@@ -53,13 +55,13 @@ def build_release(*, by=None, progress: Callable[[str], None] = log.info) -> Rel
     try:
         with tempfile.TemporaryDirectory(prefix="release-") as work:
             tables: dict[str, pl.DataFrame] = {}
-            hidden_by_family: dict[str, frozenset] = {}
+            suppressed: dict[str, FamilyTables] = {}
             for family in ds.FAMILIES:
-                family_frames, hidden_by_family[family.slug] = suppress_family(family, threshold)
+                family_frames, suppressed[family.slug] = suppress_family(family, threshold)
                 tables.update(family_frames)
 
             def hidden(family: ds.Family, **cell) -> bool:
-                return key(**cell) in hidden_by_family[family.slug]
+                return key(**cell) in suppressed[family.slug].hidden
 
             for estimate_set in ds.ESTIMATE_SETS:
                 schema = {f.name: POLARS_TYPES[f.type] for f in estimate_set.fields()}
@@ -70,7 +72,9 @@ def build_release(*, by=None, progress: Callable[[str], None] = log.info) -> Rel
                 files.append(_store(release, slug, path, frame.height))
                 progress(f"{slug}: {frame.height} rows")
             for record_set in ds.RECORD_SETS:
-                path, rows = _write_records(record_set, officer_data, Path(work), progress)
+                path, rows = _write_records(
+                    record_set, officer_data, threshold, suppressed, Path(work), progress
+                )
                 files.append(_store(release, record_set.slug, path, rows))
                 progress(f"{record_set.slug}: {rows} rows")
     except Exception as error:
@@ -102,9 +106,11 @@ def _publish(release: Release, files: list[ReleaseFile], by) -> None:
     )
 
 
-def suppress_family(family: ds.Family, threshold: int) -> tuple[dict[str, pl.DataFrame], frozenset]:
+def suppress_family(
+    family: ds.Family, threshold: int
+) -> tuple[dict[str, pl.DataFrame], FamilyTables]:
     """Each count table of `family`, with totals, after suppression across all of them; and
-    the cells hidden."""
+    what was published and hidden, for the audit with the record sets."""
     tables = ds.tables_of(family)
     rows = list(family.counts())
     seen: dict[str, set[str]] = {}
@@ -120,7 +126,9 @@ def suppress_family(family: ds.Family, threshold: int) -> tuple[dict[str, pl.Dat
     }
     system = tabulate(rows, [t.dimensions for t in tables], domains, rollups=rollups)
     hidden = hidden_cells(system, threshold)
-    return {t.slug: _table_frame(t, domains, system.counts, hidden) for t in tables}, hidden
+    finest = {name: [value for value, _label in ds.DIMENSIONS[name].domain(seen)] for name in seen}
+    published = FamilyTables(system, hidden, finest, rollups)
+    return {t.slug: _table_frame(t, domains, system.counts, hidden) for t in tables}, published
 
 
 def _table_frame(table: ds.CountTable, domains, counts, hidden) -> pl.DataFrame:
@@ -139,32 +147,49 @@ def _table_frame(table: ds.CountTable, domains, counts, hidden) -> pl.DataFrame:
     return pl.DataFrame(columns, schema=schema)
 
 
-def _write_records(record_set: ds.RecordSet, officer_data: bool, work: Path, progress):
+def _write_records(
+    record_set: ds.RecordSet,
+    officer_data: bool,
+    threshold: int,
+    families: dict[str, FamilyTables],
+    work: Path,
+    progress,
+):
     fields = record_set.fields(officer_data)
     schema = {f.name: POLARS_TYPES[f.type] for f in fields}
-    parts = work / record_set.slug
-    parts.mkdir()
+    raw_schema = {name: pl.String for name in schema if not name.startswith("officer_")} | {
+        ds.PERSON: pl.Int64
+    }
+    if officer_data:
+        raw_schema["officer"] = pl.String
     batch: list[dict] = []
-    rows = 0
-
-    def flush():
-        pl.DataFrame(batch, schema=schema, orient="row").write_parquet(
-            parts / f"{rows:012d}.parquet"
-        )
-
     for row in record_set.rows(officer_data).iterator(chunk_size=5000):
         batch.append(record_set.present(row))
-        if len(batch) == CHUNK_ROWS:
-            rows += len(batch)
-            flush()
-            batch = []
-            progress(f"{record_set.slug}: {rows} rows so far")
-    if batch or not rows:
-        rows += len(batch)
-        flush()
+        if len(batch) % CHUNK_ROWS == 0:
+            progress(f"{record_set.slug}: {len(batch)} rows read")
+    raw = pl.DataFrame(batch, schema=raw_schema, orient="row")
+    frame = publishable_rows(
+        record_set,
+        raw,
+        officer_data=officer_data,
+        threshold=threshold,
+        families=families,
+        progress=progress,
+    )
+    if officer_data:
+        parts = pl.col("officer").str.split_exact("\x1f", 1)
+        frame = frame.with_columns(
+            officer_badge=pl.when(pl.col("officer") == WITHHELD)
+            .then(pl.lit(WITHHELD))
+            .otherwise(parts.struct.field("field_0").replace("", None)),
+            officer_name=pl.when(pl.col("officer") == WITHHELD)
+            .then(pl.lit(WITHHELD))
+            .otherwise(parts.struct.field("field_1").replace("", None)),
+        ).drop("officer")
+    frame = frame.select(list(schema)).cast(schema)
     path = work / f"{record_set.slug}.parquet"
-    pl.scan_parquet(parts / "*.parquet").sink_parquet(path, row_group_size=CHUNK_ROWS)
-    return path, rows
+    frame.write_parquet(path, row_group_size=CHUNK_ROWS)
+    return path, frame.height
 
 
 def _store(release: Release, slug: str, path: Path, rows: int) -> ReleaseFile:

@@ -27,6 +27,7 @@ from rest_framework.pagination import PageNumberPagination
 
 from commonground.complaints.models import AllegationCategory, Channel, Finding
 from commonground.publish import datasets as ds
+from commonground.publish.anonymity import WITHHELD
 from commonground.publish.selectors import (
     dictionary,
     latest_release,
@@ -113,6 +114,16 @@ class PublicView(generics.ListAPIView):
                     ]
                 }
             )
+        # A parameter given twice, or given empty, is refused rather than read one way or
+        # another: `?district=A&district=B` must not silently mean B, nor `?received_to=` "any".
+        problems = {}
+        for name, values in request.query_params.lists():
+            if len(values) > 1:
+                problems[name] = ["Given more than once; give each parameter at most once."]
+            elif values[0] == "":
+                problems[name] = ["Given empty; leave the parameter out instead."]
+        if problems:
+            raise exceptions.ValidationError(problems)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -267,20 +278,27 @@ class Filter:
     meaning: str
     pattern: str = ""
     values: tuple[str, ...] = ()
+    # Whether a well-formed value the table lacks is refused (a district that does not exist)
+    # rather than answered with no rows (a month before the first record).
+    closed: bool = True
 
     def schema(self) -> dict:
         if self.pattern:
             return {"type": "string", "pattern": self.pattern}
         return {"type": "string", "enum": list(self.values)}
 
-    def check(self, value: str) -> None:
+    def check(self, value: str, present: list[str]) -> None:
+        """Refuse a malformed value, and a value the released table does not have (an unknown
+        district is a mistake to point out, not an empty answer). `present`: the values the
+        table has, for dimensions whose values come from the records."""
         if self.pattern and not re.match(self.pattern, value):
             raise exceptions.ValidationError(
                 {self.name: [f"{value!r} is not a valid {self.name}."]}
             )
-        if not self.pattern and value not in self.values:
+        allowed = present if self.pattern else self.values
+        if self.closed and value not in allowed:
             raise exceptions.ValidationError(
-                {self.name: [f"Unknown value {value!r}. Allowed: {', '.join(self.values)}."]}
+                {self.name: [f"Unknown value {value!r}. Allowed: {', '.join(allowed)}."]}
             )
 
 
@@ -292,6 +310,7 @@ def table_filters(dataset: ds.CountTable | ds.EstimateSet) -> list[Filter]:
                 f"{ds.DIMENSIONS[d].meaning}; '{ds.ALL}' selects the totals.",
                 ds.DIMENSIONS[d].pattern,
                 (*ds.DIMENSIONS[d].fixed_values(), ds.ALL),
+                closed=d not in ("month", "year"),
             )
             for d in dataset.dimensions
         ]
@@ -321,10 +340,10 @@ class ReleasedTableView(ReleasedView):
         file = self.release_file(self.dataset.slug)
         if response := self.not_modified(request, file.sha256, file.release.finished_at):
             return response
-        frame = read_table(file)
+        frame = whole = read_table(file)
         for query in self.filters:
             if (value := request.query_params.get(query.name)) is not None:
-                query.check(value)
+                query.check(value, whole[query.name].unique(maintain_order=True).to_list())
                 frame = frame.filter(pl.col(query.name) == value)
         page = self.paginate_queryset(frame.to_dicts())
         return self.get_paginated_response(page)
@@ -365,8 +384,7 @@ def released_table_view(dataset: ds.CountTable | ds.EstimateSet):
 
 
 MONTH_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
-# Ids are positive and fit the databases' 64-bit integers.
-ID_MAX = 2**63 - 1
+CODE_PATTERN = r"^[0-9a-f]{16}$"
 
 
 class MonthField(forms.CharField):
@@ -377,30 +395,71 @@ class MonthField(forms.CharField):
         return value
 
 
+def _with(choices) -> list[tuple[str, str]]:
+    return [*choices, (WITHHELD, "Withheld")]
+
+
+def _period_bounds(column: str) -> tuple[pl.Expr, pl.Expr]:
+    """The first and last month a published period (month, quarter or year) stands for."""
+    period = pl.col(column)
+    year = period.str.slice(0, 4)
+    quarter = period.str.slice(6, 1).cast(pl.Int32, strict=False)
+    first = (
+        pl.when(period.str.len_chars() == 4)
+        .then(year + "-01")
+        .when(period.str.contains("-Q"))
+        .then(year + "-" + ((quarter - 1) * 3 + 1).cast(pl.String).str.zfill(2))
+        .otherwise(period)
+    )
+    last = (
+        pl.when(period.str.len_chars() == 4)
+        .then(year + "-12")
+        .when(period.str.contains("-Q"))
+        .then(year + "-" + (quarter * 3).cast(pl.String).str.zfill(2))
+        .otherwise(period)
+    )
+    return first, last
+
+
 class RecordQuery(forms.Form):
     """The allegation records' filters: each checked as its form field checks it, each named
-    after the published column it selects on (the months bound `received_month`)."""
+    after the published column it selects on (the months bound `received_period`)."""
 
     category = forms.ChoiceField(
-        choices=AllegationCategory.choices, required=False, help_text="Kind of misconduct"
+        choices=_with(AllegationCategory.choices), required=False, help_text="Kind of misconduct"
     )
-    finding = forms.ChoiceField(choices=Finding.choices, required=False, help_text="Finding")
+    finding = forms.ChoiceField(choices=_with(Finding.choices), required=False, help_text="Finding")
     channel = forms.ChoiceField(
-        choices=Channel.choices, required=False, help_text="How the complaint reached us"
+        choices=_with(Channel.choices), required=False, help_text="How the complaint reached us"
     )
     district = forms.RegexField(
         ds.DISTRICT_PATTERN,
         required=False,
-        help_text="District code",
+        help_text="District code, 'unknown' or 'withheld'",
         error_messages={"invalid": "Enter a district code of 1 to 20 printable characters."},
     )
-    complaint_id = forms.IntegerField(
-        min_value=1, max_value=ID_MAX, required=False, help_text="Number of the complaint"
+    complaint_id = forms.RegexField(
+        CODE_PATTERN,
+        required=False,
+        help_text="Code of the complaint (16 characters, 0-9 and a-f)",
+        error_messages={"invalid": "Enter a complaint code: 16 characters, 0-9 and a-f."},
     )
-    received_from = MonthField(required=False, help_text="First month received, YYYY-MM")
+    received_from = MonthField(
+        required=False,
+        help_text="First month received, YYYY-MM (rows whose whole period falls in the range)",
+    )
     received_to = MonthField(required=False, help_text="Last month received, YYYY-MM")
 
     EQUAL = ("category", "finding", "channel", "district", "complaint_id")
+
+    def clean_district(self):
+        district = self.cleaned_data["district"]
+        known = [code for code, _name in ds.DIMENSIONS["district"].domain({})] + [WITHHELD]
+        if district and district not in known:
+            raise forms.ValidationError(
+                f"Unknown district {district!r}. Known: {', '.join(known)}."
+            )
+        return district
 
     def select(self, records: pl.LazyFrame) -> pl.LazyFrame:
         asked = {
@@ -409,10 +468,15 @@ class RecordQuery(forms.Form):
         for name in self.EQUAL:
             if name in asked:
                 records = records.filter(pl.col(name) == asked[name])
+        first, last = _period_bounds("received_period")
         if "received_from" in asked:
-            records = records.filter(pl.col("received_month") >= asked["received_from"])
+            records = records.filter(
+                pl.col("received_period") != WITHHELD, first >= asked["received_from"]
+            )
         if "received_to" in asked:
-            records = records.filter(pl.col("received_month") <= asked["received_to"])
+            records = records.filter(
+                pl.col("received_period") != WITHHELD, last <= asked["received_to"]
+            )
         return records
 
     @classmethod
@@ -422,10 +486,10 @@ class RecordQuery(forms.Form):
         for name, field in cls.base_fields.items():
             if isinstance(field, forms.ChoiceField):
                 schema = {"type": "string", "enum": [value for value, _label in field.choices]}
-            elif isinstance(field, forms.IntegerField):
-                schema = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
             elif isinstance(field, MonthField):
                 schema = {"type": "string", "pattern": MONTH_PATTERN, "example": "2026-03"}
+            elif name == "complaint_id":
+                schema = {"type": "string", "pattern": CODE_PATTERN}
             else:
                 schema = {"type": "string", "pattern": ds.DISTRICT_PATTERN}
             parameters.append(OpenApiParameter(name, schema, description=str(field.help_text)))

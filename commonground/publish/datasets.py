@@ -25,8 +25,12 @@ from django.utils.translation import gettext_lazy as _
 
 from commonground.complaints import selectors as complaints
 from commonground.complaints.models import AllegationCategory, Channel, Finding, Kind, Outcome
+from commonground.lib.crypto import keyed_hash
 from commonground.oversight import selectors as oversight
 from commonground.oversight.models import DisciplineLevel
+from commonground.publish.anonymity import WITHHELD as WITHHELD_VALUE
+from commonground.publish.anonymity import Hierarchy, categorical, period
+from commonground.publish.disclosure import Group, Grouping
 from commonground.roster.models import District, Race
 from commonground.stops.models import ForceType
 from commonground.stops.selectors import (
@@ -492,20 +496,47 @@ class RecordSet:
     grain: Promise
     fields_always: tuple[Field, ...]
     fields_officer: tuple[Field, ...]
-    # The source rows (dicts of raw values, in order of a unique id), given whether officer
-    # fields are published; the API filters them in the database.
+    # The source rows (dicts of raw values), given whether officer fields are published.
     rows: Callable[[bool], QuerySet]
-    # One source row as published: exactly the declared fields, dates as months.
+    # One source row as published before coarsening: the declared fields at their finest, and
+    # PERSON, the internal key of who the row is about (dropped before publication).
     present: Callable[[dict], dict]
+    # Quasi-identifiers: those of the person's record as a whole (the same on each of its
+    # rows), and those of one row, each with its steps to withheld (see anonymity.py).
+    person_fields: tuple[Hierarchy, ...]
+    row_fields: tuple[Hierarchy, ...]
+    row_fields_officer: tuple[Hierarchy, ...]
+    # The order in which a small group's person fields give way, least telling first.
+    local_order: tuple[str, ...]
+    # What the rows tell about each family of count tables (see disclosure.audit_surfaces).
+    groupings: Callable[[pl.DataFrame], dict[str, Grouping]]
     kind: str = field(default="records", init=False)
     disclosure = _(
         "Only the fields listed: no names, contact details, descriptions or other free text. "
-        "Dates are given as months and places as districts. Officers are named only where the "
-        "agency has decided to publish officer data."
+        "Identifiers are random codes, not the agency's case numbers, and rows are in no "
+        "particular order. Months become quarters or years, and other fields read 'withheld', "
+        "wherever fewer than the suppression threshold's number of complaints would otherwise "
+        "share the same values, so every combination of values in the file belongs to more "
+        "complaints than that; and no count the tables hide can be worked out from the rows. "
+        "Officers are named only where the agency has decided to publish officer data."
     )
 
     def fields(self, officer_data: bool) -> list[Field]:
         return list(self.fields_always) + (list(self.fields_officer) if officer_data else [])
+
+    def quasi_identifiers(self, officer_data: bool) -> tuple[Hierarchy, ...]:
+        officer = self.row_fields_officer if officer_data else ()
+        return (*self.person_fields, *self.row_fields, *officer)
+
+
+PERSON = "_person"
+
+
+def public_id(kind: str, pk: int) -> str:
+    """A record's identifier in public data: stable from release to release, but random to
+    anyone without the server's key, so it neither gives the internal number away nor sorts
+    by when the record was made."""
+    return keyed_hash(f"{kind}:{pk}", "public-id")[:16]
 
 
 def _allegation_rows(officer_data: bool) -> QuerySet:
@@ -539,28 +570,99 @@ def _present_allegation(row: dict) -> dict:
     ended = row["report__status"] in complaints.ENDED
     received_at, closed_at = row["report__received_at"], row["closed_at"] if ended else None
     published = {
-        "allegation_id": row["id"],
-        "complaint_id": row["report_id"],
-        "received_month": _month(received_at),
+        "allegation_id": public_id("allegation", row["id"]),
+        "complaint_id": public_id("complaint", row["report_id"]),
+        "received_period": _month(received_at),
         "channel": row["report__channel"],
         "district": row["report__district__code"] or UNKNOWN,
         "category": row["category"],
         "finding": row["final_finding"] or None,
-        "outcome": (row["report__outcome"] or None) if ended else None,
-        "closed_month": _month(closed_at) if closed_at else None,
+        # As the closed-complaint tables count it.
+        "outcome": (row["report__outcome"] or Outcome.CLOSED_ADMINISTRATIVELY) if ended else None,
+        "closed_period": _month(closed_at) if closed_at else None,
         "days_to_close": (
-            (timezone.localdate(closed_at) - timezone.localdate(received_at)).days
+            days_band((timezone.localdate(closed_at) - timezone.localdate(received_at)).days)
             if closed_at
             else None
         ),
+        PERSON: row["report_id"],
     }
     if "involved_officer__officer__badge_number" in row:
         last = row["involved_officer__officer__last_name"]
-        published["officer_badge"] = row["involved_officer__officer__badge_number"]
-        published["officer_name"] = (
-            f"{row['involved_officer__officer__first_name']} {last}" if last else None
-        )
+        badge = row["involved_officer__officer__badge_number"]
+        name = f"{row['involved_officer__officer__first_name']} {last}" if last else None
+        # One field for coarsening (badge and name go together), split when written.
+        published["officer"] = f"{badge or ''}\x1f{name or ''}" if (badge or name) else None
     return published
+
+
+def months_of(published: str | None) -> frozenset[str] | None:
+    """The months a published period may stand for; None when it may be any."""
+    if published in (None, WITHHELD_VALUE):
+        return None
+    if len(published) == 7 and published[4] == "-" and published[5] != "Q":
+        return frozenset([published])
+    year_ = published[:4]
+    if "-Q" in published:
+        first = (int(published[-1]) - 1) * 3 + 1
+        return frozenset(f"{year_}-{m:02d}" for m in range(first, first + 3))
+    return frozenset(f"{year_}-{m:02d}" for m in range(1, 13))
+
+
+def _allowed(**published) -> dict[str, frozenset[str]]:
+    """A group's published values as the sets of finest values they may stand for."""
+    allowed = {}
+    for dimension, value in published.items():
+        if dimension == "month":
+            months = months_of(value)
+            if months is not None:
+                allowed["month"] = months
+        elif value != WITHHELD_VALUE:
+            allowed[dimension] = frozenset([value])
+    return allowed
+
+
+def _allegation_groupings(frame: pl.DataFrame) -> dict[str, Grouping]:
+    """The published rows, as the families of count tables they overlap see them: allegations
+    (every one is a row), complaints received and complaints closed (those with allegations)."""
+    allegations = frame.group_by("received_period", "category", "finding").agg(n=pl.len())
+    received = frame.group_by("received_period", "channel", "district").agg(
+        n=pl.col(PERSON).n_unique()
+    )
+    ended = frame.filter(pl.col("closed_period").is_not_null())
+    closed = ended.group_by("closed_period", "days_to_close", "outcome").agg(
+        n=pl.col(PERSON).n_unique()
+    )
+    return {
+        ALLEGATIONS.slug: Grouping(
+            tuple(
+                Group(_allowed(month=m, category=c, finding=f or "pending"), n)
+                for m, c, f, n in allegations.iter_rows()
+            ),
+            complete=True,
+        ),
+        COMPLAINTS.slug: Grouping(
+            tuple(
+                Group(_allowed(month=m, channel=ch, district=d), n)
+                for m, ch, d, n in received.iter_rows()
+            ),
+            complete=False,
+        ),
+        CLOSED.slug: Grouping(
+            tuple(
+                Group(
+                    _allowed(month=m, days_to_close=b, outcome=o),
+                    n,
+                    # With every field withheld, the complaints may still be open.
+                    certain=(m, b, o) != (WITHHELD_VALUE,) * 3,
+                )
+                for m, b, o, n in closed.iter_rows()
+                # An empty field says the complaint is open.
+                if None not in (b, o)
+            ),
+            complete=False,
+        ),
+    }
 
 
 ALLEGATION_RECORDS = RecordSet(
@@ -572,41 +674,62 @@ ALLEGATION_RECORDS = RecordSet(
     ),
     grain=_("one row per allegation"),
     fields_always=(
-        Field("allegation_id", FieldType.INTEGER, _("Number of the allegation")),
-        Field("complaint_id", FieldType.INTEGER, _("Number of the complaint it belongs to")),
-        Field("received_month", FieldType.MONTH, _("Month the complaint was received")),
-        Field("channel", FieldType.STRING, _("How the complaint reached us"), Channel.choices),
-        Field("district", FieldType.STRING, _("Police district where it happened (its code)")),
+        Field("allegation_id", FieldType.STRING, _("Random code of the allegation")),
+        Field(
+            "complaint_id",
+            FieldType.STRING,
+            _("Random code of the complaint it belongs to (the same on each of its rows)"),
+        ),
+        Field(
+            "received_period",
+            FieldType.STRING,
+            _(
+                "When the complaint was received: a month (2026-03), a quarter (2026-Q1), a "
+                "year (2026) or 'withheld'"
+            ),
+        ),
+        Field(
+            "channel",
+            FieldType.STRING,
+            _("How the complaint reached us"),
+            [*Channel.choices, (WITHHELD_VALUE, _("Withheld"))],
+        ),
+        Field(
+            "district",
+            FieldType.STRING,
+            _("Police district where it happened (its code), 'unknown' or 'withheld'"),
+        ),
         Field(
             "category",
             FieldType.STRING,
             _("Kind of misconduct alleged"),
-            AllegationCategory.choices,
+            [*AllegationCategory.choices, (WITHHELD_VALUE, _("Withheld"))],
         ),
         Field(
             "finding",
             FieldType.STRING,
             _("What the investigation concluded; empty while it goes on"),
-            Finding.choices,
+            [*Finding.choices, (WITHHELD_VALUE, _("Withheld"))],
             nullable=True,
         ),
         Field(
             "outcome",
             FieldType.STRING,
             _("How the complaint ended; empty while it is open"),
-            Outcome.choices,
+            [*Outcome.choices, (WITHHELD_VALUE, _("Withheld"))],
             nullable=True,
         ),
         Field(
-            "closed_month",
-            FieldType.MONTH,
-            _("Month the complaint closed; empty while it is open"),
+            "closed_period",
+            FieldType.STRING,
+            _("When the complaint closed (month, quarter, year or 'withheld'); empty while open"),
             nullable=True,
         ),
         Field(
             "days_to_close",
-            FieldType.INTEGER,
-            _("Days from receiving the complaint to closing it; empty while it is open"),
+            FieldType.STRING,
+            _("Time from receiving the complaint to closing it; empty while it is open"),
+            [*DAYS_BANDS, (WITHHELD_VALUE, _("Withheld"))],
             nullable=True,
         ),
     ),
@@ -616,6 +739,25 @@ ALLEGATION_RECORDS = RecordSet(
     ),
     rows=_allegation_rows,
     present=_present_allegation,
+    person_fields=(
+        period("received_period"),
+        categorical("channel"),
+        categorical("district"),
+        categorical("outcome"),
+        period("closed_period"),
+        categorical("days_to_close"),
+    ),
+    local_order=(
+        "days_to_close",
+        "closed_period",
+        "outcome",
+        "channel",
+        "received_period",
+        "district",
+    ),
+    row_fields=(categorical("finding"), categorical("category")),
+    row_fields_officer=(categorical("officer"),),
+    groupings=_allegation_groupings,
 )
 
 

@@ -219,3 +219,116 @@ def exposed_cells(system: System, hidden: Iterable[Key]) -> set[Key]:
         if high.status == 0 and -high.fun - low.fun < 0.5:
             exposed.add(cell)
     return exposed
+
+
+# --- Record-level data and the tables together ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """What a record-level surface says of one family of counts: `count` of the family's
+    records lie among the finest cells whose values are in `values` (dimension: the values it
+    may take; a dimension left out may take any). When not `certain`, at most `count` do (some
+    of those records may not belong to the family: a complaint whose closing is withheld may
+    still be open)."""
+
+    values: Mapping[str, frozenset[str]]
+    count: int
+    certain: bool = True
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """A record-level surface as one family sees it. `complete`: every record the family
+    counts is in one of the groups (every allegation is a row), rather than some of them."""
+
+    groups: tuple[Group, ...]
+    complete: bool
+
+
+def audit_surfaces(
+    system: System,
+    hidden: Iterable[Key],
+    finest: Mapping[str, Sequence[str]],
+    grouping: Grouping,
+    rollups: Mapping[str, tuple[str, Callable[[str], str]]] | None = None,
+) -> set[Key]:
+    """Hidden cells whose value follows from the tables and the records together.
+
+    The unknowns are the counts in the family's finest cells (every combination of `finest`'s
+    dimensions), split by the group of records each falls in, plus, when the records are not
+    `complete`, those no group holds. Every published count (a table's cell or margin) is a sum
+    of unknowns; so is every group. For each hidden cell a linear programme finds its smallest
+    and largest value given all of it, as `exposed_cells` does for the tables alone.
+    """
+    from scipy.sparse import csr_matrix, vstack
+
+    hidden = sorted(set(hidden))
+    if not hidden:
+        return set()
+    rollups = rollups or {}
+    dims = list(finest)
+    axes = np.meshgrid(*[np.arange(len(finest[d])) for d in dims], indexing="ij")
+    n = int(np.prod([len(finest[d]) for d in dims])) if dims else 1
+    values = {
+        d: np.array(list(finest[d]), dtype=object)[axis.ravel()]
+        for d, axis in zip(dims, axes, strict=True)
+    }
+    for child, (parent, parent_of) in rollups.items():
+        if child in values:
+            coarse = np.array([parent_of(v) for v in finest[child]], dtype=object)
+            values[parent] = coarse[axes[dims.index(child)].ravel()]
+
+    def within(allowed: Mapping[str, Iterable[str]]) -> np.ndarray:
+        inside = np.ones(n, dtype=bool)
+        for d, these in allowed.items():
+            if d not in values:
+                raise ValueError(f"{d!r} is not a dimension of this family")
+            inside &= np.isin(values[d], list(these))
+        return inside
+
+    cells = list(system.counts)
+    row_of = {cell: i for i, cell in enumerate(cells)}
+    cell_rows = np.array([within({d: [v] for d, v in cell}) for cell in cells], dtype=float)
+    fine = csr_matrix(cell_rows)  # published count x finest cell
+    group_cells = [np.flatnonzero(within(g.values)) for g in grouping.groups]
+    columns = (
+        np.concatenate([*group_cells, np.arange(n)])
+        if not grouping.complete
+        else (np.concatenate(group_cells) if group_cells else np.zeros(0, dtype=int))
+    )
+    if columns.size == 0:
+        # Nothing at all can be in any cell, yet hidden cells hold at least one.
+        raise RuntimeError("the published records and counts are inconsistent")
+    counted = fine[:, columns]  # published count x unknown
+    membership = np.zeros((len(grouping.groups), columns.size))
+    start = 0
+    for g, these in enumerate(group_cells):
+        membership[g, start : start + these.size] = 1
+        start += these.size
+    membership = csr_matrix(membership)
+
+    hidden_set = set(hidden)
+    shown = [row_of[c] for c in cells if c not in hidden_set]
+    secret = [row_of[c] for c in hidden]
+    certain = [g for g, group in enumerate(grouping.groups) if group.certain]
+    uncertain = [g for g, group in enumerate(grouping.groups) if not group.certain]
+    a_eq = vstack([counted[shown], membership[certain]]).tocsr()
+    b_eq = np.concatenate(
+        [
+            [system.counts[cells[r]] for r in shown],
+            [grouping.groups[g].count for g in certain],
+        ]
+    )
+    a_ub = vstack([-counted[secret], membership[uncertain]]).tocsr()
+    b_ub = np.concatenate([-np.ones(len(secret)), [grouping.groups[g].count for g in uncertain]])
+    exposed = set()
+    for cell, r in zip(hidden, secret, strict=True):
+        objective = counted[r].toarray().ravel()
+        low = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, method="highs")
+        high = linprog(-objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, method="highs")
+        if low.status != 0:
+            raise RuntimeError(f"the published records and counts are inconsistent: {low.message}")
+        if high.status == 0 and -high.fun - low.fun < 0.5:
+            exposed.add(cell)
+    return exposed
