@@ -19,7 +19,6 @@ from commonground.accounts.rules import can, require
 from commonground.complaints.models import (
     Allegation,
     AllegationCategory,
-    Finding,
     Report,
     Status,
 )
@@ -411,27 +410,10 @@ class PublicMeeting:
 
 
 @dataclass(frozen=True)
-class CategoryCount:
-    category: str
-    count: int
-
-
-@dataclass(frozen=True)
-class RecommendedLine:
-    category: str
-    finding: str
-    discipline: str
-    count: int
-
-
-@dataclass(frozen=True)
 class MinutesItem:
     number: int
-    district: str
-    categories: list[CategoryCount]
     tally: Tally
     result: str
-    recommendations: list[RecommendedLine]
 
 
 def _held() -> Q:
@@ -462,48 +444,26 @@ def get_public_meeting(pk: int) -> PublicMeeting:
 
 
 def public_minutes(meeting: PublicMeeting) -> list[MinutesItem]:
-    """The minutes of a held meeting, built from structured fields only: no names, narratives,
-    notes, rationales or explanations are even read."""
+    """The minutes of a held meeting: for each item, how the board voted and what it concluded.
+
+    Nothing about the case itself: its district, the kinds of allegation and the discipline
+    recommended, listed case by case, made counts of one that the open data's tables hide, and
+    let an item be matched to the records. Those appear only in the open data, counted with
+    every other case under the same suppression."""
     reviews = list(
         CaseReview.objects.filter(meeting_id=meeting.pk, meeting__status=MeetingStatus.HELD)
         .order_by("position", "pk")
-        .values_list("pk", "case__report_id", "result", "case__report__district__name")
+        .values_list("pk", "result")
     )
-    ids = [pk for pk, *_rest in reviews]
-    tallies = _tallies(ids)
-    categories: dict[int, Counter] = {report_id: Counter() for _pk, report_id, *_r in reviews}
-    for report_id, category in Allegation.objects.filter(
-        report_id__in=list(categories)
-    ).values_list("report_id", "category"):
-        categories[report_id][category] += 1
-    levels = {level.pk: level.name for level in DisciplineLevel.objects.all()}
-    recommended: dict[int, Counter] = {pk: Counter() for pk in ids}
-    for review_id, category, finding, level_id in Recommendation.objects.filter(
-        review_id__in=ids
-    ).values_list("review_id", "allegation__category", "finding", "discipline_id"):
-        recommended[review_id][(category, finding, level_id)] += 1
+    tallies = _tallies([pk for pk, _result in reviews])
     results = {value: str(label) for value, label in ReviewResult.choices}
     return [
         MinutesItem(
             number=number,
-            district=district or _("District unknown"),
-            categories=[
-                CategoryCount(str(AllegationCategory(c).label), n)
-                for c, n in sorted(categories[report_id].items())
-            ],
             tally=tallies[pk],
             result=results.get(result) or _("Not decided at this meeting"),
-            recommendations=[
-                RecommendedLine(
-                    category=str(AllegationCategory(c).label),
-                    finding=str(Finding(f).label),
-                    discipline=levels[level_id],
-                    count=n,
-                )
-                for (c, f, level_id), n in sorted(recommended[pk].items())
-            ],
         )
-        for number, (pk, report_id, result, district) in enumerate(reviews, start=1)
+        for number, (pk, result) in enumerate(reviews, start=1)
     ]
 
 

@@ -29,7 +29,11 @@ urlpatterns = [
     # the page needs no inline script; ReDoc's page is ours, without the web fonts it fetches.
     path(
         "api/docs/",
-        api_docs(SpectacularSwaggerSplitView.as_view(url_name="publish-api-schema")),
+        api_docs(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="publish-api-schema", template_name="publish/swagger_ui.html"
+            )
+        ),
         name="publish-api-docs",
     ),
     path(

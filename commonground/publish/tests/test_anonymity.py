@@ -1,7 +1,6 @@
 """Properties of the coarsening and of the joint audit, on random data."""
 
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -61,6 +61,7 @@ def test_the_api_documentation_draws_within_the_content_security_policy(live_ser
 
     page.goto("/api/docs/")
     page.locator(".opblock-summary-path", has_text="/api/v1/allegations/").wait_for()
+    assert_accessible(page)
     page.goto("/api/redoc/")
     page.locator("h2", has_text="Allegations, one row each").wait_for()
 

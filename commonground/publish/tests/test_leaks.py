@@ -252,6 +252,9 @@ def test_no_personal_data_reaches_any_public_page_api_or_file(leaky_world, clien
         "/es/data/allegation-records/",
         "/api/v1/allegations/?page_size=1000",
         "/en/policies/go-302/",
+        "/en/board/meetings/",
     ]:
         assert expected in bodies, expected
+    # Every public surface is fetched: the board's minutes too.
+    assert [p for p in bodies if re.fullmatch(r"/(en|es)/board/meetings/\d+/", p)]
     assert not leaks, leaks
