@@ -539,9 +539,7 @@ def test_public_minutes_carry_only_structured_data(client, held_meeting):
     assert re.findall(r"<td>(\d+)</td>", votes) == ["3", "0", "0", "1"]
 
 
-def test_public_minutes_say_nothing_of_a_case_the_open_data_tables_would_hide(
-    client, held_meeting
-):
+def test_public_minutes_say_nothing_of_a_case_the_open_data_tables_would_hide(client, held_meeting):
     """Case by case, the district, the kinds of allegation and the discipline recommended are
     counts of one, which the open data's tables hide, and would let an item be matched to the
     allegation records: the minutes carry none of them."""
