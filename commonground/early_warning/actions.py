@@ -4,6 +4,7 @@ audit event."""
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,14 @@ from commonground.roster.models import Officer, OfficerStatus
 
 class EarlyWarningError(ValueError):
     """A change the rules refuse; the message is for the person who tried it."""
+
+
+def _require_reviewer(by, alert: Alert) -> None:
+    """The alert's chain of command or IA, and never the officer it is about (an IA supervisor
+    or a sergeant who is also an officer reads their own record as any officer does)."""
+    require(by, "early_warning.review", alert)
+    if by.officer_id is not None and by.officer_id == alert.officer_id:
+        raise PermissionDenied("early_warning.review")
 
 
 def supervisor_of(officer: Officer):
@@ -207,7 +216,7 @@ def _required_text(value: str, message: str) -> str:
 def review_alert(*, alert: Alert, by, agrees: bool, reason: str) -> AlertReview:
     """The supervisor's judgement. Agreeing leads to an intervention plan; disagreeing closes the
     alert. The reason is required either way: it is how detectors get tuned."""
-    require(by, "early_warning.review", alert)
+    _require_reviewer(by, alert)
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status != AlertStatus.OPEN:
         raise EarlyWarningError(_("This alert has already been reviewed."))
@@ -243,7 +252,7 @@ def _check_follow_up_date(follow_up_on: datetime.date | None) -> datetime.date:
 def plan_intervention(
     *, alert: Alert, by, kind: str, description: str, follow_up_on: datetime.date | None
 ) -> Intervention:
-    require(by, "early_warning.review", alert)
+    _require_reviewer(by, alert)
     if kind not in InterventionKind.values:
         raise EarlyWarningError(_("Choose what kind of intervention this is."))
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
@@ -282,7 +291,7 @@ def record_follow_up(
 ) -> FollowUp:
     """What the supervisor saw. An intervention that goes on needs the next follow-up date; when
     the last intervention of an alert ends, the alert is closed."""
-    require(by, "early_warning.review", intervention.alert)
+    _require_reviewer(by, intervention.alert)
     if outcome not in FollowUpOutcome.values:
         raise EarlyWarningError(_("Choose how the officer is doing."))
     if status not in InterventionStatus.values or status == InterventionStatus.PLANNED:

@@ -18,8 +18,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_sergeant_reviews_an_alert_and_plans_support(
-    live_server, page, sign_in_browser, supervisor
+    live_server, page, sign_in_browser, supervisor, settings
 ):
+    # An agency that tells officers of complaints at once, so the officer's page has the alert.
+    settings.OFFICER_SEES_COMPLAINT_FROM = "received"
     unit = force()
     for _ in range(3):
         complaint_about(unit.officers[0])

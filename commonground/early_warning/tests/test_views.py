@@ -102,7 +102,9 @@ def test_the_supervisor_plans_and_follows_up_an_intervention(client, flagged):
     assert Alert.objects.get().status == AlertStatus.CLOSED
 
 
-def test_an_officer_reads_their_own_record_but_no_alert_page(client, flagged):
+def test_an_officer_reads_their_own_record_but_no_alert_page(client, flagged, settings):
+    # An agency that tells officers of complaints at once (test_own_record has the default).
+    settings.OFFICER_SEES_COMPLAINT_FROM = "received"
     unit, alert = flagged
     officer = make_staff("park201", Role.OFFICER)
     officer.officer = unit.officers[0]
