@@ -60,10 +60,11 @@ def _peer_group_label(officer: Officer) -> str:
 
 
 def _flags(detector: Detector, officers: list[Officer], start, end):
+    """The officers the detector flags, and how many it compared (None for a threshold)."""
     counts = indicators.counts(detector.indicator, officers, start, end, category=detector.category)
     if detector.kind == DetectorKind.THRESHOLD:
-        return detectors.threshold(counts, min_events=detector.min_events)
-    flags, _tested = detectors.peer_comparison(
+        return detectors.threshold(counts, min_events=detector.min_events), None
+    return detectors.peer_comparison(
         {o.pk: (o.unit_id, o.rank) for o in officers if o.unit_id},
         counts,
         indicators.exposures(detector.exposure, officers, start, end),
@@ -72,7 +73,6 @@ def _flags(detector: Detector, officers: list[Officer], start, end):
         min_peers=detector.min_peers,
         min_events=detector.min_events,
     )
-    return flags
 
 
 @transaction.atomic
@@ -98,7 +98,8 @@ def run_detectors(*, on: datetime.date, detector_ids: list[int] | None = None) -
                 "officer_id", flat=True
             )
         )
-        for flag in _flags(detector, officers, start, on):
+        flags, compared = _flags(detector, officers, start, on)
+        for flag in flags:
             if flag.officer_id in recent:
                 continue
             officer = by_pk[flag.officer_id]
@@ -114,6 +115,7 @@ def run_detectors(*, on: datetime.date, detector_ids: list[int] | None = None) -
                 p_value=flag.p_value,
                 q_value=flag.q_value,
                 peers=flag.peers,
+                compared=compared,
                 peer_group=_peer_group_label(officer) if flag.peers is not None else "",
                 supervisor=supervisor_of(officer),
                 created_at=now,

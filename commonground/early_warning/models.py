@@ -183,6 +183,9 @@ class Alert(models.Model):
     q_value = models.FloatField(null=True, blank=True)
     peers = models.PositiveIntegerField(null=True, blank=True)
     peer_group = models.CharField(max_length=200, blank=True)
+    # Peer comparison only: how many officers across the agency were tested together that day,
+    # the number Benjamini-Hochberg allowed for in q (empty on alerts raised before it was kept).
+    compared = models.PositiveIntegerField(null=True, blank=True)
     # Who it was sent to: the commander of the officer's unit (or the unit above it).
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

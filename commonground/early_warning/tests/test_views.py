@@ -9,7 +9,15 @@ from commonground.accounts.models import Role
 from commonground.audit.models import AuditEvent
 from commonground.conftest import make_staff
 from commonground.early_warning.actions import review_alert, run_detectors
-from commonground.early_warning.models import Alert, AlertStatus, Intervention
+from commonground.early_warning.models import (
+    Alert,
+    AlertStatus,
+    Detector,
+    DetectorKind,
+    Exposure,
+    Indicator,
+    Intervention,
+)
 from commonground.early_warning.tests.helpers import complaint_about, force, three_complaints_rule
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +180,40 @@ def test_administrators_keep_detectors_in_the_admin_and_only_read_alerts(client,
     assert AuditEvent.objects.filter(action="config.add", actor=admin).exists()
     assert client.get(f"/en/admin/early_warning/alert/{alert.pk}/change/").status_code == 200
     assert client.get("/en/admin/early_warning/alert/add/").status_code == 403
+
+
+def test_an_alert_shows_its_q_value_and_how_many_officers_were_compared(client, supervisor):
+    unit = force(per_unit=10)
+    for officer in unit.officers[1:4]:
+        complaint_about(officer)
+    for _ in range(6):
+        complaint_about(unit.officers[0])
+    Detector.objects.create(
+        name="Complaints far above peers",
+        kind=DetectorKind.PEER,
+        indicator=Indicator.COMPLAINTS,
+        exposure=Exposure.DAYS_ASSIGNED,
+        window_days=180,
+        min_events=3,
+    )
+    (alert,) = run_detectors(on=timezone.localdate())
+    # Both units' ten officers; each sergeant is alone at their rank, so not compared.
+    assert alert.compared == 20
+    q = f"{alert.q_value:.4f}"
+    client.force_login(supervisor)
+    listed = client.get(reverse("early_warning:alert_list")).content.decode()
+    assert f"q = {q}" in listed
+    assert "20 officers compared" in listed
+    detail = client.get(reverse("early_warning:alert_detail", args=[alert.pk])).content.decode()
+    assert f"q = {q}" in detail
+    assert "20 officers were compared" in detail
+
+
+def test_a_threshold_alert_says_it_has_no_q_value_and_compared_no_one(client, flagged):
+    unit, alert = flagged
+    assert alert.q_value is None and alert.compared is None
+    client.force_login(unit.sergeant)
+    listed = client.get(reverse("early_warning:alert_list")).content.decode()
+    assert "threshold: no test" in listed
+    detail = client.get(reverse("early_warning:alert_detail", args=[alert.pk])).content.decode()
+    assert "A threshold rule is not a statistical test" in detail
