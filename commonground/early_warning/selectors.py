@@ -13,6 +13,7 @@ from commonground.early_warning.models import (
     Alert,
     AlertStatus,
     Detector,
+    FalseAlertEstimate,
     Intervention,
     InterventionStatus,
 )
@@ -138,6 +139,8 @@ class DetectorFigures:
     with_intervention: int
     closed: int
     disagreement_reasons: list[str]
+    # Alerts a year it would raise from chance alone (None until first estimated).
+    estimate: FalseAlertEstimate | None = None
 
     @property
     def agreement_rate(self) -> float | None:
@@ -168,6 +171,7 @@ def detector_report(
         ),
         closed=Count("alerts", filter=period & Q(alerts__status=AlertStatus.CLOSED), distinct=True),
     ).order_by("name")
+    estimates = {e.detector_id: e for e in FalseAlertEstimate.objects.select_related("detector")}
     reasons: dict[int, list[str]] = {}
     disagreements = Alert.objects.filter(review__agrees=False)
     if start:
@@ -189,6 +193,7 @@ def detector_report(
             with_intervention=d.with_intervention,
             closed=d.closed,
             disagreement_reasons=reasons.get(d.pk, [])[:10],
+            estimate=estimates.get(d.pk),
         )
         for d in detectors
     ]
