@@ -111,3 +111,19 @@ def test_the_estimate_is_the_same_for_the_same_seed_and_narrows_with_more_years(
     assert false_alerts_per_year(agency, years=5, seed=1) == once
     longer = false_alerts_per_year(agency, years=20, seed=1)
     assert longer.high - longer.low < once.high - once.low
+
+
+def test_running_the_days_in_blocks_changes_nothing(monkeypatch):
+    agency = NullAgency(
+        group_index=np.arange(30) // 10,
+        exposure=np.full(30, 90.0),
+        rate=np.full(30, 0.02),
+        window_days=90,
+        min_events=2,
+        peer=True,
+        false_discovery_rate=0.4,
+    )
+    whole = false_alerts_per_year(agency, years=3, seed=5)
+    monkeypatch.setattr("commonground.early_warning.simulation._BLOCK", 7)
+    assert false_alerts_per_year(agency, years=3, seed=5) == whole
+    assert whole.per_year > 0

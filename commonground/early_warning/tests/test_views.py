@@ -216,6 +216,10 @@ def test_an_alert_shows_its_q_value_and_how_many_officers_were_compared(client, 
     detail = client.get(reverse("early_warning:alert_detail", args=[alert.pk])).content.decode()
     assert f"q = {q}" in detail
     assert "20 officers were compared" in detail
+    # A q too small for four decimals is not shown as 0.
+    Alert.objects.filter(pk=alert.pk).update(q_value=3e-7)
+    listed = client.get(reverse("early_warning:alert_list")).content.decode()
+    assert "q &lt; 0.0001" in listed and "q = 0.0000" not in listed
 
 
 def test_a_threshold_alert_says_it_has_no_q_value_and_compared_no_one(client, flagged):
