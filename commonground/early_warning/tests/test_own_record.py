@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonground.accounts.models import Role
-from commonground.complaints.models import Outcome, Report, Status
+from commonground.complaints.models import Allegation, Finding, Outcome, Report, Status
 from commonground.conftest import make_staff
 from commonground.early_warning import indicators
 from commonground.early_warning.actions import review_alert, run_detectors
@@ -49,9 +49,13 @@ def triage(report, by):
     return case
 
 
-def complaints_row(response) -> list[int]:
-    (row,) = [r for r in response.context["record"] if r["label"] == Indicator.COMPLAINTS.label]
+def row_of(response, indicator) -> list[int]:
+    (row,) = [r for r in response.context["record"] if r["label"] == indicator.label]
     return row["values"]
+
+
+def complaints_row(response) -> list[int]:
+    return row_of(response, Indicator.COMPLAINTS)
 
 
 def test_complaints_filed_today_change_nothing_on_the_officers_own_page(client, supervisor):
@@ -201,3 +205,49 @@ def test_internal_affairs_cannot_read_their_own_alert_as_staff(client, superviso
     # Everyone else's record as before.
     other = client.get(reverse("early_warning:officer_record", args=[unit.officers[1].pk]))
     assert other.status_code == 200
+
+
+def test_a_sustained_finding_waits_for_the_stage_too(client, supervisor, settings):
+    """An agency that tells officers only once a complaint is closed: a finding made before
+    then is not on their record either (the finding is planted: the workflow to it is long)."""
+    settings.OFFICER_SEES_COMPLAINT_FROM = "closed"
+    unit = force()
+    officer = unit.officers[0]
+    complaint_about(officer)
+    case = triage(Report.objects.get(), supervisor)
+    route_case(case=case, to=Status.INVESTIGATION, by=supervisor)
+    Allegation.objects.update(final_finding=Finding.SUSTAINED)
+    client.force_login(own_account(officer))
+    assert row_of(client.get(MY_RECORD), Indicator.SUSTAINED) == [0, 0, 0]
+    client.force_login(unit.sergeant)
+    staff_view = client.get(reverse("early_warning:officer_record", args=[officer.pk]))
+    assert row_of(staff_view, Indicator.SUSTAINED) == [1, 1, 1]
+
+
+def test_an_alert_on_one_category_waits_only_for_complaints_of_that_category(client, supervisor):
+    unit = force()
+    officer = unit.officers[0]
+    for _ in range(3):
+        complaint_about(officer)
+    force_rule = three_complaints_rule(name="Force complaints", category="use_of_force")
+    cases = [triage(report, supervisor) for report in Report.objects.order_by("pk")]
+    for case in cases:
+        Allegation.objects.filter(report=case.report).update(category="use_of_force")
+        route_case(case=case, to=Status.INVESTIGATION, by=supervisor)
+    (alert,) = run_detectors(on=timezone.localdate())
+    assert alert.detector == force_rule
+    client.force_login(own_account(officer))
+    assert list(client.get(MY_RECORD).context["alerts"]) == [alert]
+    # A new discourtesy complaint, filed today, does not hide the alert (or show itself)...
+    complaint_about(officer)
+    triage(Report.objects.latest("pk"), supervisor)
+    response = client.get(MY_RECORD)
+    assert list(response.context["alerts"]) == [alert]
+    assert complaints_row(response) == [3, 3, 3]
+    # ...but a new use-of-force one does, until its investigation opens.
+    complaint_about(officer)
+    newest = triage(Report.objects.latest("pk"), supervisor)
+    Allegation.objects.filter(report=newest.report).update(category="use_of_force")
+    assert list(client.get(MY_RECORD).context["alerts"]) == []
+    route_case(case=newest, to=Status.INVESTIGATION, by=supervisor)
+    assert list(client.get(MY_RECORD).context["alerts"]) == [alert]
