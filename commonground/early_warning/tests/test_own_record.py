@@ -163,8 +163,10 @@ def test_the_stage_is_the_agencys_policy(
     assert complaints_row(client.get(MY_RECORD))[0] == seen_in_investigation
 
 
-def test_every_complaint_status_has_a_place_in_the_policys_order():
+def test_every_complaint_status_has_a_place_in_the_policys_order(settings):
     assert set(indicators.STAGE_OF_STATUS) == set(Status.values)
+    stages = set(settings.OFFICER_COMPLAINT_STAGES)
+    assert set(indicators.STAGE_OF_STATUS.values()) == stages == set(indicators.WHEN_OFFICER_SEES)
 
 
 def test_a_stage_that_does_not_exist_stops_start_up():
