@@ -216,6 +216,8 @@ def test_an_alert_shows_its_q_value_and_how_many_officers_were_compared(client, 
     detail = client.get(reverse("early_warning:alert_detail", args=[alert.pk])).content.decode()
     assert f"q = {q}" in detail
     assert "20 officers were compared" in detail
+    record = reverse("early_warning:officer_record", args=[unit.officers[0].pk])
+    assert "20 officers compared" in client.get(record).content.decode()
     # A q too small for four decimals is not shown as 0.
     Alert.objects.filter(pk=alert.pk).update(q_value=3e-7)
     listed = client.get(reverse("early_warning:alert_list")).content.decode()
