@@ -118,6 +118,11 @@ def run_detectors(*, on: datetime.date, detector_ids: list[int] | None = None) -
                 supervisor=supervisor_of(officer),
                 created_at=now,
             )
+            alert.complaints.set(
+                indicators.complaints_counted(
+                    detector.indicator, officer, start, on, category=detector.category
+                )
+            )
             record(
                 actor="early intervention",
                 action="early_warning.alert.raise",

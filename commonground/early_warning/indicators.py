@@ -75,13 +75,17 @@ def statuses_officer_sees() -> list[str]:
 
 
 def seen_by_officer_q(report_field: str = "report") -> Q:
-    """Reports that have reached the stage from which the officer may know of them. The history
-    counts, not only the current status: a case sent back from review stays known."""
+    """Reports that have reached the stage from which the officer may know of them (`report_field`
+    names the report; "" for a query of reports). The history counts, not only the current
+    status: a case sent back from review stays known."""
     statuses = statuses_officer_sees()
     if set(statuses) == set(Status.values):
         return Q()
-    reached = StatusChange.objects.filter(report=OuterRef(report_field), to_status__in=statuses)
-    return Q(**{f"{report_field}__status__in": statuses}) | Q(Exists(reached))
+    reached = StatusChange.objects.filter(
+        report=OuterRef(report_field or "pk"), to_status__in=statuses
+    )
+    status = f"{report_field}__status__in" if report_field else "status__in"
+    return Q(**{status: statuses}) | Q(Exists(reached))
 
 
 def _named_in_complaints(officer_ids: list[int], start, end, *, seen_by_officer: bool = False):
@@ -191,6 +195,26 @@ def _hit_rate(stops) -> str:
     if not stops or not stops.searches:
         return "—"
     return f"{stops.hits / stops.searches:.0%}"
+
+
+def complaints_counted(
+    indicator: str, officer: Officer, start, end, *, category: str = ""
+) -> list[int]:
+    """The complaints (report pks) behind the officer's count of `indicator`, for the alert to
+    keep; none for indicators that are not complaints."""
+    if indicator == Indicator.COMPLAINTS:
+        named = _named_in_complaints([officer.pk], start, end)
+        if category:
+            named = named.filter(allegations__category=category)
+        return sorted(set(named.values_list("report_id", flat=True)))
+    if indicator == Indicator.SUSTAINED:
+        sustained = Allegation.objects.filter(
+            involved_officer__officer=officer,
+            final_finding=Finding.SUSTAINED,
+            report__received_at__date__range=(start, end),
+        )
+        return sorted(set(sustained.values_list("report_id", flat=True)))
+    return []
 
 
 def unseen_by_officer(indicator: str, officer: Officer, start, end, *, category: str = "") -> int:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from commonground.complaints.models import AllegationCategory
+from commonground.complaints.models import AllegationCategory, Report
 from commonground.roster.models import Officer
 
 
@@ -226,6 +226,9 @@ class Alert(models.Model):
     # Peer comparison only: how many officers across the agency were tested together that day,
     # the number Benjamini-Hochberg allowed for in q (empty on alerts raised before it was kept).
     compared = models.PositiveIntegerField(null=True, blank=True)
+    # Complaint indicators only: the complaints counted, so the officer's own page shows the
+    # alert once each of them (and no complaint entered later) may be known to the officer.
+    complaints = models.ManyToManyField(Report, blank=True, related_name="+")
     # Who it was sent to: the commander of the officer's unit (or the unit above it).
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -14,6 +14,7 @@ from commonground.early_warning.models import (
     AlertStatus,
     Detector,
     FalseAlertEstimate,
+    Indicator,
     Intervention,
     InterventionStatus,
 )
@@ -93,26 +94,39 @@ def own_officer(user) -> Officer | None:
     return Officer.objects.select_related("unit").get(pk=user.officer_id)
 
 
-def alerts_about(officer: Officer, *, seen_by_officer: bool = False) -> list[Alert]:
-    """The alerts about the officer. For the officer's own page, an alert that rests on a
-    complaint they may not know of yet (any in its window, see indicators.seen_by_officer_q)
-    is left out until they may: its date, count or figures would give the complaint away."""
-    alerts = list(
-        officer.alerts.select_related("detector", "review").prefetch_related("interventions")
-    )
-    if not seen_by_officer:
-        return alerts
-    return [
-        alert
-        for alert in alerts
-        if not indicators.unseen_by_officer(
+def _rests_on_unseen_complaints(alert: Alert) -> bool:
+    """Whether a complaint the alert counted has not reached the stage from which the officer
+    may know of it. An alert kept no list of its complaints before the list was kept: then
+    any complaint in its window that the officer may not know of yet holds it back."""
+    if alert.detector.indicator not in (Indicator.COMPLAINTS, Indicator.SUSTAINED):
+        return False
+    counted = alert.complaints.count()
+    if counted:
+        return alert.complaints.filter(indicators.seen_by_officer_q("")).count() < counted
+    return bool(
+        indicators.unseen_by_officer(
             alert.detector.indicator,
-            officer,
+            alert.officer,
             alert.window_start,
             alert.window_end,
             category=alert.detector.category,
         )
-    ]
+    )
+
+
+def alerts_about(officer: Officer, *, seen_by_officer: bool = False) -> list[Alert]:
+    """The alerts about the officer. For the officer's own page, an alert that rests on a
+    complaint they may not know of yet (see indicators.seen_by_officer_q) is left out until
+    they may: its date, count or figures would give the complaint away. Only the complaints
+    it counted matter, so one entered later with an earlier date cannot take it away again."""
+    alerts = list(
+        officer.alerts.select_related("officer", "detector", "review").prefetch_related(
+            "interventions"
+        )
+    )
+    if not seen_by_officer:
+        return alerts
+    return [alert for alert in alerts if not _rests_on_unseen_complaints(alert)]
 
 
 def follow_ups_due(user, on: datetime.date) -> QuerySet[Intervention]:

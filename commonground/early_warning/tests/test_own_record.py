@@ -3,6 +3,7 @@
 their own record may change, or they would know a resident complained while it is still being
 assessed. Their chain of command and internal affairs see everything at once."""
 
+import datetime
 import re
 import subprocess
 import sys
@@ -13,7 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonground.accounts.models import Role
-from commonground.complaints.models import Allegation, Finding, Outcome, Report, Status
+from commonground.complaints import tracking
+from commonground.complaints.actions import OfficerInput, file_report
+from commonground.complaints.models import (
+    Allegation,
+    Channel,
+    Finding,
+    Outcome,
+    Report,
+    Status,
+)
+from commonground.complaints.tests.factories import report_input
 from commonground.conftest import make_staff
 from commonground.early_warning import indicators
 from commonground.early_warning.actions import review_alert, run_detectors
@@ -226,30 +237,73 @@ def test_a_sustained_finding_waits_for_the_stage_too(client, supervisor, setting
     assert row_of(staff_view, Indicator.SUSTAINED) == [1, 1, 1]
 
 
-def test_an_alert_on_one_category_waits_only_for_complaints_of_that_category(client, supervisor):
+def test_an_alert_waits_only_for_the_complaints_it_counted(client, supervisor):
+    """A use-of-force rule counted three use-of-force complaints: the officer sees the alert
+    once those three may be known, while a discourtesy complaint in the same window is still
+    in triage (and stays off their page)."""
+    unit = force()
+    officer = unit.officers[0]
+    for _ in range(4):
+        complaint_about(officer)
+    cases = [triage(report, supervisor) for report in Report.objects.order_by("pk")]
+    for case in cases[:3]:
+        Allegation.objects.filter(report=case.report).update(category="use_of_force")
+    route_case(case=cases[0], to=Status.INVESTIGATION, by=supervisor)
+    route_case(case=cases[1], to=Status.INVESTIGATION, by=supervisor)
+    force_rule = three_complaints_rule(name="Force complaints", category="use_of_force")
+    (alert,) = run_detectors(on=timezone.localdate())
+    assert alert.detector == force_rule
+    assert set(alert.complaints.all()) == {case.report for case in cases[:3]}
+    client.force_login(own_account(officer))
+    assert list(client.get(MY_RECORD).context["alerts"]) == []
+
+    route_case(case=cases[2], to=Status.INVESTIGATION, by=supervisor)
+    response = client.get(MY_RECORD)
+    assert list(response.context["alerts"]) == [alert]
+    assert complaints_row(response) == [3, 3, 3]  # the discourtesy complaint is still in triage
+
+
+def test_a_complaint_entered_late_with_an_earlier_date_does_not_take_a_seen_alert_away(
+    client, supervisor, intake_clerk
+):
+    """A letter received weeks ago and entered today is dated in the window of an alert the
+    officer already reads: if the alert vanished from their page, they would know."""
     unit = force()
     officer = unit.officers[0]
     for _ in range(3):
         complaint_about(officer)
-    force_rule = three_complaints_rule(name="Force complaints", category="use_of_force")
-    cases = [triage(report, supervisor) for report in Report.objects.order_by("pk")]
-    for case in cases:
-        Allegation.objects.filter(report=case.report).update(category="use_of_force")
-        route_case(case=case, to=Status.INVESTIGATION, by=supervisor)
+    for report in Report.objects.all():
+        route_case(case=triage(report, supervisor), to=Status.INVESTIGATION, by=supervisor)
+    three_complaints_rule()
     (alert,) = run_detectors(on=timezone.localdate())
-    assert alert.detector == force_rule
     client.force_login(own_account(officer))
+    before = as_seen(client)
     assert list(client.get(MY_RECORD).context["alerts"]) == [alert]
-    # A new discourtesy complaint, filed today, does not hide the alert (or show itself)...
-    complaint_about(officer)
-    triage(Report.objects.latest("pk"), supervisor)
-    response = client.get(MY_RECORD)
-    assert list(response.context["alerts"]) == [alert]
-    assert complaints_row(response) == [3, 3, 3]
-    # ...but a new use-of-force one does, until its investigation opens.
-    complaint_about(officer)
-    newest = triage(Report.objects.latest("pk"), supervisor)
-    Allegation.objects.filter(report=newest.report).update(category="use_of_force")
+
+    file_report(
+        data=report_input(officers=[OfficerInput(officer_id=officer.pk)]),
+        submission_token=tracking.new_submission_token(),
+        channel=Channel.MAIL,
+        by=intake_clerk,
+        received_at=timezone.now() - datetime.timedelta(days=20),
+    )
+    assert as_seen(client) == before
+
+
+def test_an_alert_that_kept_no_complaints_waits_for_every_complaint_in_its_window(
+    client, supervisor
+):
+    """Alerts raised before alerts kept their complaints: any complaint in the window that the
+    officer may not know of yet holds the alert back."""
+    unit = force()
+    officer = unit.officers[0]
+    for _ in range(3):
+        complaint_about(officer)
+    three_complaints_rule()
+    (alert,) = run_detectors(on=timezone.localdate())
+    alert.complaints.clear()
+    client.force_login(own_account(officer))
     assert list(client.get(MY_RECORD).context["alerts"]) == []
-    route_case(case=newest, to=Status.INVESTIGATION, by=supervisor)
+    for report in Report.objects.all():
+        route_case(case=triage(report, supervisor), to=Status.INVESTIGATION, by=supervisor)
     assert list(client.get(MY_RECORD).context["alerts"]) == [alert]
