@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commonground.early_warning.detectors import peer_comparison
 from commonground.early_warning.simulation import (
@@ -127,3 +129,45 @@ def test_running_the_days_in_blocks_changes_nothing(monkeypatch):
     monkeypatch.setattr("commonground.early_warning.simulation._BLOCK", 7)
     assert false_alerts_per_year(agency, years=3, seed=5) == whole
     assert whole.per_year > 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    binomial=st.booleans(),
+    fdr=st.sampled_from([0.01, 0.05, 0.2, 0.6]),
+    min_events=st.integers(1, 4),
+    per_group=st.integers(2, 9),
+)
+def test_the_fast_path_skips_only_p_values_that_cannot_change_a_flag(
+    seed, binomial, fdr, min_events, per_group
+):
+    """Whatever the agency, the simulation's shortcuts (Fisher's p-value computed only where it
+    may be small, runs with no possible flag skipped) flag exactly whom the detector flags."""
+    rng = np.random.default_rng(seed)
+    n = 3 * per_group
+    agency = NullAgency(
+        group_index=np.arange(n) // per_group,
+        exposure=rng.integers(0, 80, n).astype(float),
+        rate=np.full(n, rng.uniform(0.05, 0.6) if binomial else rng.uniform(0.01, 0.2)),
+        window_days=int(rng.integers(1, 20)),
+        min_events=min_events,
+        peer=True,
+        binomial=binomial,
+        false_discovery_rate=fdr,
+        min_peers=int(rng.integers(1, per_group)),
+    )
+    counts, exposure = simulate_windows(agency, 25, rng)
+    fast = flags_of_runs(agency, counts, exposure)
+    groups = {officer: int(agency.group_index[officer]) for officer in range(n)}
+    for run in range(25):
+        flags, _compared = peer_comparison(
+            groups,
+            {o: int(counts[run, o]) for o in range(n)},
+            {o: float(exposure[run, o]) for o in range(n)},
+            binomial=binomial,
+            false_discovery_rate=fdr,
+            min_peers=agency.min_peers,
+            min_events=min_events,
+        )
+        assert {f.officer_id for f in flags} == set(np.flatnonzero(fast[run]).tolist())
