@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commonground.early_warning.detectors import peer_comparison
+from commonground.early_warning.detectors import peer_comparison, peer_groups
 from commonground.early_warning.simulation import (
     NullAgency,
+    _fisher_lower_bound,
     alerts_raised,
     false_alerts_per_year,
     flags_of_runs,
@@ -171,3 +172,48 @@ def test_the_fast_path_skips_only_p_values_that_cannot_change_a_flag(
             min_events=min_events,
         )
         assert {f.officer_id for f in flags} == set(np.flatnonzero(fast[run]).tolist())
+
+
+def test_fishers_p_value_near_the_rate_is_computed_when_many_are_rejected():
+    """Ten pairs of officers with ten stops each; in every pair one searched six times and the
+    other never: p = C(10,6) / C(20,6) = 210 / 38760 for each searcher, and at a false
+    discovery rate of 0.012 Benjamini-Hochberg rejects all ten (0.0054 <= 10 x 0.012 / 20).
+    The shortcut must not skip a p-value that is more than a fraction of the rate."""
+    agency = NullAgency(
+        group_index=np.arange(20) // 2,
+        exposure=np.full(20, 10.0),
+        rate=np.full(20, 0.3),
+        window_days=1,
+        min_events=1,
+        peer=True,
+        binomial=True,
+        false_discovery_rate=0.012,
+        min_peers=1,
+    )
+    counts = np.array([[6.0, 0.0] * 10])
+    flags, _compared = peer_comparison(
+        {o: o // 2 for o in range(20)},
+        {o: int(counts[0, o]) for o in range(20)},
+        dict.fromkeys(range(20), 10.0),
+        binomial=True,
+        false_discovery_rate=0.012,
+        min_peers=1,
+        min_events=1,
+    )
+    assert {f.officer_id for f in flags} == set(range(0, 20, 2))
+    assert flags[0].p_value == pytest.approx(210 / 38760)
+    fast = flags_of_runs(agency, counts, np.full((1, 20), 10.0))
+    assert set(np.flatnonzero(fast[0]).tolist()) == set(range(0, 20, 2))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_the_cheap_bound_never_exceeds_fishers_p_value(seed):
+    rng = np.random.default_rng(seed)
+    exposure = rng.integers(0, 60, (5, 12)).astype(float)
+    counts = rng.binomial(exposure.astype(int), rng.uniform(0.01, 0.99)).astype(float)
+    groups = peer_groups(np.arange(12) // 4, counts, exposure, min_peers=1)
+    exact = groups.p_values(binomial=True)[groups.tested]
+    bound = _fisher_lower_bound(groups)[groups.tested]
+    assert (bound <= exact * (1 + 1e-9)).all()
+    assert (bound >= 0).all()
