@@ -230,11 +230,22 @@ def test_a_sustained_finding_waits_for_the_stage_too(client, supervisor, setting
     case = triage(Report.objects.get(), supervisor)
     route_case(case=case, to=Status.INVESTIGATION, by=supervisor)
     Allegation.objects.update(final_finding=Finding.SUSTAINED)
-    client.force_login(own_account(officer))
+    account = own_account(officer)
+    client.force_login(account)
     assert row_of(client.get(MY_RECORD), Indicator.SUSTAINED) == [0, 0, 0]
     client.force_login(unit.sergeant)
     staff_view = client.get(reverse("early_warning:officer_record", args=[officer.pk]))
     assert row_of(staff_view, Indicator.SUSTAINED) == [1, 1, 1]
+    # Nor is an alert that counted it.
+    three_complaints_rule(
+        name="A sustained allegation", indicator=Indicator.SUSTAINED, min_events=1
+    )
+    (alert,) = run_detectors(on=timezone.localdate())
+    assert list(alert.complaints.all()) == [case.report]
+    client.force_login(account)
+    assert list(client.get(MY_RECORD).context["alerts"]) == []
+    settings.OFFICER_SEES_COMPLAINT_FROM = "investigation"
+    assert list(client.get(MY_RECORD).context["alerts"]) == [alert]
 
 
 def test_an_alert_waits_only_for_the_complaints_it_counted(client, supervisor):
