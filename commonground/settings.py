@@ -9,6 +9,7 @@ clean then.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from commonground.lib.env import env, env_bool, env_int, env_list
@@ -312,6 +313,27 @@ STILL_OPEN_NOTICE_DAYS = env_int("STILL_OPEN_NOTICE_DAYS", 30)
 BOARD_QUORUM = env_int("BOARD_QUORUM", 3)
 # The agency's disclosure setting: officer names and findings on the resident's status page.
 PUBLIC_DISCLOSE_OFFICER_OUTCOMES = env_bool("PUBLIC_DISCLOSE_OFFICER_OUTCOMES", False)
+
+# --- Early intervention ------------------------------------------------------------------------
+# The agency's policy on when an officer learns of a complaint naming them: from this stage on
+# (or once the complaint has passed it) the complaint counts on the officer's own record. Before
+# it, telling the officer would warn them of a complaint still being assessed, a retaliation
+# risk. Stages in order (mediation ranks with investigation: the officer takes part in it).
+OFFICER_COMPLAINT_STAGES = (
+    "received",
+    "triage",
+    "investigation",
+    "supervisor_review",
+    "board_review",
+    "agency_decision",
+    "closed",
+)
+OFFICER_SEES_COMPLAINT_FROM = env("OFFICER_SEES_COMPLAINT_FROM", "investigation")
+if OFFICER_SEES_COMPLAINT_FROM not in OFFICER_COMPLAINT_STAGES:
+    raise ImproperlyConfigured(
+        f"OFFICER_SEES_COMPLAINT_FROM must be one of {', '.join(OFFICER_COMPLAINT_STAGES)}, "
+        f"not {OFFICER_SEES_COMPLAINT_FROM!r}."
+    )
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -4,13 +4,15 @@ audit event."""
 
 import datetime
 
+import numpy as np
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commonground.accounts.rules import can, require
 from commonground.audit.actions import record
-from commonground.early_warning import detectors, indicators, tasks
+from commonground.early_warning import detectors, indicators, simulation, tasks
 from commonground.early_warning.models import (
     PART_OF,
     Alert,
@@ -18,6 +20,7 @@ from commonground.early_warning.models import (
     AlertStatus,
     Detector,
     DetectorKind,
+    FalseAlertEstimate,
     FollowUp,
     FollowUpOutcome,
     Intervention,
@@ -29,6 +32,14 @@ from commonground.roster.models import Officer, OfficerStatus
 
 class EarlyWarningError(ValueError):
     """A change the rules refuse; the message is for the person who tried it."""
+
+
+def _require_reviewer(by, alert: Alert) -> None:
+    """The alert's chain of command or IA, and never the officer it is about (an IA supervisor
+    or a sergeant who is also an officer reads their own record as any officer does)."""
+    require(by, "early_warning.review", alert)
+    if by.officer_id is not None and by.officer_id == alert.officer_id:
+        raise PermissionDenied("early_warning.review")
 
 
 def supervisor_of(officer: Officer):
@@ -51,10 +62,11 @@ def _peer_group_label(officer: Officer) -> str:
 
 
 def _flags(detector: Detector, officers: list[Officer], start, end):
+    """The officers the detector flags, and how many it compared (None for a threshold)."""
     counts = indicators.counts(detector.indicator, officers, start, end, category=detector.category)
     if detector.kind == DetectorKind.THRESHOLD:
-        return detectors.threshold(counts, min_events=detector.min_events)
-    flags, _tested = detectors.peer_comparison(
+        return detectors.threshold(counts, min_events=detector.min_events), None
+    return detectors.peer_comparison(
         {o.pk: (o.unit_id, o.rank) for o in officers if o.unit_id},
         counts,
         indicators.exposures(detector.exposure, officers, start, end),
@@ -63,7 +75,6 @@ def _flags(detector: Detector, officers: list[Officer], start, end):
         min_peers=detector.min_peers,
         min_events=detector.min_events,
     )
-    return flags
 
 
 @transaction.atomic
@@ -71,11 +82,7 @@ def run_detectors(*, on: datetime.date, detector_ids: list[int] | None = None) -
     """Run every active detector over the window ending `on` and raise an alert for each officer
     it flags, unless the same detector already flagged that officer within its window (the same
     events are not raised twice). Each alert goes to the officer's supervisor."""
-    officers = list(
-        Officer.objects.filter(status=OfficerStatus.ACTIVE).select_related(
-            "unit__commander__user_account", "unit__parent__commander__user_account"
-        )
-    )
+    officers = _active_officers()
     by_pk = {o.pk: o for o in officers}
     detectors_to_run = Detector.objects.filter(active=True)
     if detector_ids is not None:
@@ -89,7 +96,8 @@ def run_detectors(*, on: datetime.date, detector_ids: list[int] | None = None) -
                 "officer_id", flat=True
             )
         )
-        for flag in _flags(detector, officers, start, on):
+        flags, compared = _flags(detector, officers, start, on)
+        for flag in flags:
             if flag.officer_id in recent:
                 continue
             officer = by_pk[flag.officer_id]
@@ -105,9 +113,15 @@ def run_detectors(*, on: datetime.date, detector_ids: list[int] | None = None) -
                 p_value=flag.p_value,
                 q_value=flag.q_value,
                 peers=flag.peers,
+                compared=compared,
                 peer_group=_peer_group_label(officer) if flag.peers is not None else "",
                 supervisor=supervisor_of(officer),
                 created_at=now,
+            )
+            alert.complaints.set(
+                indicators.complaints_counted(
+                    detector.indicator, officer, start, on, category=detector.category
+                )
             )
             record(
                 actor="early intervention",
@@ -120,6 +134,103 @@ def run_detectors(*, on: datetime.date, detector_ids: list[int] | None = None) -
         if alert.supervisor_id:
             transaction.on_commit(lambda pk=alert.pk: tasks.notify_supervisor.enqueue(alert_id=pk))
     return raised
+
+
+def _active_officers() -> list[Officer]:
+    return list(
+        Officer.objects.filter(status=OfficerStatus.ACTIVE).select_related(
+            "unit__commander__user_account", "unit__parent__commander__user_account"
+        )
+    )
+
+
+def null_agency(detector: Detector, officers: list[Officer], on: datetime.date):
+    """The agency as the detector sees it on the window ending `on`, with every officer given
+    the same rate as their peers (the null the false-alert estimate simulates): a peer
+    comparison's groups, exposures and each group's pooled rate; for a threshold, the agency's
+    rate per day on assignment. None when nobody can be simulated."""
+    start = on - datetime.timedelta(days=detector.window_days - 1)
+    counts = indicators.counts(detector.indicator, officers, start, on, category=detector.category)
+    if detector.kind == DetectorKind.THRESHOLD:
+        members = officers
+        groups = dict.fromkeys((o.pk for o in members), 0)
+        exposure_of = indicators.days_assigned(members, start, on)
+    else:
+        members = [o for o in officers if o.unit_id]
+        groups = {o.pk: (o.unit_id, o.rank) for o in members}
+        exposure_of = indicators.exposures(detector.exposure, members, start, on)
+    if not members:
+        return None
+    labels: dict = {}
+    group_index = np.array([labels.setdefault(groups[o.pk], len(labels)) for o in members])
+    exposure = np.array(
+        [1.0 if exposure_of is None else float(exposure_of.get(o.pk, 0)) for o in members]
+    )
+    # Each group's events over its exposure: the rate every member has under the null (for a
+    # threshold one group, the whole agency).
+    events = np.array([float(counts.get(o.pk, 0)) for o in members])
+    group_events = np.bincount(group_index, weights=np.where(exposure > 0, events, 0.0))
+    group_exposure = np.bincount(group_index, weights=exposure)
+    rate = np.divide(
+        group_events, group_exposure, out=np.zeros_like(group_events), where=group_exposure > 0
+    )
+    return simulation.NullAgency(
+        group_index=group_index,
+        exposure=exposure,
+        rate=rate[group_index],
+        window_days=detector.window_days,
+        min_events=detector.min_events,
+        peer=detector.kind == DetectorKind.PEER,
+        binomial=detector.exposure in PART_OF.get(detector.indicator, set()),
+        false_discovery_rate=detector.false_discovery_rate,
+        min_peers=detector.min_peers,
+    )
+
+
+# Simulated years per estimate: the 95% range of the average is then about a fifth of a year's
+# spread either side, and a 400-officer agency's detectors take seconds each.
+SIMULATED_YEARS = 20
+
+
+def estimate_false_alerts(
+    *, on: datetime.date, detector_ids: list[int] | None = None
+) -> list[FalseAlertEstimate]:
+    """Estimate, for each active detector, the alerts a year it would raise from chance alone
+    (early_warning.simulation), and keep the figure for the detector report. Run each morning
+    after the detectors; the simulation runs outside any transaction, each save in its own."""
+    officers = _active_officers()
+    to_estimate = Detector.objects.filter(active=True)
+    if detector_ids is not None:
+        to_estimate = to_estimate.filter(pk__in=detector_ids)
+    estimates = []
+    for detector in to_estimate:
+        agency = null_agency(detector, officers, on)
+        found = (
+            simulation.false_alerts_per_year(agency, years=SIMULATED_YEARS, seed=detector.pk)
+            if agency is not None
+            else simulation.Estimate(per_year=0.0, low=0.0, high=0.0, years=SIMULATED_YEARS)
+        )
+        with transaction.atomic():
+            estimate, _created = FalseAlertEstimate.objects.update_or_create(
+                detector=detector,
+                defaults={
+                    "estimated_on": on,
+                    "per_year": found.per_year,
+                    "low": found.low,
+                    "high": found.high,
+                    "years": found.years,
+                    "officers": 0 if agency is None else int(agency.exposure.size),
+                    "rule": detector.rule(),
+                },
+            )
+            record(
+                actor="early intervention",
+                action="early_warning.detector.estimate",
+                target=detector,
+                data={"per_year": round(found.per_year, 2), "years": found.years},
+            )
+        estimates.append(estimate)
+    return estimates
 
 
 # A starting set, from the thresholds agencies commonly use and the peer comparisons the
@@ -207,7 +318,7 @@ def _required_text(value: str, message: str) -> str:
 def review_alert(*, alert: Alert, by, agrees: bool, reason: str) -> AlertReview:
     """The supervisor's judgement. Agreeing leads to an intervention plan; disagreeing closes the
     alert. The reason is required either way: it is how detectors get tuned."""
-    require(by, "early_warning.review", alert)
+    _require_reviewer(by, alert)
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status != AlertStatus.OPEN:
         raise EarlyWarningError(_("This alert has already been reviewed."))
@@ -243,7 +354,7 @@ def _check_follow_up_date(follow_up_on: datetime.date | None) -> datetime.date:
 def plan_intervention(
     *, alert: Alert, by, kind: str, description: str, follow_up_on: datetime.date | None
 ) -> Intervention:
-    require(by, "early_warning.review", alert)
+    _require_reviewer(by, alert)
     if kind not in InterventionKind.values:
         raise EarlyWarningError(_("Choose what kind of intervention this is."))
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
@@ -282,7 +393,7 @@ def record_follow_up(
 ) -> FollowUp:
     """What the supervisor saw. An intervention that goes on needs the next follow-up date; when
     the last intervention of an alert ends, the alert is closed."""
-    require(by, "early_warning.review", intervention.alert)
+    _require_reviewer(by, intervention.alert)
     if outcome not in FollowUpOutcome.values:
         raise EarlyWarningError(_("Choose how the officer is doing."))
     if status not in InterventionStatus.values or status == InterventionStatus.PLANNED:

@@ -17,6 +17,7 @@
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
@@ -40,6 +41,74 @@ def threshold(counts: Mapping[int, int], *, min_events: int) -> list[Flag]:
     ]
 
 
+@dataclass(frozen=True)
+class PeerGroups:
+    """Each officer's comparison with their peers, for one run or many at once (arrays of
+    runs x officers): whether they were compared, their peers' events and exposure, and what
+    their peers' rate predicts for them."""
+
+    tested: np.ndarray
+    counts: np.ndarray
+    exposure: np.ndarray
+    group_events: np.ndarray
+    group_exposure: np.ndarray
+    expected: np.ndarray
+    peers: np.ndarray
+
+    def p_values(self, where=None, *, binomial: bool) -> np.ndarray:
+        """The one-sided p-values, of every officer or only `where` (any numpy index)."""
+        pick = (lambda a: a) if where is None else (lambda a: a[where])
+        counts, exposure = pick(self.counts), pick(self.exposure)
+        group_events, group_exposure = pick(self.group_events), pick(self.group_exposure)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if binomial:
+                # Fisher's exact test: of all the group's trials, the officer's share of the
+                # events, given how many there were.
+                p_value = stats.hypergeom.sf(
+                    counts - 1, np.round(group_exposure), group_events, np.round(exposure)
+                )
+            else:
+                # The exact conditional test of two Poisson rates: given the group's events,
+                # the officer's are binomial with the officer's share of the exposure.
+                p_value = stats.binom.sf(counts - 1, group_events, exposure / group_exposure)
+        return np.minimum(1.0, p_value)
+
+
+def peer_groups(
+    group_index: np.ndarray, counts: np.ndarray, exposure: np.ndarray, *, min_peers: int
+) -> PeerGroups:
+    """`group_index` gives each officer's peer group as 0..k-1; `counts` and `exposure` are
+    (runs x officers). Officers with no exposure are neither compared nor counted as anyone's
+    peer; an officer is compared with at least `min_peers` peers."""
+    counts = np.asarray(counts, dtype=float)
+    exposure = np.asarray(exposure, dtype=float)
+    one_hot = np.zeros((group_index.size, int(group_index.max()) + 1))
+    one_hot[np.arange(group_index.size), group_index] = 1.0
+    present = exposure > 0
+    size = (present @ one_hot)[:, group_index]
+    group_events = (np.where(present, counts, 0.0) @ one_hot)[:, group_index]
+    group_exposure = (np.where(present, exposure, 0.0) @ one_hot)[:, group_index]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = exposure * (group_events - counts) / (group_exposure - exposure)
+    return PeerGroups(
+        tested=present & (size - 1 >= min_peers),
+        counts=counts,
+        exposure=exposure,
+        group_events=group_events,
+        group_exposure=group_exposure,
+        expected=expected,
+        peers=size - 1,
+    )
+
+
+def adjusted(p_values: np.ndarray, false_discovery_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Benjamini-Hochberg over the officers compared in one run: (rejected, q)."""
+    rejected, q_values, _sidak, _bonferroni = multipletests(
+        p_values, alpha=false_discovery_rate, method="fdr_bh"
+    )
+    return rejected, q_values
+
+
 def peer_comparison(
     groups: Mapping[int, Hashable],
     counts: Mapping[int, int],
@@ -54,55 +123,33 @@ def peer_comparison(
 
     `exposures` None compares plain counts (each officer's exposure is 1). Officers with no
     exposure are neither compared nor counted as anyone's peer."""
-    exposure_of = {
-        officer: (1.0 if exposures is None else float(exposures.get(officer, 0)))
-        for officer in groups
-    }
-    members: dict[Hashable, list[int]] = {}
-    for officer, group in groups.items():
-        if exposure_of[officer] > 0:
-            members.setdefault(group, []).append(officer)
-
-    tested = []
-    for officers in members.values():
-        if len(officers) - 1 < min_peers:
-            continue
-        group_events = sum(counts.get(o, 0) for o in officers)
-        group_exposure = sum(exposure_of[o] for o in officers)
-        for officer in officers:
-            observed = counts.get(officer, 0)
-            exposure = exposure_of[officer]
-            peer_events = group_events - observed
-            peer_exposure = group_exposure - exposure
-            expected = exposure * peer_events / peer_exposure
-            if binomial:
-                # Fisher's exact test: of all the group's trials, the officer's share of the
-                # events, given how many there were.
-                p_value = stats.hypergeom.sf(
-                    observed - 1, round(group_exposure), group_events, round(exposure)
-                )
-            else:
-                # The exact conditional test of two Poisson rates: given the group's events,
-                # the officer's are binomial with the officer's share of the exposure.
-                p_value = stats.binom.sf(observed - 1, group_events, exposure / group_exposure)
-            tested.append(
-                Flag(
-                    officer_id=officer,
-                    observed=observed,
-                    exposure=None if exposures is None else exposure,
-                    expected=expected,
-                    p_value=min(1.0, float(p_value)),
-                    peers=len(officers) - 1,
-                )
-            )
-    if not tested:
+    officers = list(groups)
+    if not officers:
         return [], 0
-    rejected, adjusted, _sidak, _bonferroni = multipletests(
-        [flag.p_value for flag in tested], alpha=false_discovery_rate, method="fdr_bh"
+    labels: dict[Hashable, int] = {}
+    group_index = np.array([labels.setdefault(groups[o], len(labels)) for o in officers])
+    observed = np.array([[counts.get(o, 0) for o in officers]], dtype=float)
+    exposure = np.array(
+        [[1.0 if exposures is None else float(exposures.get(o, 0)) for o in officers]]
     )
+    compared_with = peer_groups(group_index, observed, exposure, min_peers=min_peers)
+    p_values = compared_with.p_values(binomial=binomial)[0]
+    expected, peers = compared_with.expected[0], compared_with.peers[0]
+    compared = np.flatnonzero(compared_with.tested[0])
+    if not compared.size:
+        return [], 0
+    rejected, q_values = adjusted(p_values[compared], false_discovery_rate)
     flags = [
-        Flag(**{**flag.__dict__, "q_value": float(q)})
-        for flag, reject, q in zip(tested, rejected, adjusted, strict=True)
-        if reject and flag.observed >= min_events and flag.observed > flag.expected
+        Flag(
+            officer_id=officers[i],
+            observed=int(observed[0, i]),
+            exposure=None if exposures is None else float(exposure[0, i]),
+            expected=float(expected[i]),
+            p_value=float(p_values[i]),
+            q_value=float(q),
+            peers=int(peers[i]),
+        )
+        for i, reject, q in zip(compared, rejected, q_values, strict=True)
+        if reject and observed[0, i] >= min_events and observed[0, i] > expected[i]
     ]
-    return sorted(flags, key=lambda f: (f.q_value, f.officer_id)), len(tested)
+    return sorted(flags, key=lambda f: (f.q_value, f.officer_id)), int(compared.size)

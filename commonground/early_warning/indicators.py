@@ -8,7 +8,8 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from commonground.complaints.models import (
@@ -18,6 +19,8 @@ from commonground.complaints.models import (
     InvolvedOfficer,
     Kind,
     OfficerRole,
+    Status,
+    StatusChange,
 )
 from commonground.early_warning.models import CONTEXT_ONLY, Exposure, Indicator
 from commonground.roster.models import Assignment, Commendation, Officer
@@ -35,14 +38,65 @@ def _stop_figures(officers: Iterable[Officer], start, end) -> dict[int, object]:
     return {o.pk: by_badge[o.badge_number] for o in officers if o.badge_number in by_badge}
 
 
-def _named_in_complaints(officer_ids: list[int], start, end):
-    return InvolvedOfficer.objects.filter(
+# Each complaint status's place in settings.OFFICER_COMPLAINT_STAGES, the order in which the
+# agency's policy may let an officer learn of a complaint. Mediation ranks with investigation
+# (the officer takes part in it); a complaint closed in triage is seen once closed.
+STAGE_OF_STATUS = {
+    Status.RECEIVED: "received",
+    Status.TRIAGE: "triage",
+    Status.INVESTIGATION: "investigation",
+    Status.MEDIATION: "investigation",
+    Status.SUPERVISOR_REVIEW: "supervisor_review",
+    Status.BOARD_REVIEW: "board_review",
+    Status.AGENCY_DECISION: "agency_decision",
+    Status.CLOSED: "closed",
+    Status.FORWARDED: "closed",
+}
+
+
+# When, under each setting, the officer named learns of a complaint (for their own page).
+WHEN_OFFICER_SEES = {
+    "received": _("as soon as it is received"),
+    "triage": _("once its triage starts"),
+    "investigation": _("once its investigation (or a mediation) opens"),
+    "supervisor_review": _("once the investigator's findings go for approval"),
+    "board_review": _("once it goes to the civilian oversight board"),
+    "agency_decision": _("once it awaits the agency's decision"),
+    "closed": _("once it is closed"),
+}
+
+
+def statuses_officer_sees() -> list[str]:
+    """The statuses from which the officer named may know of a complaint
+    (settings.OFFICER_SEES_COMPLAINT_FROM and every later stage)."""
+    order = list(settings.OFFICER_COMPLAINT_STAGES)
+    first = order.index(settings.OFFICER_SEES_COMPLAINT_FROM)
+    return [status for status, stage in STAGE_OF_STATUS.items() if order.index(stage) >= first]
+
+
+def seen_by_officer_q(report_field: str = "report") -> Q:
+    """Reports that have reached the stage from which the officer may know of them (`report_field`
+    names the report; "" for a query of reports). The history counts, not only the current
+    status: a case sent back from review stays known."""
+    statuses = statuses_officer_sees()
+    if set(statuses) == set(Status.values):
+        return Q()
+    reached = StatusChange.objects.filter(
+        report=OuterRef(report_field or "pk"), to_status__in=statuses
+    )
+    status = f"{report_field}__status__in" if report_field else "status__in"
+    return Q(**{status: statuses}) | Q(Exists(reached))
+
+
+def _named_in_complaints(officer_ids: list[int], start, end, *, seen_by_officer: bool = False):
+    named = InvolvedOfficer.objects.filter(
         officer_id__in=officer_ids,
         role=OfficerRole.SUBJECT,
         report__kind=Kind.COMPLAINT,
         report__merged_into__isnull=True,
         report__received_at__date__range=(start, end),
     )
+    return named.filter(seen_by_officer_q()) if seen_by_officer else named
 
 
 def counts(
@@ -52,15 +106,20 @@ def counts(
     end: datetime.date,
     *,
     category: str = "",
+    seen_by_officer: bool = False,
 ) -> Counter:
     """officer pk -> events of `indicator` dated from `start` to `end` inclusive.
+
+    `seen_by_officer` counts only what the officers themselves may know of: complaints (and the
+    sustained allegations of complaints) that have reached the agency's stage for telling the
+    officer (settings.OFFICER_SEES_COMPLAINT_FROM).
 
     Complaints are dated by when they were received and counted once per report (merged
     duplicates left out); sustained allegations by when their report was received; use of force
     by the incident's date; stops by the stop's date; commendations by when they were received."""
     ids = [o.pk for o in officers]
     if indicator == Indicator.COMPLAINTS:
-        named = _named_in_complaints(ids, start, end)
+        named = _named_in_complaints(ids, start, end, seen_by_officer=seen_by_officer)
         if category:
             named = named.filter(allegations__category=category)
         return _grouped(named, "officer_id", "report")
@@ -70,6 +129,8 @@ def counts(
             final_finding=Finding.SUSTAINED,
             report__received_at__date__range=(start, end),
         )
+        if seen_by_officer:
+            sustained = sustained.filter(seen_by_officer_q())
         return _grouped(sustained, "involved_officer__officer_id")
     if indicator in (Indicator.USE_OF_FORCE, Indicator.FORCE_INJURIES):
         force = ForceUsed.objects.filter(
@@ -121,10 +182,10 @@ STOP_FIELDS = {
 }
 
 
-def complaints_by_category(officer: Officer, start, end) -> Counter:
+def complaints_by_category(officer: Officer, start, end, *, seen_by_officer=False) -> Counter:
     """category -> complaints naming the officer with an allegation of that category against
     them (a complaint with allegations of two categories counts in both)."""
-    named = _named_in_complaints([officer.pk], start, end).filter(
+    named = _named_in_complaints([officer.pk], start, end, seen_by_officer=seen_by_officer).filter(
         allegations__category__isnull=False
     )
     return _grouped(named, "allegations__category", "report")
@@ -136,11 +197,44 @@ def _hit_rate(stops) -> str:
     return f"{stops.hits / stops.searches:.0%}"
 
 
-def officer_record(officer: Officer, today: datetime.date) -> list[dict]:
+def complaints_counted(
+    indicator: str, officer: Officer, start, end, *, category: str = ""
+) -> list[int]:
+    """The complaints (report pks) behind the officer's count of `indicator`, for the alert to
+    keep; none for indicators that are not complaints."""
+    if indicator == Indicator.COMPLAINTS:
+        named = _named_in_complaints([officer.pk], start, end)
+        if category:
+            named = named.filter(allegations__category=category)
+        return sorted(set(named.values_list("report_id", flat=True)))
+    if indicator == Indicator.SUSTAINED:
+        sustained = Allegation.objects.filter(
+            involved_officer__officer=officer,
+            final_finding=Finding.SUSTAINED,
+            report__received_at__date__range=(start, end),
+        )
+        return sorted(set(sustained.values_list("report_id", flat=True)))
+    return []
+
+
+def unseen_by_officer(indicator: str, officer: Officer, start, end, *, category: str = "") -> int:
+    """How many of the officer's events of `indicator` from `start` to `end` the officer may
+    not know of yet (complaints before the policy's stage; nothing else is withheld)."""
+    if indicator not in (Indicator.COMPLAINTS, Indicator.SUSTAINED):
+        return 0
+    every = counts(indicator, [officer], start, end, category=category)
+    seen = counts(indicator, [officer], start, end, category=category, seen_by_officer=True)
+    return every[officer.pk] - seen[officer.pk]
+
+
+def officer_record(
+    officer: Officer, today: datetime.date, *, seen_by_officer: bool = False
+) -> list[dict]:
     """Every indicator for one officer over each of RECORD_WINDOWS ending `today`, as table rows
     {"label", "context", "detail", "values": [one per window]}: complaints are followed by
     their categories (those seen in the longest window) and searches by the share that found
-    contraband. Stop records are read once per window."""
+    contraband. Stop records are read once per window. `seen_by_officer` is for the officer's
+    own page: complaints the officer may not know of yet are left out of every figure."""
     columns = []
     for days in RECORD_WINDOWS:
         start = today - datetime.timedelta(days=days - 1)
@@ -148,10 +242,14 @@ def officer_record(officer: Officer, today: datetime.date) -> list[dict]:
         column = {
             indicator: (getattr(stops, STOP_FIELDS[indicator], 0) if stops else 0)
             if indicator in STOP_FIELDS
-            else counts(indicator, [officer], start, today)[officer.pk]
+            else counts(indicator, [officer], start, today, seen_by_officer=seen_by_officer)[
+                officer.pk
+            ]
             for indicator in Indicator
         }
-        column["categories"] = complaints_by_category(officer, start, today)
+        column["categories"] = complaints_by_category(
+            officer, start, today, seen_by_officer=seen_by_officer
+        )
         column["hit_rate"] = _hit_rate(stops)
         columns.append(column)
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from commonground.complaints.models import AllegationCategory
+from commonground.complaints.models import AllegationCategory, Report
 from commonground.roster.models import Officer
 
 
@@ -153,6 +153,46 @@ class Detector(models.Model):
             "(false discovery rate %(fdr)s)"
         ) % {**values, "unit": EXPOSURE_UNITS[self.exposure]}
 
+    def rule(self) -> dict:
+        """The settings that decide what the detector flags (an estimate holds for these)."""
+        return {field: getattr(self, field) for field in RULE_FIELDS}
+
+
+RULE_FIELDS = (
+    "kind",
+    "indicator",
+    "category",
+    "window_days",
+    "min_events",
+    "exposure",
+    "false_discovery_rate",
+    "min_peers",
+)
+
+
+class FalseAlertEstimate(models.Model):
+    """How many alerts a year the detector would raise if no officer differed from their peers
+    (early_warning.simulation), estimated each morning with the detectors; written only by
+    early_warning.actions.estimate_false_alerts."""
+
+    detector = models.OneToOneField(
+        Detector, on_delete=models.CASCADE, related_name="false_alert_estimate"
+    )
+    estimated_on = models.DateField()
+    per_year = models.FloatField()
+    low = models.FloatField()
+    high = models.FloatField()
+    years = models.PositiveIntegerField()  # simulated years of daily runs
+    officers = models.PositiveIntegerField()  # officers simulated
+    rule = models.JSONField()  # the detector's settings it was made for (Detector.rule())
+
+    def __str__(self):
+        return f"False alerts a year for {self.detector}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.rule == self.detector.rule()
+
 
 class AlertStatus(models.TextChoices):
     OPEN = "open", _("Waiting for the supervisor's review")
@@ -183,6 +223,12 @@ class Alert(models.Model):
     q_value = models.FloatField(null=True, blank=True)
     peers = models.PositiveIntegerField(null=True, blank=True)
     peer_group = models.CharField(max_length=200, blank=True)
+    # Peer comparison only: how many officers across the agency were tested together that day,
+    # the number Benjamini-Hochberg allowed for in q (empty on alerts raised before it was kept).
+    compared = models.PositiveIntegerField(null=True, blank=True)
+    # Complaint indicators only: the complaints counted, so the officer's own page shows the
+    # alert once each of them (and no complaint entered later) may be known to the officer.
+    complaints = models.ManyToManyField(Report, blank=True, related_name="+")
     # Who it was sent to: the commander of the officer's unit (or the unit above it).
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -3,14 +3,18 @@
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from commonground.accounts.rules import can, require
+from commonground.early_warning import indicators
 from commonground.early_warning.models import (
     Alert,
     AlertStatus,
     Detector,
+    FalseAlertEstimate,
+    Indicator,
     Intervention,
     InterventionStatus,
 )
@@ -32,16 +36,22 @@ def _commanded_unit_ids(user) -> set[int]:
     return found
 
 
+def is_own(user, officer_id: int | None) -> bool:
+    """Whether the record is the user's own: then they read it as an officer, not as staff
+    (internal affairs or a supervisor about themselves would see complaints early)."""
+    return user.officer_id is not None and user.officer_id == officer_id
+
+
 def alerts_for_user(user) -> QuerySet[Alert]:
     require(user, "early_warning.review")
-    alerts = Alert.objects.select_related(
-        "officer__unit", "detector", "supervisor", "review"
-    ).order_by("-raised_on", "-pk")
+    alerts = (
+        Alert.objects.select_related("officer__unit", "detector", "supervisor", "review")
+        .order_by("-raised_on", "-pk")
+        .exclude(officer_id=user.officer_id)
+    )
     if can(user, "early_warning.view_all"):
         return alerts
-    return alerts.filter(
-        Q(supervisor=user) | Q(officer__unit_id__in=_commanded_unit_ids(user))
-    ).exclude(officer_id=user.officer_id)
+    return alerts.filter(Q(supervisor=user) | Q(officer__unit_id__in=_commanded_unit_ids(user)))
 
 
 def get_alert_for_user(user, pk: int) -> Alert:
@@ -52,6 +62,8 @@ def get_alert_for_user(user, pk: int) -> Alert:
         pk=pk,
     )
     require(user, "early_warning.review", alert)
+    if is_own(user, alert.officer_id):
+        raise PermissionDenied("early_warning.review")
     return alert
 
 
@@ -70,6 +82,8 @@ def interventions_of(alert: Alert) -> QuerySet[Intervention]:
 def get_officer_record_for_user(user, pk: int) -> Officer:
     officer = get_object_or_404(Officer.objects.select_related("unit"), pk=pk)
     require(user, "early_warning.review", officer)
+    if is_own(user, officer.pk):
+        raise PermissionDenied("early_warning.review")
     return officer
 
 
@@ -80,8 +94,39 @@ def own_officer(user) -> Officer | None:
     return Officer.objects.select_related("unit").get(pk=user.officer_id)
 
 
-def alerts_about(officer: Officer) -> QuerySet[Alert]:
-    return officer.alerts.select_related("detector", "review").prefetch_related("interventions")
+def _rests_on_unseen_complaints(alert: Alert) -> bool:
+    """Whether a complaint the alert counted has not reached the stage from which the officer
+    may know of it. An alert kept no list of its complaints before the list was kept: then
+    any complaint in its window that the officer may not know of yet holds it back."""
+    if alert.detector.indicator not in (Indicator.COMPLAINTS, Indicator.SUSTAINED):
+        return False
+    counted = alert.complaints.count()
+    if counted:
+        return alert.complaints.filter(indicators.seen_by_officer_q("")).count() < counted
+    return bool(
+        indicators.unseen_by_officer(
+            alert.detector.indicator,
+            alert.officer,
+            alert.window_start,
+            alert.window_end,
+            category=alert.detector.category,
+        )
+    )
+
+
+def alerts_about(officer: Officer, *, seen_by_officer: bool = False) -> list[Alert]:
+    """The alerts about the officer. For the officer's own page, an alert that rests on a
+    complaint they may not know of yet (see indicators.seen_by_officer_q) is left out until
+    they may: its date, count or figures would give the complaint away. Only the complaints
+    it counted matter, so one entered later with an earlier date cannot take it away again."""
+    alerts = list(
+        officer.alerts.select_related("officer", "detector", "review").prefetch_related(
+            "interventions"
+        )
+    )
+    if not seen_by_officer:
+        return alerts
+    return [alert for alert in alerts if not _rests_on_unseen_complaints(alert)]
 
 
 def follow_ups_due(user, on: datetime.date) -> QuerySet[Intervention]:
@@ -108,6 +153,8 @@ class DetectorFigures:
     with_intervention: int
     closed: int
     disagreement_reasons: list[str]
+    # Alerts a year it would raise from chance alone (None until first estimated).
+    estimate: FalseAlertEstimate | None = None
 
     @property
     def agreement_rate(self) -> float | None:
@@ -138,6 +185,7 @@ def detector_report(
         ),
         closed=Count("alerts", filter=period & Q(alerts__status=AlertStatus.CLOSED), distinct=True),
     ).order_by("name")
+    estimates = {e.detector_id: e for e in FalseAlertEstimate.objects.select_related("detector")}
     reasons: dict[int, list[str]] = {}
     disagreements = Alert.objects.filter(review__agrees=False)
     if start:
@@ -159,6 +207,7 @@ def detector_report(
             with_intervention=d.with_intervention,
             closed=d.closed,
             disagreement_reasons=reasons.get(d.pk, [])[:10],
+            estimate=estimates.get(d.pk),
         )
         for d in detectors
     ]

@@ -30,8 +30,12 @@ def notify_supervisor(*, alert_id: int) -> None:
 
 @task()
 def run_daily_detectors() -> int:
-    from commonground.early_warning.actions import run_detectors
+    """Run the detectors, then estimate each one's false alerts a year for the report (the
+    simulation takes seconds per detector, too long for a page)."""
+    from commonground.early_warning.actions import estimate_false_alerts, run_detectors
 
-    raised = run_detectors(on=timezone.localdate())
+    today = timezone.localdate()
+    raised = run_detectors(on=today)
     logger.info("Early intervention: %s alert(s) raised", len(raised))
+    estimate_false_alerts(on=today)
     return len(raised)

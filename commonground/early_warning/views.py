@@ -1,6 +1,7 @@
 """Staff pages for early intervention: the supervisor's alerts, one alert with its review and
 interventions, an officer's record (also the officer's own), and the report per detector."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -135,16 +136,18 @@ def follow_up(request, pk: int):
 
 
 def _record_page(request, officer, *, own: bool):
+    """An officer's record; their own shows only the complaints they may know of yet."""
     return render(
         request,
         "early_warning/officer_record.html",
         {
             "officer": officer,
             "own": own,
-            "record": indicators.officer_record(officer, timezone.localdate()),
+            "record": indicators.officer_record(officer, timezone.localdate(), seen_by_officer=own),
             "windows": indicators.RECORD_WINDOWS,
             "record_end": timezone.localdate(),
-            "alerts": selectors.alerts_about(officer),
+            "alerts": selectors.alerts_about(officer, seen_by_officer=own),
+            "complaints_seen": indicators.WHEN_OFFICER_SEES[settings.OFFICER_SEES_COMPLAINT_FROM],
         },
     )
 
@@ -152,6 +155,8 @@ def _record_page(request, officer, *, own: bool):
 @never_cache
 @staff_required("early_warning.review")
 def officer_record(request, pk: int):
+    if selectors.is_own(request.user, pk):
+        return redirect("early_warning:my_record")
     officer = selectors.get_officer_record_for_user(request.user, pk)
     actions.record_view(by=request.user, target=officer, what="officer_record")
     return _record_page(request, officer, own=False)

@@ -20,9 +20,11 @@ from commonground.early_warning.models import (
     Detector,
     DetectorKind,
     Exposure,
+    FalseAlertEstimate,
     Indicator,
     InterventionStatus,
 )
+from commonground.early_warning.tasks import run_daily_detectors
 from commonground.early_warning.tests.helpers import complaint_about, force, three_complaints_rule
 from commonground.stops.tests.helpers import import_file, stop_row, write_csv
 from commonground.stops.tests.test_use_of_force import force_row
@@ -272,8 +274,11 @@ def test_the_recommended_detectors_install_once_and_run_from_the_command(db):
         ("201", "Complaints far above peers"),
     }
     assert Detector.objects.count() == 7
-    call_command("run_detectors", install_recommended=True, stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("run_detectors", install_recommended=True, estimate=True, stdout=out)
     assert Detector.objects.count() == 7
+    assert "Three complaints in six months: about " in out.getvalue()
+    assert FalseAlertEstimate.objects.count() == 7
 
 
 def test_alerts_go_up_the_chain_to_someone_who_may_review_them(django_capture_on_commit_callbacks):
@@ -338,3 +343,12 @@ def test_the_record_breaks_complaints_down_by_category_and_shows_the_hit_rate(
     assert rows[C.IMPROPER_STOP.label] == [1, 1, 1]
     assert C.USE_OF_FORCE.label not in rows  # categories never seen are left out
     assert rows["Share of searches that found contraband"] == ["25%", "25%", "25%"]
+
+
+def test_the_morning_task_raises_alerts_then_estimates_every_detectors_false_alerts(flagged):
+    _unit, _alert = flagged
+    assert not FalseAlertEstimate.objects.exists()
+    run_daily_detectors.call()
+    estimate = FalseAlertEstimate.objects.get()
+    assert estimate.estimated_on == TODAY() and estimate.is_current
+    assert AuditEvent.objects.filter(action="early_warning.detector.estimate").count() == 1

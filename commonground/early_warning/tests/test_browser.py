@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from commonground.accounts.models import Role
 from commonground.conftest import make_staff
-from commonground.early_warning.actions import run_detectors
+from commonground.early_warning.actions import estimate_false_alerts, run_detectors
 from commonground.early_warning.models import Alert, AlertStatus
 from commonground.early_warning.tests.helpers import complaint_about, force, three_complaints_rule
 from commonground.testing.browser import assert_accessible, choose
@@ -18,8 +18,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_sergeant_reviews_an_alert_and_plans_support(
-    live_server, page, sign_in_browser, supervisor
+    live_server, page, sign_in_browser, supervisor, settings
 ):
+    # An agency that tells officers of complaints at once, so the officer's page has the alert.
+    settings.OFFICER_SEES_COMPLAINT_FROM = "received"
     unit = force()
     for _ in range(3):
         complaint_about(unit.officers[0])
@@ -75,7 +77,9 @@ def test_a_sergeant_reviews_an_alert_and_plans_support(
     page.goto("/en/staff/early-intervention/my-record/")
     assert page.locator("main table").count() == 2
     assert_accessible(page)
+    estimate_false_alerts(on=timezone.localdate())
     sign_in_browser(supervisor)
     page.goto("/es/staff/early-intervention/report/")
     assert page.locator("main table tbody tr").count() == 1
+    assert page.locator("#estimate-method").count() == 1
     assert_accessible(page)
