@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 import time_machine
 
-from commonground.complaints.models import AllegationCategory, Report
+from commonground.complaints.models import Allegation, AllegationCategory
 from commonground.complaints.tests.factories import agency_with_officers
 from commonground.investigations.actions import add_allegation
 from commonground.publish import datasets
@@ -100,22 +100,19 @@ def test_grouping_the_records_as_the_tables_do_never_rebuilds_a_hidden_count(
     hidden = table.filter(pl.col("suppressed") & (pl.col("year") != datasets.ALL))
     assert not hidden.is_empty()  # the rare category in 2025 is hidden
 
-    # The attacker counts the rows that certainly fall in each hidden cell...
+    # The attacker counts the rows that certainly fall in each hidden cell: for a count the
+    # tables hide because it is small, that is none of them.
     for year, category in hidden.select("year", "category").iter_rows():
+        if category == datasets.ALL:
+            continue
+        true = Allegation.objects.filter(
+            report__received_at__year=int(year), category=category
+        ).count()
         pinned = frame.filter(
-            pl.col("received_period").str.starts_with(year),
-            pl.col("category") == category if category != datasets.ALL else pl.lit(True),
+            pl.col("received_period").str.starts_with(year), pl.col("category") == category
         ).height
-        true = (
-            Report.objects.filter(received_at__year=int(year))
-            .filter(allegations__category=category)
-            .values("allegations")
-            .count()
-            if category != datasets.ALL
-            else 0
-        )
-        # ...and gets nothing, or fewer than are there: never the hidden count itself.
-        assert pinned == 0 or pinned > THRESHOLD or pinned != true
+        if true <= THRESHOLD:
+            assert pinned == 0, (year, category)
     # The rare category's two 2025 allegations are not on rows that say both.
     rare = frame.filter(
         pl.col("received_period").str.starts_with("2025"),
