@@ -39,6 +39,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "complaints.intake": frozenset({Role.INTAKE_CLERK, Role.IA_SUPERVISOR, Role.ADMINISTRATOR}),
     "audit.view": frozenset({Role.IA_SUPERVISOR, Role.ADMINISTRATOR}),
     "roster.record_commendation": frozenset({Role.IA_SUPERVISOR}),
+    # Officers' race, sex and hire date: IA (peer groups, conflicts, early intervention), analysts
+    # (benchmarks of the force against the population) and administrators (who keep the roster).
+    "roster.view_demographics": frozenset({Role.IA_SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR}),
     # Decisions on a case belong to the people with that authority, not to administrators.
     "investigations.triage": frozenset({Role.IA_SUPERVISOR}),
     "investigations.assign": frozenset({Role.IA_SUPERVISOR}),
