@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commonground.accounts.models import User
-from commonground.accounts.rules import require
+from commonground.accounts.rules import can, require
 from commonground.audit.actions import record
 from commonground.complaints.models import (
     MILESTONES,
@@ -403,6 +403,11 @@ def merge_duplicate(*, case: Case, into: Report, by, reason: str = "", version=N
         raise CaseError(_("Choose another complaint to combine this one with."))
     if into.merged_into_id or into.status == S.CLOSED:
         raise CaseError(_("%(ref)s is closed; choose the open report.") % {"ref": into.reference})
+    if not can(by, "investigations.triage", into):
+        raise CaseError(
+            _("You cannot act on %(ref)s: you are, or command, an officer named in it.")
+            % {"ref": into.reference}
+        )
     report.merged_into = into
     report.save(update_fields=["merged_into", "updated_at"])
     return _transition(

@@ -12,7 +12,7 @@ from commonground.complaints.models import Report
 from commonground.complaints.selectors import without_conflicts
 from commonground.complaints.tests.factories import agency_with_officers, file
 from commonground.conftest import make_staff
-from commonground.investigations.actions import review_findings
+from commonground.investigations.actions import CaseError, merge_duplicate, review_findings
 from commonground.investigations.models import ReviewDecision
 from commonground.investigations.selectors import investigator_candidates
 from commonground.investigations.tests.helpers import case_awaiting_approval, triaged_case
@@ -120,6 +120,17 @@ def test_a_conflicted_supervisor_cannot_approve_and_another_supervisor_can(
         review_findings(case=case, decision=ReviewDecision.APPROVED, comments="", by=commander)
     review_findings(case=case, decision=ReviewDecision.APPROVED, comments="", by=supervisor)
     assert case.reviews.get().by == supervisor
+
+
+def test_a_supervisor_cannot_merge_a_report_into_a_case_they_are_conflicted_on(supervisor, chain):
+    commander = linked("captain", Role.IA_SUPERVISOR, chain["captain"])
+    target = about(supervisor, chain["officers"][0])
+    duplicate = about(supervisor, make_unrelated_officer(chain))
+    with pytest.raises(CaseError, match="officer named in it"):
+        merge_duplicate(case=duplicate, into=target.report, by=commander)
+    assert Report.objects.get(pk=duplicate.report_id).merged_into is None
+    merge_duplicate(case=duplicate, into=target.report, by=supervisor)
+    assert Report.objects.get(pk=duplicate.report_id).merged_into_id == target.report_id
 
 
 def test_stage_notices_skip_a_conflicted_supervisor(supervisor, investigator, chain):

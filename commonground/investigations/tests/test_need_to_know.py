@@ -164,6 +164,21 @@ def test_intake_reads_personal_data_until_an_investigator_is_assigned(client, su
     assert MARKS["reporter"] not in client.get(path).content.decode()
 
 
+def test_an_investigator_no_longer_reads_a_case_reassigned_to_someone_else(
+    client, investigator, supervisor
+):
+    from commonground.investigations.actions import assign_investigator
+
+    case = case_under_investigation(supervisor, investigator, contact={"name": MARKS["reporter"]})
+    client.force_login(investigator)
+    path = f"/en/staff/cases/{case.report_id}/"
+    assert MARKS["reporter"] in client.get(path).content.decode()
+    assign_investigator(
+        case=case, investigator=make_staff("inv-next", Role.INVESTIGATOR), by=supervisor
+    )
+    assert MARKS["reporter"] not in client.get(path).content.decode()
+
+
 @pytest.mark.browser
 def test_the_case_page_with_and_without_personal_data_is_accessible(
     live_server, page, sign_in_browser, marked_case, investigator
