@@ -75,6 +75,10 @@ def test_the_conflicted_head_neither_sees_nor_decides_and_the_alternate_does(
     assert client.get(f"/en/staff/cases/{case.report_id}/board/").status_code == 403
     assert client.get(f"/en/staff/cases/{case.report_id}/").status_code == 403
     assert decide(client, case).status_code == 403
+    review = case.board_reviews.get()
+    assert client.get(f"/en/staff/board/reviews/{review.pk}/").status_code == 403
+    meeting = client.get(f"/en/staff/board/meetings/{review.meeting_id}/").content.decode()
+    assert reference not in meeting
     with pytest.raises(PermissionDenied):
         record_agency_decision(case=case, lines={}, by=sworn_head)
     assert sworn_head.pk not in staff_to_notify(case, "agency_head")
