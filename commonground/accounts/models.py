@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
     AGENCY_HEAD = "agency_head", _("Agency head")
     EVIDENCE_CUSTODIAN = "evidence_custodian", _("Evidence custodian")
+    # Takes the agency head's decision on the cases every agency head is conflicted on.
+    DECISION_ALTERNATE = "decision_alternate", _("Alternate for the agency head's decisions")
     # Sworn staff: supervisors review early-intervention alerts about the officers they command;
     # any officer with an account reads their own record.
     FIELD_SUPERVISOR = "field_supervisor", _("Field supervisor")

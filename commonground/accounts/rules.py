@@ -7,9 +7,10 @@ object. Views use `staff_required`; actions call `require`.
 
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
-from commonground.accounts.models import Role
+from commonground.accounts.models import Role, User
+from commonground.roster.models import Unit
 
 ALL_STAFF = frozenset(Role.values)
 
@@ -26,14 +27,21 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             Role.ANALYST,
             Role.ADMINISTRATOR,
             Role.AGENCY_HEAD,
+            Role.DECISION_ALTERNATE,
         }
     ),
+    # Names, contact details, the reporter's and witnesses' words, files' names: narrowed to one
+    # case by `_needs_to_know` (the assigned investigator, IA supervisors, intake until a case has
+    # an investigator).
     "complaints.view_personal_data": frozenset(
-        {Role.INTAKE_CLERK, Role.INVESTIGATOR, Role.IA_SUPERVISOR, Role.ADMINISTRATOR}
+        {Role.INTAKE_CLERK, Role.INVESTIGATOR, Role.IA_SUPERVISOR}
     ),
     "complaints.intake": frozenset({Role.INTAKE_CLERK, Role.IA_SUPERVISOR, Role.ADMINISTRATOR}),
     "audit.view": frozenset({Role.IA_SUPERVISOR, Role.ADMINISTRATOR}),
     "roster.record_commendation": frozenset({Role.IA_SUPERVISOR}),
+    # Officers' race, sex and hire date: IA (peer groups, conflicts, early intervention), analysts
+    # (benchmarks of the force against the population) and administrators (who keep the roster).
+    "roster.view_demographics": frozenset({Role.IA_SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR}),
     # Decisions on a case belong to the people with that authority, not to administrators.
     "investigations.triage": frozenset({Role.IA_SUPERVISOR}),
     "investigations.assign": frozenset({Role.IA_SUPERVISOR}),
@@ -45,11 +53,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {Role.IA_SUPERVISOR, Role.BOARD_STAFF, Role.AGENCY_HEAD, Role.ANALYST, Role.ADMINISTRATOR}
     ),
     "oversight.view": frozenset(
-        {Role.BOARD_MEMBER, Role.BOARD_STAFF, Role.IA_SUPERVISOR, Role.AGENCY_HEAD}
+        {
+            Role.BOARD_MEMBER,
+            Role.BOARD_STAFF,
+            Role.IA_SUPERVISOR,
+            Role.AGENCY_HEAD,
+            Role.DECISION_ALTERNATE,
+        }
     ),
     "oversight.manage": frozenset({Role.BOARD_STAFF}),
     "oversight.vote": frozenset({Role.BOARD_MEMBER}),
-    "oversight.decide": frozenset({Role.AGENCY_HEAD}),
+    # The alternate decides only the cases no agency head may decide (`_decides`).
+    "oversight.decide": frozenset({Role.AGENCY_HEAD, Role.DECISION_ALTERNATE}),
     # Evidence: investigators see the items of their own cases (evidence.selectors.visible_items);
     # supervisors and the custodian see every item.
     "evidence.view": frozenset({Role.INVESTIGATOR, Role.IA_SUPERVISOR, Role.EVIDENCE_CUSTODIAN}),
@@ -81,12 +96,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _assigned_or_supervisor(user, case) -> bool:
-    return case.investigator_id == user.pk or Role.IA_SUPERVISOR in user.roles()
-
-
-def _not_own_work(user, case) -> bool:
-    return case.investigator_id != user.pk
+def commanded_unit_ids(user) -> frozenset[int]:
+    """The units the user's linked officer commands, and every unit below them."""
+    own = getattr(user, "officer_id", None)
+    if own is None:
+        return frozenset()
+    units = list(Unit.objects.values_list("pk", "parent_id", "commander_id"))
+    children: dict[int, list[int]] = {}
+    for pk, parent, _commander in units:
+        children.setdefault(parent, []).append(pk)
+    found: set[int] = set()
+    todo = [pk for pk, _parent, commander in units if commander == own]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo += children.get(pk, [])
+    return frozenset(found)
 
 
 def commands(user, officer) -> bool:
@@ -94,8 +120,82 @@ def commands(user, officer) -> bool:
     own = user.officer_id
     if own is None or own == officer.pk:
         return False
-    units = officer.unit.chain_of_command() if officer.unit else ()
-    return any(unit.commander_id == own for unit in units)
+    return officer.unit_id is not None and officer.unit_id in commanded_unit_ids(user)
+
+
+def _report_of(obj):
+    """The report a case-scoped object belongs to: a report, a case, a board review."""
+    if hasattr(obj, "officers"):
+        return obj
+    if hasattr(obj, "report"):
+        return obj.report
+    return obj.case.report
+
+
+def conflicted(user, obj) -> bool:
+    """Whether the user is, or commands (directly or through units above), an officer named in
+    the case. A conflicted user may not open the case, act on it or decide it."""
+    own = getattr(user, "officer_id", None)
+    if own is None:
+        return False
+    named = [
+        (officer_id, unit_id)
+        for officer_id, unit_id in _report_of(obj)
+        .officers.filter(officer__isnull=False)
+        .values_list("officer_id", "officer__unit_id")
+    ]
+    if any(officer_id == own for officer_id, _unit in named):
+        return True
+    units = commanded_unit_ids(user) if named else frozenset()
+    return any(unit_id in units for _officer, unit_id in named)
+
+
+def _investigator_id(obj):
+    if hasattr(obj, "investigator_id"):
+        return obj.investigator_id
+    try:
+        return _report_of(obj).case.investigator_id
+    except ObjectDoesNotExist:
+        return None
+
+
+def _not_conflicted(user, obj) -> bool:
+    return not conflicted(user, obj)
+
+
+def _needs_to_know(user, obj) -> bool:
+    """Personal data of a case: IA supervisors, the investigator assigned to it, and intake
+    staff until an investigator is assigned."""
+    if conflicted(user, obj):
+        return False
+    roles = user.roles()
+    if Role.IA_SUPERVISOR in roles:
+        return True
+    investigator = _investigator_id(obj)
+    if Role.INVESTIGATOR in roles and investigator == user.pk:
+        return True
+    return Role.INTAKE_CLERK in roles and investigator is None
+
+
+def _assigned_or_supervisor(user, case) -> bool:
+    if conflicted(user, case):
+        return False
+    return _investigator_id(case) == user.pk or Role.IA_SUPERVISOR in user.roles()
+
+
+def _not_own_work(user, case) -> bool:
+    return _investigator_id(case) != user.pk and not conflicted(user, case)
+
+
+def _decides(user, case) -> bool:
+    """The agency head decides unless conflicted; the designated alternate decides only the cases
+    on which every active agency head is conflicted."""
+    if conflicted(user, case):
+        return False
+    if Role.AGENCY_HEAD in user.roles():
+        return True
+    heads = User.objects.filter(groups__name=Role.AGENCY_HEAD, is_active=True).distinct()
+    return all(conflicted(head, case) for head in heads)
 
 
 def _supervises(user, obj) -> bool:
@@ -109,8 +209,15 @@ def _supervises(user, obj) -> bool:
 
 # permission -> rule(user, obj) -> bool, applied after the role check when an object is given.
 OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
+    "complaints.view_cases": _not_conflicted,
+    "complaints.view_personal_data": _needs_to_know,
+    "investigations.triage": _not_conflicted,
+    "investigations.assign": _not_conflicted,
+    "investigations.toll": _not_conflicted,
     "investigations.investigate": _assigned_or_supervisor,
     "investigations.approve": _not_own_work,
+    "oversight.view": _not_conflicted,
+    "oversight.decide": _decides,
     "early_warning.review": _supervises,
 }
 

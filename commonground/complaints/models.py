@@ -220,9 +220,19 @@ class InvolvedOfficer(models.Model):
     vehicle = models.CharField(max_length=60, blank=True)
 
     def __str__(self):
+        # Shown to roles that may not read personal data (the board, analysts): never the
+        # reporter's words about the officer.
         if self.officer_id:
             return str(self.officer)
-        return self.name_given or self.badge_given or self.description[:40] or "?"
+        return str(_("Officer not identified"))
+
+    def as_described(self) -> str:
+        """The officer with what the reporter gave, for those who may read it (triage)."""
+        badge = f"#{self.badge_given}" if self.badge_given else ""
+        given = " ".join(filter(None, [self.name_given, badge]))
+        if self.officer_id:
+            return f"{self.officer} ({given})" if given else str(self.officer)
+        return given or self.description[:60] or "?"
 
 
 class AllegationSubtype(models.Model):

@@ -1,14 +1,15 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from commonground.accounts.rules import can, require
+from commonground.accounts.rules import can, commanded_unit_ids, require
 from commonground.complaints import tracking
 from commonground.complaints.models import (
     MILESTONES,
     Allegation,
+    InvolvedOfficer,
     Kind,
     Milestone,
     Report,
@@ -118,9 +119,23 @@ CASE_FILTERS = {
 }
 
 
+def without_conflicts(user, reports: QuerySet[Report], field: str = "pk") -> QuerySet[Report]:
+    """The reports (or cases, with `field="report_id"`) leaving out those the user is conflicted
+    on: the queryset form of `accounts.rules.conflicted`, for lists and queues."""
+    own = getattr(user, "officer_id", None)
+    if own is None:
+        return reports
+    named = InvolvedOfficer.objects.filter(
+        Q(officer_id=own) | Q(officer__unit_id__in=commanded_unit_ids(user))
+    )
+    return reports.exclude(**{f"{field}__in": named.values("report_id")})
+
+
 def reports_for_staff(user, filters: dict | None = None) -> QuerySet[Report]:
     require(user, "complaints.view_cases")
-    qs = Report.objects.select_related("district").order_by("-received_at", "-pk")
+    qs = without_conflicts(
+        user, Report.objects.select_related("district").order_by("-received_at", "-pk")
+    )
     lookups = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     qs = qs.filter(**{CASE_FILTERS[k]: v for k, v in lookups.items()})
     if "officer" in lookups:
@@ -138,10 +153,14 @@ def get_report_for_user(user, pk: int) -> Report:
     )
     if report is None:
         raise Http404
+    # A staff member named in the case, or commanding an officer named in it, may not open it.
+    require(user, "complaints.view_cases", report)
     return report
 
 
 def can_see_personal_data(user, report: Report) -> bool:
+    """The one test for every name, contact detail and word of the reporter, witnesses and
+    people interviewed (narrative, descriptions, log entries, files' names, added information)."""
     return can(user, "complaints.view_personal_data", report)
 
 

@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from commonground.accounts.models import Role
+from commonground.accounts.rules import can
 from commonground.complaints import tracking
 from commonground.complaints.actions import ReportInput, file_report
 from commonground.complaints.models import (
@@ -834,6 +835,7 @@ class Runner:
         self.members = users[Role.BOARD_MEMBER]
         self.board_staff = users[Role.BOARD_STAFF][0]
         self.agency_head = users[Role.AGENCY_HEAD][0]
+        self.alternate = users[Role.DECISION_ALTERNATE][0]
         self.officers = officers
         self.subtypes = subtypes
         self.rng = rng
@@ -1041,7 +1043,13 @@ class Runner:
             case=plan.case,
             lines=self._lines(plan, lines),
             explanation=explanation,
-            by=self.agency_head,
+            by=self.decider(plan.case),
+        )
+
+    def decider(self, case):
+        """The agency head, or the alternate on a case the head is conflicted on."""
+        return (
+            self.agency_head if can(self.agency_head, "oversight.decide", case) else self.alternate
         )
 
     def _lines(self, plan: Plan, lines: dict) -> dict[int, Line]:

@@ -90,6 +90,8 @@ STAFF_NAMES = {
     "evidence_custodian": ("custodian", "Ruth", "Abernathy"),
     "field_supervisor": ("fieldsupervisor", "Michael", "Brennan"),
     "officer": ("officer", "Jasmine", "Ortiz"),
+    # A civilian (the city's deputy manager) who decides the cases the chief is conflicted on.
+    "decision_alternate": ("alternate", "Nadia", "Rahman"),
 }
 
 # The rest of the people a real caseload needs: internal affairs investigators and supervisors,

@@ -14,8 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commonground.accounts.models import Role, User
-from commonground.accounts.rules import require
+from commonground.accounts.models import User
+from commonground.accounts.rules import can, require
 from commonground.audit.actions import record
 from commonground.complaints.models import (
     MILESTONES,
@@ -54,7 +54,12 @@ from commonground.investigations.models import (
     ReviewDecision,
     Toll,
 )
-from commonground.investigations.selectors import assignment_conflicts, footage_matches
+from commonground.investigations.selectors import (
+    answers_for,
+    assignment_conflicts,
+    audience_users,
+    footage_matches,
+)
 from commonground.roster.actions import add_commendation
 from commonground.roster.models import Officer
 
@@ -266,7 +271,7 @@ def _require_open(case: Case, *statuses: str) -> None:
 @transaction.atomic
 def open_case(*, report: Report, by) -> Case:
     """Start triage of a new complaint: its case file is opened and its clocks start."""
-    require(by, "investigations.triage")
+    require(by, "investigations.triage", report)
     if report.kind != Kind.COMPLAINT:
         raise CaseError(_("Commendations are forwarded, not investigated."))
     if Case.objects.filter(report=report).exists():
@@ -286,8 +291,8 @@ def identify_officer(
     *, involved: InvolvedOfficer, officer: Officer, by, role: str = "", version: int | None = None
 ) -> InvolvedOfficer:
     """Link an officer the reporter described to the roster, keeping what they said."""
-    require(by, "investigations.triage")
     report = involved.report
+    require(by, "investigations.triage", report)
     case = getattr(report, "case", None)
     if case is not None:
         claim_case(case, version)
@@ -391,13 +396,18 @@ def remove_allegation(*, allegation: Allegation, by, version: int | None = None)
 def merge_duplicate(*, case: Case, into: Report, by, reason: str = "", version=None) -> Report:
     """Close a report as a duplicate of another about the same incident. Its reporter then
     follows the other report on the status page and hears of its milestones."""
-    require(by, "investigations.triage")
+    require(by, "investigations.triage", case)
     claim_case(case, version)
     report = case.report
     if into.pk == report.pk or into.kind != Kind.COMPLAINT:
         raise CaseError(_("Choose another complaint to combine this one with."))
     if into.merged_into_id or into.status == S.CLOSED:
         raise CaseError(_("%(ref)s is closed; choose the open report.") % {"ref": into.reference})
+    if not can(by, "investigations.triage", into):
+        raise CaseError(
+            _("You cannot act on %(ref)s: you are, or command, an officer named in it.")
+            % {"ref": into.reference}
+        )
     report.merged_into = into
     report.save(update_fields=["merged_into", "updated_at"])
     return _transition(
@@ -452,7 +462,7 @@ def close_case(
 @transaction.atomic
 def forward_commendation(*, report: Report, by) -> Report:
     """Put a commendation in each named officer's record and send it to their commander."""
-    require(by, "investigations.triage")
+    require(by, "investigations.triage", report)
     if report.kind != Kind.COMMENDATION:
         raise CaseError(_("Only commendations are forwarded."))
     officers = [o.officer for o in report.officers.select_related("officer__unit") if o.officer]
@@ -481,7 +491,7 @@ def forward_commendation(*, report: Report, by) -> Report:
 
 @transaction.atomic
 def assign_investigator(*, case: Case, investigator: User, by, version=None) -> Case:
-    require(by, "investigations.assign")
+    require(by, "investigations.assign", case)
     claim_case(case, version)
     _require_open(case, S.TRIAGE, S.INVESTIGATION, S.MEDIATION, S.SUPERVISOR_REVIEW)
     _assign(case, investigator, by)
@@ -489,7 +499,7 @@ def assign_investigator(*, case: Case, investigator: User, by, version=None) -> 
 
 
 def _assign(case: Case, investigator: User, by) -> None:
-    require(by, "investigations.assign")
+    require(by, "investigations.assign", case)
     conflicts = assignment_conflicts(case, investigator)
     if conflicts:
         raise CaseError(
@@ -519,7 +529,7 @@ def _assign(case: Case, investigator: User, by) -> None:
 @transaction.atomic
 def pause_clock(*, case: Case, reason: str, by, version=None) -> Toll:
     """Toll the case's deadlines (e.g. while criminal proceedings are pending)."""
-    require(by, "investigations.toll")
+    require(by, "investigations.toll", case)
     claim_case(case, version)
     if case.report.status == S.CLOSED:
         raise CaseError(_("This case is closed."))
@@ -535,7 +545,7 @@ def pause_clock(*, case: Case, reason: str, by, version=None) -> Toll:
 
 @transaction.atomic
 def resume_clock(*, case: Case, by, version=None) -> Toll:
-    require(by, "investigations.toll")
+    require(by, "investigations.toll", case)
     claim_case(case, version)
     toll = case.tolls.filter(resumed_at__isnull=True).first()
     if toll is None:
@@ -710,18 +720,9 @@ def review_findings(*, case: Case, decision: str, comments: str, by, version=Non
 
 
 def staff_to_notify(case: Case, audience: str) -> list[int]:
-    roles = {
-        "supervisors": Role.IA_SUPERVISOR,
-        "board_staff": Role.BOARD_STAFF,
-        "agency_head": Role.AGENCY_HEAD,
-    }
     if audience == "investigator":
         return [case.investigator_id] if case.investigator_id else []
-    return list(
-        User.objects.filter(groups__name=roles[audience], is_active=True).values_list(
-            "pk", flat=True
-        )
-    )
+    return [u.pk for u in audience_users(audience) if answers_for(u, case, audience)]
 
 
 def _notify_staff_of_stage(case: Case, previous: str, to: str) -> None:

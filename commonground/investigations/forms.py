@@ -51,7 +51,9 @@ class IdentifyOfficerForm(CaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["involved"].choices = [(o.pk, str(o)) for o in self.report.officers.all()]
+        self.fields["involved"].choices = [
+            (o.pk, o.as_described()) for o in self.report.officers.all()
+        ]
 
 
 class AddOfficerForm(CaseForm):
@@ -73,7 +75,7 @@ class AllegationForm(CaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["involved"].choices = [
-            (o.pk, str(o)) for o in self.report.officers.filter(role=OfficerRole.SUBJECT)
+            (o.pk, o.as_described()) for o in self.report.officers.filter(role=OfficerRole.SUBJECT)
         ]
 
 

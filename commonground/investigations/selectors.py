@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commonground.accounts.models import Role, User
-from commonground.accounts.rules import require
+from commonground.accounts.rules import can, commands, require
 from commonground.complaints.models import (
     OPEN_STATUSES,
     InvolvedPerson,
@@ -21,7 +21,7 @@ from commonground.complaints.models import (
     Status,
     StatusChange,
 )
-from commonground.complaints.selectors import get_report_for_user
+from commonground.complaints.selectors import get_report_for_user, without_conflicts
 from commonground.evidence.models import Recording
 from commonground.investigations.models import Case
 
@@ -53,6 +53,9 @@ def assignment_conflicts(case: Case, user: User) -> list[str]:
         reasons.append(_("they are a witness in it"))
     elif _named_as_witness(case, user):
         reasons.append(_("they are named as a witness in it"))
+    for o in involved:
+        if o.officer and commands(user, o.officer):
+            reasons.append(_("they command %(officer)s") % {"officer": o.officer})
     units = {user.unit_id, user.officer.unit_id if own else None} - {None}
     for o in involved:
         if o.officer and o.officer.unit_id in units and o.officer_id != own:
@@ -85,6 +88,28 @@ def investigator_candidates(case: Case) -> list[Candidate]:
         .distinct()
     )
     return [Candidate(u, assignment_conflicts(case, u)) for u in users]
+
+
+# --- Who answers for a case --------------------------------------------------------------------
+
+# Staff told of a stage or a deadline: the roles, and what they must be allowed on the case (so a
+# conflicted supervisor or agency head is not told, and the head's alternate is where needed).
+AUDIENCES = {
+    "supervisors": ((Role.IA_SUPERVISOR,), "complaints.view_cases"),
+    "board_staff": ((Role.BOARD_STAFF,), "complaints.view_cases"),
+    "agency_head": ((Role.AGENCY_HEAD, Role.DECISION_ALTERNATE), "oversight.decide"),
+}
+
+
+def audience_users(audience: str) -> list[User]:
+    roles, _permission = AUDIENCES[audience]
+    return list(
+        User.objects.filter(groups__name__in=roles, is_active=True).distinct().order_by("pk")
+    )
+
+
+def answers_for(user, case: Case, audience: str) -> bool:
+    return can(user, AUDIENCES[audience][1], case)
 
 
 # --- Work queues ---------------------------------------------------------------------------------
@@ -152,7 +177,7 @@ def queue_cases(user, name: str) -> QuerySet[Case]:
     if name not in QUEUES:
         raise Http404
     return (
-        Case.objects.filter(report__status__in=OPEN_STATUSES)
+        without_conflicts(user, Case.objects.filter(report__status__in=OPEN_STATUSES), "report_id")
         .filter(QUEUES[name].condition(user))
         .select_related("report", "report__district", "investigator")
         .order_by("due_on", "opened_at", "pk")
@@ -161,7 +186,9 @@ def queue_cases(user, name: str) -> QuerySet[Case]:
 
 def queue_counts(user) -> dict[str, int]:
     require(user, "investigations.queues")
-    open_cases = Case.objects.filter(report__status__in=OPEN_STATUSES)
+    open_cases = without_conflicts(
+        user, Case.objects.filter(report__status__in=OPEN_STATUSES), "report_id"
+    )
     return open_cases.aggregate(
         **{name: Count("pk", filter=queue.condition(user)) for name, queue in QUEUES.items()}
     )
@@ -170,7 +197,9 @@ def queue_counts(user) -> dict[str, int]:
 def new_reports(user) -> QuerySet[Report]:
     """Reports nobody has triaged yet: complaints without a case, commendations to forward."""
     require(user, "investigations.queues")
-    return Report.objects.filter(status=Status.RECEIVED).order_by("received_at", "pk")
+    return without_conflicts(
+        user, Report.objects.filter(status=Status.RECEIVED).order_by("received_at", "pk")
+    )
 
 
 # --- Overview ------------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from commonground.accounts.models import Role, User
+from commonground.accounts.models import User
 from commonground.complaints.models import OPEN_STATUSES, Status
 from commonground.investigations.models import Case
+from commonground.investigations.selectors import answers_for, audience_users
 from commonground.roster.models import Commendation
 
 # What each staff message says happened, in the reader's language.
@@ -49,12 +50,12 @@ def notify_staff(*, user_ids: list[int], case_id: int, event: str) -> None:
 
 # Who answers for a case's deadline at each stage (besides its investigator, where assigned).
 RESPONSIBLE = {
-    Status.TRIAGE: Role.IA_SUPERVISOR,
-    Status.INVESTIGATION: Role.IA_SUPERVISOR,
-    Status.SUPERVISOR_REVIEW: Role.IA_SUPERVISOR,
-    Status.MEDIATION: Role.IA_SUPERVISOR,
-    Status.BOARD_REVIEW: Role.BOARD_STAFF,
-    Status.AGENCY_DECISION: Role.AGENCY_HEAD,
+    Status.TRIAGE: "supervisors",
+    Status.INVESTIGATION: "supervisors",
+    Status.SUPERVISOR_REVIEW: "supervisors",
+    Status.MEDIATION: "supervisors",
+    Status.BOARD_REVIEW: "board_staff",
+    Status.AGENCY_DECISION: "agency_head",
 }
 INVESTIGATOR_STAGES = {Status.INVESTIGATION, Status.MEDIATION}
 
@@ -71,13 +72,13 @@ def send_deadline_reminders() -> int:
         .select_related("report")
         .order_by("due_on", "pk")
     )
-    by_role = {
-        role: list(User.objects.filter(groups__name=role, is_active=True))
-        for role in set(RESPONSIBLE.values())
-    }
+    by_audience = {audience: audience_users(audience) for audience in set(RESPONSIBLE.values())}
     lists: dict[int, tuple[User, list[Case]]] = {}
     for case in cases.iterator(chunk_size=500):
-        readers = list(by_role.get(RESPONSIBLE.get(case.report.status), []))
+        audience = RESPONSIBLE.get(case.report.status)
+        readers = [
+            user for user in by_audience.get(audience, []) if answers_for(user, case, audience)
+        ]
         if case.investigator_id and case.report.status in INVESTIGATOR_STAGES:
             readers.append(case.investigator)
         for user in readers:

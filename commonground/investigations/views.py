@@ -273,7 +273,7 @@ def _applies(action: CaseAction, user, report, case) -> bool:
         return False
     if report.kind == Kind.COMPLAINT and report.status != S.RECEIVED and case is None:
         return False
-    return can(user, action.permission, case)
+    return can(user, action.permission, case or report)
 
 
 def _build_form(name, report, case, candidates, data=None, files=None):
@@ -344,7 +344,7 @@ def case_action(request, pk, name):
     if action is None:
         raise Http404
     report, case = get_case_for_user(request.user, pk)
-    require(request.user, action.permission, case)
+    require(request.user, action.permission, case or report)
     if name in FRESH_MFA_ACTIONS and not has_fresh_mfa(request):
         return ask_for_fresh_mfa(request)  # what was typed is kept and sent on afterwards
     candidates = investigator_candidates(case) if case and action.needs_candidates else []

@@ -279,7 +279,7 @@ def record_agency_decision(
 ) -> AgencyDecision:
     """The agency head's final finding and discipline per allegation, and whether they follow
     the board; the case then closes with its outcome."""
-    require(by, "oversight.decide")
+    require(by, "oversight.decide", case)
     claim_case(case, version)
     if case.report.status != Status.AGENCY_DECISION:
         raise BoardError(_("This case is not awaiting the agency's decision."))

@@ -22,7 +22,7 @@ from commonground.complaints.models import (
     Report,
     Status,
 )
-from commonground.complaints.selectors import can_see_personal_data
+from commonground.complaints.selectors import can_see_personal_data, without_conflicts
 from commonground.investigations.models import Case, FindingsReview, ReviewDecision
 from commonground.oversight.actions import Line, latest_review
 from commonground.oversight.models import (
@@ -108,7 +108,9 @@ def cases_awaiting_board(user) -> list[AwaitingCase]:
     require(user, "oversight.view")
     on_agenda = CaseReview.objects.filter(closed_at__isnull=True).values("case_id")
     cases = list(
-        Case.objects.filter(report__status=Status.BOARD_REVIEW)
+        without_conflicts(
+            user, Case.objects.filter(report__status=Status.BOARD_REVIEW), "report_id"
+        )
         .exclude(pk__in=on_agenda)
         .select_related("report__district")
         .order_by("stage_started_on", "pk")
@@ -154,9 +156,14 @@ class AgendaItem:
     tally: Tally
 
 
-def agenda(meeting: Meeting) -> list[AgendaItem]:
+def agenda(meeting: Meeting, user) -> list[AgendaItem]:
+    """The meeting's cases, leaving out those the user is conflicted on."""
     reviews = list(
-        meeting.reviews.select_related("case__report__district").order_by("position", "pk")
+        without_conflicts(
+            user,
+            meeting.reviews.select_related("case__report__district").order_by("position", "pk"),
+            "case__report_id",
+        )
     )
     tallies = _tallies([r.pk for r in reviews])
     categories = _categories([r.case.report_id for r in reviews])
@@ -182,6 +189,7 @@ def get_review_for_user(user, pk: int) -> CaseReview:
     if review is None:
         raise Http404
     review.case.report.case = review.case
+    require(user, "oversight.view", review)
     return review
 
 
@@ -327,6 +335,7 @@ def get_case_board_file_for_user(user, report_pk: int) -> CaseBoardFile:
     if case is None:
         raise Http404
     case.report.case = case
+    require(user, "oversight.view", case)
     reviews = list(
         case.board_reviews.select_related("meeting").order_by("opened_at", "pk"),
     )
@@ -376,13 +385,16 @@ class AwaitingDecision:
 
 
 def decision_queue(user) -> list[AwaitingDecision]:
-    """Cases the board has reviewed, waiting for the agency head, the oldest first."""
+    """Cases the board has reviewed, waiting for the agency head, the oldest first: those the
+    user may decide (not a case the head is conflicted on; for the alternate, only those)."""
     require(user, "oversight.decide")
-    cases = list(
-        Case.objects.filter(report__status=Status.AGENCY_DECISION)
+    cases = [
+        case
+        for case in Case.objects.filter(report__status=Status.AGENCY_DECISION)
         .select_related("report__district")
         .order_by("stage_started_on", "pk")
-    )
+        if can(user, "oversight.decide", case)
+    ]
     categories = _categories([c.report_id for c in cases])
     today = timezone.localdate()
     return [

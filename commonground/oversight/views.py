@@ -189,7 +189,7 @@ def _render_meeting(request, meeting, *, bound=None, error="", status=200):
         "oversight/meeting_detail.html",
         {
             "meeting": meeting,
-            "items": agenda(meeting),
+            "items": agenda(meeting, request.user),
             "forms": _meeting_forms(request, meeting, bound),
             "held": meeting.status == MeetingStatus.HELD,
             "error": error,
@@ -382,7 +382,9 @@ def case_reviews(request, pk):
 
 def _render_case(request, file, *, bound=None, error="", status=200):
     form = None
-    if file.report.status == Status.AGENCY_DECISION and can(request.user, "oversight.decide"):
+    if file.report.status == Status.AGENCY_DECISION and can(
+        request.user, "oversight.decide", file.case
+    ):
         form = bound or _decision_form(file)
     return render(
         request,
@@ -419,6 +421,8 @@ DECIDE = BoardAction(
 @staff_required(DECIDE.permission)
 def decide(request, pk):
     file = get_case_board_file_for_user(request.user, pk)
+    # The alternate may decide only the cases every agency head is conflicted on.
+    require(request.user, DECIDE.permission, file.case)
     form = _decision_form(file, request.POST)
 
     def rerender(**kwargs):

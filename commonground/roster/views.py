@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from commonground.accounts.decorators import staff_required
+from commonground.accounts.rules import can
 from commonground.roster.models import Unit
 from commonground.roster.selectors import get_officer_for_user, search_officers
 
@@ -25,4 +26,8 @@ def officer_list(request):
 @staff_required("roster.view")
 def officer_detail(request, pk):
     officer = get_officer_for_user(request.user, pk)
-    return render(request, "roster/officer_detail.html", {"officer": officer})
+    return render(
+        request,
+        "roster/officer_detail.html",
+        {"officer": officer, "demographics": can(request.user, "roster.view_demographics")},
+    )

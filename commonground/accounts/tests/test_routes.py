@@ -81,6 +81,29 @@ OWNER_TESTS = {
         "commonground.accounts.tests.test_permissions",
         "test_the_assigned_investigator_works_on_their_own_case_only",
     ),
+    # Personal data: the assigned investigator (owner) and not another investigator.
+    "complaints.view_personal_data": (
+        "commonground.investigations.tests.test_need_to_know",
+        "test_the_assigned_investigator_and_ia_supervisors_read_everything",
+    ),
+    # Conflicts: the same supervisor opens a case outside their command and not one inside it.
+    **{
+        permission: (
+            "commonground.investigations.tests.test_conflicts",
+            "test_a_supervisor_commanding_a_named_officer_cannot_open_the_case_or_use_any_action",
+        )
+        for permission in (
+            "complaints.view_cases",
+            "investigations.triage",
+            "investigations.assign",
+            "investigations.toll",
+            "oversight.view",
+        )
+    },
+    "oversight.decide": (
+        "commonground.oversight.tests.test_alternate",
+        "test_the_conflicted_head_neither_sees_nor_decides_and_the_alternate_does",
+    ),
     "investigations.approve": (
         "commonground.investigations.tests.test_actions",
         "test_nobody_approves_their_own_findings",

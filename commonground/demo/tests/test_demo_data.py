@@ -430,6 +430,20 @@ class TestTheBuiltDemo:
                 allegation__report=report, approved_at=None
             ).exists()
 
+    def test_each_decision_is_taken_by_someone_free_of_conflict(self):
+        """The chief decides unless she is, or commands, an officer named in the case; then the
+        civilian alternate does."""
+        from commonground.accounts.rules import conflicted
+
+        chief = get_user_model().objects.get(groups__name=Role.AGENCY_HEAD)
+        decisions = AgencyDecision.objects.select_related("case__report", "decided_by")
+        assert decisions.exists()
+        for decision in decisions:
+            case = decision.case
+            assert not conflicted(decision.decided_by, case)
+            expected = Role.DECISION_ALTERNATE if conflicted(chief, case) else Role.AGENCY_HEAD
+            assert expected in decision.decided_by.roles()
+
     def test_only_sustained_allegations_are_disciplined(self):
         for line in [*Recommendation.objects.all(), *FinalDiscipline.objects.all()]:
             if line.finding != Finding.SUSTAINED:

@@ -79,7 +79,14 @@ def lines_data(prefix, allegations, finding="sustained", level="written_repriman
 
 # --- Who may open each page ----------------------------------------------------------------------
 
-VIEWERS = {Role.BOARD_MEMBER, Role.BOARD_STAFF, Role.IA_SUPERVISOR, Role.AGENCY_HEAD}
+VIEWERS = {
+    Role.BOARD_MEMBER,
+    Role.BOARD_STAFF,
+    Role.IA_SUPERVISOR,
+    Role.AGENCY_HEAD,
+    Role.DECISION_ALTERNATE,
+}
+DECIDERS = {Role.AGENCY_HEAD, Role.DECISION_ALTERNATE}
 
 
 @pytest.fixture
@@ -101,7 +108,7 @@ def test_each_board_page_opens_for_its_roles_only(client, pages, role):
         "meeting_detail": VIEWERS,
         "review_detail": VIEWERS,
         "case_reviews": VIEWERS,
-        "decision_queue": {Role.AGENCY_HEAD},
+        "decision_queue": DECIDERS,
     }
     for name, address in pages.items():
         expected = 200 if role in allowed[name] else 403

@@ -2,7 +2,9 @@ import datetime
 
 import pytest
 
+from commonground.accounts.models import Role
 from commonground.complaints.tests.factories import agency_with_officers
+from commonground.conftest import make_staff
 from commonground.roster.actions import assign_officer
 from commonground.roster.models import OfficerStatus, Unit
 from commonground.roster.selectors import public_officer_lookup
@@ -57,3 +59,32 @@ def test_officer_search_on_the_intake_form_without_javascript(client):
     assert f'name="officer_id" value="{officers[0].pk}"' in body
     client.post("/en/report/officers/", {"action": "pick", "officer_id": officers[0].pk})
     assert officers[0].last_name in client.get("/en/report/officers/").content.decode()
+
+
+# Who reads an officer's race, sex and hire date: IA (peer groups, conflicts), analysts
+# (benchmarks of the force) and administrators (who keep the roster).
+DEMOGRAPHICS_READERS = {Role.IA_SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR}
+
+
+@pytest.mark.parametrize("role", sorted(Role.values))
+def test_officers_race_sex_and_hire_date_only_for_the_roles_that_need_them(client, role):
+    _, _, _, officers = agency_with_officers(1)
+    officer = officers[0]
+    officer.race, officer.sex, officer.hired_on = "asian/pacific islander", "female", HIRED
+    officer.save()
+    client.force_login(make_staff(f"r-{role}", role))
+    body = client.get(f"/en/staff/roster/{officer.pk}/").content.decode()
+    assert officer.badge_number in body  # the page itself opens for every role
+    shown = {
+        what
+        for what, text in {
+            "race": "Asian or Pacific Islander",
+            "sex": "Female",
+            "hired": HIRED.isoformat(),
+        }.items()
+        if text in body
+    }
+    assert shown == ({"race", "sex", "hired"} if role in DEMOGRAPHICS_READERS else set()), role
+
+
+HIRED = datetime.date(1999, 4, 13)
