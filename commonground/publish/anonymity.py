@@ -6,11 +6,12 @@ quasi-identifiers belong to the person's record as a whole (when and how the com
 where, how and when it ended) and must read the same on each of its rows, or comparing rows would
 undo the coarsening; others belong to one row (the kind of misconduct, the finding, the officer).
 
-1. The whole-record fields are coarsened for every record alike, one field a step at a time, the
-   field with the most distinct values first, until at most 5% of records are in groups of
-   `threshold` or fewer (Sweeney's Datafly). The records still in small groups are then coarsened
-   one by one, field after field in a fixed order, until their group is large enough; records
-   that end with every field withheld form one group, grown from the smallest others if needed.
+1. The whole-record fields are coarsened for every record alike, to the combination of levels
+   that loses least while leaving at most 5% of records in groups of `threshold` or fewer (a
+   full search of the levels, as ARX's optimal algorithms do, with fields weighted by how much
+   they tell researchers). The records still in small groups are then coarsened one by one,
+   field after field in a fixed order, until their group is large enough; records that end with
+   every field withheld form one group, grown from the smallest others if needed.
 2. The same is done for the row fields, within each group of records, counting records, not rows.
 
 A group therefore always holds more than `threshold` records, so any count worked out from the
@@ -19,15 +20,16 @@ with the tables, pin down a hidden count is the separate question `disclosure.au
 answers; `coarsen_where` is how a release coarsens further when it finds one.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import product
 
 import numpy as np
 import polars as pl
 
 WITHHELD = "withheld"
-# Datafly stops coarsening every record alike once this share is left in small groups.
-DATAFLY_SMALL_SHARE = 0.05
+# Coarsening every record alike stops once at most this share is left in small groups.
+SMALL_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -108,16 +110,20 @@ def k_anonymise(
     threshold: int,
     fixed: Sequence[str] = (),
     order: Sequence[str] | None = None,
-    datafly: bool = True,
+    start: Mapping[str, int] | None = None,
 ) -> Coarsening:
     """Levels for `hierarchies` so that every group of rows sharing their coarsened values and
-    the `fixed` columns holds more than `threshold` distinct `person`s."""
+    the `fixed` columns holds more than `threshold` distinct `person`s: from the same levels for
+    everyone (`start`, or the least-loss choice of `coarsen_alike`), then row by row."""
     hierarchies = tuple(hierarchies)
     names = [h.column for h in hierarchies]
     order = list(order or names)
     n = frame.height
+    if start is None:
+        start = coarsen_alike(frame, hierarchies, person=person, threshold=threshold, order=order)
     coarsening = Coarsening(
-        hierarchies, {h.column: np.zeros(n, dtype=np.int8) for h in hierarchies}
+        hierarchies,
+        {h.column: np.full(n, start.get(h.column, 0), dtype=np.int8) for h in hierarchies},
     )
     if n == 0:
         return coarsening
@@ -126,29 +132,6 @@ def k_anonymise(
 
     def sizes():
         return _group_sizes(coarsening.apply(frame), group_columns, person)
-
-    def people_in_small_groups() -> int:
-        return frame.filter(pl.Series(sizes() <= threshold))[person].n_unique()
-
-    if datafly:
-        people = frame[person].n_unique()
-        while (small_people := people_in_small_groups()) > DATAFLY_SMALL_SHARE * people:
-            # The step that leaves the fewest people in small groups; ties go to the field
-            # least telling (first in `order`). Datafly itself takes the field with the most
-            # distinct values, which on a few fields of few values each often withholds the one
-            # that mattered least.
-            best = None
-            for h in sorted(hierarchies, key=lambda h: order.index(h.column)):
-                if coarsening.levels[h.column][0] >= h.top:
-                    continue
-                coarsening.levels[h.column] += 1
-                left = people_in_small_groups()
-                coarsening.levels[h.column] -= 1
-                if best is None or left < best[0]:
-                    best = (left, h)
-            if best is None or best[0] >= small_people:
-                break  # no single step helps: the local phase takes over
-            coarsening.levels[best[1].column] += 1
 
     while True:
         size = sizes()
@@ -189,6 +172,53 @@ def k_anonymise(
         if not grown:
             # Fewer people than the threshold in all: nothing can be published about them.
             return coarsening
+
+
+def coarsen_alike(
+    frame: pl.DataFrame,
+    hierarchies: Sequence[Hierarchy],
+    *,
+    person: str,
+    threshold: int,
+    order: Sequence[str],
+) -> dict[str, int]:
+    """One level per field for every row alike: of all the combinations, the one that loses
+    least while leaving at most SMALL_SHARE of people in groups of `threshold` or fewer. A
+    field's loss is the share of its steps taken, weighted by its place in `order` (least
+    telling first: 1, 2, 3...); the levels are tried from the least loss up, and the first
+    that will do is the answer (as ARX's
+    optimal search does, over a lattice this small). Greedy one-step choices (Datafly's field
+    with the most values, or the step that helps most) withheld the district everywhere to save
+    a few groups that coarser dates would have saved, as no single step on the dates helped."""
+    hierarchies = tuple(hierarchies)
+    if frame.is_empty():
+        return {h.column: 0 for h in hierarchies}
+    budget = SMALL_SHARE * frame[person].n_unique()
+    weights = {h.column: order.index(h.column) + 1 for h in hierarchies}
+    columns = {
+        (h.column, level): pl.Series(h.column, h.at(frame[h.column].to_list(), level), pl.String)
+        for h in hierarchies
+        for level in range(h.top + 1)
+    }
+    lattice = sorted(
+        product(*(range(h.top + 1) for h in hierarchies)),
+        key=lambda levels: sum(
+            weights[h.column] * level / h.top for h, level in zip(hierarchies, levels, strict=True)
+        ),
+    )
+    for levels in lattice:
+        coarse = pl.DataFrame(
+            [columns[(h.column, level)] for h, level in zip(hierarchies, levels, strict=True)]
+        ).with_columns(frame[person])
+        small = (
+            coarse.group_by([h.column for h in hierarchies])
+            .agg(pl.col(person).n_unique().alias("n"))
+            .filter(pl.col("n") <= threshold)["n"]
+            .sum()
+        )
+        if small <= budget:
+            return {h.column: level for h, level in zip(hierarchies, levels, strict=True)}
+    return {h.column: h.top for h in hierarchies}
 
 
 def coarsen_where(coarsening: Coarsening, rows: np.ndarray, column: str) -> bool:

@@ -506,7 +506,7 @@ class RecordSet:
     person_fields: tuple[Hierarchy, ...]
     row_fields: tuple[Hierarchy, ...]
     row_fields_officer: tuple[Hierarchy, ...]
-    # The order in which a small group's person fields give way, least telling first.
+    # The order in which quasi-identifiers give way, least telling (to researchers) first.
     local_order: tuple[str, ...]
     # What the rows tell about each family of count tables (see disclosure.audit_surfaces).
     groupings: Callable[[pl.DataFrame], dict[str, Grouping]]
@@ -750,9 +750,12 @@ ALLEGATION_RECORDS = RecordSet(
     local_order=(
         "days_to_close",
         "closed_period",
-        "outcome",
         "channel",
+        "outcome",
+        "officer",
+        "finding",
         "received_period",
+        "category",
         "district",
     ),
     row_fields=(categorical("finding"), categorical("category")),

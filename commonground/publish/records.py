@@ -15,7 +15,13 @@ import numpy as np
 import polars as pl
 
 from commonground.publish import datasets as ds
-from commonground.publish.anonymity import WITHHELD, Coarsening, coarsen_where, k_anonymise
+from commonground.publish.anonymity import (
+    WITHHELD,
+    Coarsening,
+    coarsen_alike,
+    coarsen_where,
+    k_anonymise,
+)
 from commonground.publish.disclosure import Key, System, audit_surfaces
 
 log = logging.getLogger(__name__)
@@ -91,14 +97,30 @@ def publishable_rows(
 
 
 def _k_anonymous(record_set, raw, officer_data, threshold) -> Coarsening:
+    """The same levels for every row first, chosen over every field at once (the person's and
+    the row's, counting people); then the person fields person by person, and last the row
+    fields within each group of people."""
     person_fields = record_set.person_fields
+    row_fields = tuple(
+        h
+        for h in record_set.quasi_identifiers(officer_data)
+        if h not in person_fields and h.column in raw.columns
+    )
+    alike = coarsen_alike(
+        raw,
+        person_fields + row_fields,
+        person=ds.PERSON,
+        threshold=threshold,
+        order=record_set.local_order,
+    )
     people = raw.unique(ds.PERSON, keep="first", maintain_order=True)
     first = k_anonymise(
         people,
         person_fields,
         person=ds.PERSON,
         threshold=threshold,
-        order=record_set.local_order,
+        order=[c for c in record_set.local_order if c in {h.column for h in person_fields}],
+        start=alike,
     )
     person_levels = pl.DataFrame(
         {ds.PERSON: people[ds.PERSON]}
@@ -110,16 +132,14 @@ def _k_anonymous(record_set, raw, officer_data, threshold) -> Coarsening:
         person_fields,
         {h.column: levels[f"_level_{h.column}"].to_numpy().copy() for h in person_fields},
     )
-    rows = fixed.apply(raw)
-    row_fields = tuple(h for h in record_set.quasi_identifiers(True) if h not in person_fields)
-    row_fields = tuple(h for h in row_fields if h.column in raw.columns)
     second = k_anonymise(
-        rows,
+        fixed.apply(raw),
         row_fields,
         person=ds.PERSON,
         threshold=threshold,
         fixed=[h.column for h in person_fields],
-        datafly=False,
+        order=[c for c in record_set.local_order if c in {h.column for h in row_fields}],
+        start=alike,
     )
     return Coarsening(person_fields + row_fields, fixed.levels | second.levels)
 
