@@ -278,25 +278,68 @@ def _common_ratio(rows: _Comparison) -> tuple[float, float, Interval, float | No
     the Pearson dispersion between officers."""
     keep = (rows.k + rows.m) > 0
     k, m, offset = rows.k[keep], rows.m[keep], rows.log_exposure_ratio[keep]
-    officer = rows.officer[keep]
-    model = GLM(
-        np.column_stack([k, m]).astype(float),
-        np.ones((len(k), 1)),
-        family=families.Binomial(),
-        offset=offset,
-    )
-    officers = len({o for o in officer if o is not None})
+    n = k + m
+    # The fit needs only one row per district (per offset): the officers' rows share its p.
+    strata, stratum = np.unique(offset, return_inverse=True)
+    k_by, n_by = np.bincount(stratum, k), np.bincount(stratum, n)
+    if len(strata) == 1:
+        log_ratio = math.log(k_by[0] / (n_by[0] - k_by[0])) - strata[0]
+        bread = 1 / (1 / k_by[0] + 1 / (n_by[0] - k_by[0]))
+        se = math.sqrt(1 / bread)
+    else:
+        fit = GLM(
+            np.column_stack([k_by, n_by - k_by]),
+            np.ones((len(strata), 1)),
+            family=families.Binomial(),
+            offset=strata,
+        ).fit()
+        log_ratio, se = float(fit.params[0]), float(fit.bse[0])
+        bread = 1 / se**2
+    p = expit(log_ratio + offset)
+    groups, officers = _officer_codes(rows.officer[keep])
+    return (log_ratio, *_officer_clusters(k, n, p, groups, officers, [[1 / bread]], se))
+
+
+def _officer_codes(officer: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each row's officer as a number (stops without an officer id share one), and how many
+    officers have an id."""
+    ids = np.array(["" if o is None else str(o) for o in officer])
+    return np.unique(ids, return_inverse=True)[1].astype(np.int64), len(set(ids) - {""})
+
+
+def _officer_clusters(
+    k: np.ndarray,
+    n: np.ndarray,
+    p: np.ndarray,
+    groups: np.ndarray,
+    officers: int,
+    covariance: list | np.ndarray,
+    se: float,
+    design: np.ndarray | None = None,
+    coefficient: int = 0,
+) -> tuple[float, Interval, float | None]:
+    """For a binomial model fitted with probabilities `p` to rows of k successes in n trials, one
+    row per officer (and cell), `groups` each row's officer as a number and `officers` how many
+    have an id: the standard error of `coefficient` (cluster-robust by officer
+    with at least MIN_OFFICER_CLUSTERS officers, else `se`, the model's), how the interval is
+    worked out, and the Pearson dispersion between the rows (with two officers or more).
+
+    The model's rows split by officer have the same likelihood as the cells they split, so the
+    estimates are the cells'; the rows' scores, x (k - n p), summed by officer, are the meat of
+    statsmodels' cluster sandwich and the model's covariance its bread. Stops without an officer
+    id count as one more officer, which errs towards a wider interval."""
+    design = np.ones((len(k), 1)) if design is None else design
     dispersion = None
-    # One row leaves no degrees of freedom for statsmodels' scale, which it still divides by.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        plain = model.fit()
-        if officers >= 2 and plain.df_resid > 0:
-            dispersion = float(plain.pearson_chi2 / plain.df_resid)
-        if officers < MIN_OFFICER_CLUSTERS:
-            return float(plain.params[0]), float(plain.bse[0]), Interval.WALD, dispersion
-        codes = np.unique(np.array(["" if o is None else o for o in officer]), return_inverse=True)
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": codes[1]})
-    return float(fit.params[0]), float(fit.bse[0]), Interval.CLUSTER_ROBUST, dispersion
+    if officers >= 2 and len(k) > design.shape[1]:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = (k - n * p) ** 2 / (n * p * (1 - p))
+        dispersion = float(np.nansum(terms) / (len(k) - design.shape[1]))
+    if officers < MIN_OFFICER_CLUSTERS:
+        return se, Interval.WALD, dispersion
+    sandwich = sandwich_covariance.cov_cluster(
+        (design * (k - n * p)[:, None], np.asarray(covariance)), groups
+    )
+    return math.sqrt(sandwich[coefficient, coefficient]), Interval.CLUSTER_ROBUST, dispersion
 
 
 def _rate_ratio(
@@ -487,10 +530,13 @@ def benchmark_rates(
                 "Enter each district's residents by race to use this benchmark."
             )
         )
+    # Grouped by race as stored (casting every row's category to text costs more than the
+    # grouping), then named.
     rows = (
-        stops.group_by("district", pl.col("subject_race").cast(pl.String), "officer_id")
+        stops.group_by("district", "subject_race", "officer_id")
         .agg(stops=pl.len(), searches=pl.col("search_conducted").sum())
         .collect(engine="streaming")
+        .with_columns(pl.col("subject_race").cast(pl.String))
     )
     counts: dict[str, dict[str, tuple[int, int]]] = {district.code: {} for district in districts}
     officers: _OfficerCounts = {}
@@ -713,56 +759,84 @@ def veil_of_darkness(
     )
     window_of = {code: (start, end) for code, start, end in windows.iter_rows()}
     minute = (pl.col("time").dt.hour().cast(pl.Int16) * 60) + pl.col("time").dt.minute()
-    race = pl.col("subject_race").cast(pl.String)
+    race = pl.col("subject_race")
     codes = [d.code for d in districts]
-    # Each record's reason for being left out, the first that applies, or null if it is used.
-    reason = (
-        pl.when(pl.col("district").is_null() | ~pl.col("district").is_in(codes))
-        .then(pl.lit(LeftOut.OUTSIDE_DISTRICTS.value))
-        .when(race.is_null() | ~race.is_in(GROUPS))
-        .then(pl.lit(LeftOut.UNKNOWN_RACE.value))
-        .when(~race.is_in([minority, majority]))
-        .then(pl.lit(LeftOut.OTHER_GROUP.value))
-        .when(~pl.col("district").is_in([d.code for d in located]))
-        .then(pl.lit(LeftOut.NO_LOCATION.value))
-        .when(pl.col("minute").is_null() | pl.col("date").is_null())
-        .then(pl.lit(LeftOut.NO_TIME.value))
-        .when(pl.col("start").is_null())
-        .then(pl.lit(LeftOut.NO_DUSK.value))
-        .when(~pl.col("minute").is_between(pl.col("start"), pl.col("end")))
-        .then(pl.lit(LeftOut.OUTSIDE_WINDOW.value))
-        .when(pl.col("dusk_minute").is_null())
-        .then(pl.lit(LeftOut.NO_DUSK.value))
-        .when(pl.col("minute").is_between(pl.col("sunset_minute"), pl.col("dusk_minute")))
-        .then(pl.lit(LeftOut.SUNSET_TO_DUSK.value))
+    # Counted first by district, race, clock minute and whether the date is missing (a few
+    # thousand rows at most), which is enough to say why most records are left out.
+    profile = (
+        stops.group_by(
+            "district",
+            race.alias("race"),
+            minute.alias("minute"),
+            no_date=pl.col("date").is_null(),
+        )
+        .len("stops")
+        .collect(engine="streaming")
+        .with_columns(pl.col("race").cast(pl.String))
+        .join(windows, on="district", how="left")
+        .with_columns(
+            reason=pl.when(pl.col("district").is_null() | ~pl.col("district").is_in(codes))
+            .then(pl.lit(LeftOut.OUTSIDE_DISTRICTS.value))
+            .when(pl.col("race").is_null() | ~pl.col("race").is_in(GROUPS))
+            .then(pl.lit(LeftOut.UNKNOWN_RACE.value))
+            .when(~pl.col("race").is_in([minority, majority]))
+            .then(pl.lit(LeftOut.OTHER_GROUP.value))
+            .when(~pl.col("district").is_in([d.code for d in located]))
+            .then(pl.lit(LeftOut.NO_LOCATION.value))
+            .when(pl.col("minute").is_null() | pl.col("no_date"))
+            .then(pl.lit(LeftOut.NO_TIME.value))
+            .when(pl.col("start").is_null())
+            .then(pl.lit(LeftOut.NO_DUSK.value))
+            .when(~pl.col("minute").is_between(pl.col("start"), pl.col("end")))
+            .then(pl.lit(LeftOut.OUTSIDE_WINDOW.value))
+        )
     )
-    used = pl.col("reason").is_null()
-    grouped = (
+    left_out = dict.fromkeys(LeftOut, 0)
+    for reason, n in (
+        profile.group_by("reason").agg(pl.col("stops").sum()).drop_nulls("reason").iter_rows()
+    ):
+        left_out[LeftOut(reason)] = n
+    records = int(profile["stops"].sum())
+    # The others, in their district's window, against the sun on their own day: left out when
+    # that evening has no dusk or the stop falls from the sunset's minute to the dusk's, and
+    # counted by district, minute, darkness and officer when used.
+    earliest = min((start for start, _end in window_of.values()), default=0)
+    latest = max((end for _start, end in window_of.values()), default=-1)
+    on_the_day = (
         stops.select("date", "time", "district", "subject_race", "officer_id")
+        .filter(
+            race.is_in([minority, majority]),
+            pl.col("district").is_in(list(window_of)),
+            pl.col("date").is_not_null(),
+        )
         .with_columns(minute=minute)
+        .filter(pl.col("minute").is_between(earliest, latest))
+        .join(windows.lazy(), on="district")
+        .filter(pl.col("minute").is_between(pl.col("start"), pl.col("end")))
         .join(sun_table.lazy(), on=["district", "date"], how="left")
-        .join(windows.lazy(), on="district", how="left")
-        .with_columns(reason=reason)
-        # Only the used records are counted by district, minute, darkness and officer; the
-        # others by their reason alone.
+        .with_columns(
+            reason=pl.when(pl.col("dusk_minute").is_null())
+            .then(pl.lit(LeftOut.NO_DUSK.value))
+            .when(pl.col("minute").is_between(pl.col("sunset_minute"), pl.col("dusk_minute")))
+            .then(pl.lit(LeftOut.SUNSET_TO_DUSK.value))
+        )
         .group_by(
             "reason",
-            pl.when(used).then(pl.col("district")).alias("district"),
-            pl.when(used).then(pl.col("minute")).alias("minute"),
-            pl.when(used).then(pl.col("minute") > pl.col("dusk_minute")).alias("is_dark"),
-            pl.when(used).then(pl.col("officer_id")).alias("officer_id"),
+            pl.when(pl.col("reason").is_null()).then(pl.col("district")).alias("district"),
+            pl.when(pl.col("reason").is_null()).then(pl.col("minute")).alias("minute"),
+            pl.when(pl.col("reason").is_null()).then(pl.col("officer_id")).alias("officer_id"),
+            is_dark=pl.when(pl.col("reason").is_null()).then(
+                pl.col("minute") > pl.col("dusk_minute")
+            ),
         )
         .agg(stops=pl.len(), minority=(race == minority).sum())
         .collect(engine="streaming")
     )
-    left_out = {
-        LeftOut(code): n
-        for code, n in grouped.filter(pl.col("reason").is_not_null())
-        .group_by("reason")
-        .agg(pl.col("stops").sum())
-        .iter_rows()
-    }
-    officer_cells = grouped.filter(pl.col("reason").is_null()).drop("reason")
+    for reason, n in (
+        on_the_day.group_by("reason").agg(pl.col("stops").sum()).drop_nulls("reason").iter_rows()
+    ):
+        left_out[LeftOut(reason)] += n
+    officer_cells = on_the_day.filter(pl.col("reason").is_null()).drop("reason")
     counts = (
         officer_cells.group_by("district", "minute", "is_dark")
         .agg(pl.col("stops").sum(), pl.col("minority").sum())
@@ -884,24 +958,19 @@ def veil_of_darkness(
         on=["district", "minute", "is_dark"],
     ).sort("cell", "officer_id", nulls_last=True)
     n_officers = by_officer["officer_id"].drop_nulls().n_unique()
-    method, dispersion = Interval.WALD, None
-    if n_officers >= 2:
-        rows = by_officer["cell"].to_numpy()
-        k = by_officer["minority"].to_numpy().astype(float)
-        n = by_officer["stops"].to_numpy().astype(float)
-        split = GLM(np.column_stack([k, n - k]), design[rows], family=families.Binomial())
-        p = fit.fittedvalues[rows]
-        dispersion = float(
-            np.sum((k - n * p) ** 2 / (n * p * (1 - p))) / (len(rows) - design.shape[1])
-        )
-        if n_officers >= MIN_OFFICER_CLUSTERS:
-            # Stops without an officer id count as one more officer (see `_common_ratio`).
-            groups = by_officer["officer_id"].fill_null("").to_numpy()
-            covariance = sandwich_covariance.cov_cluster(
-                (split.score_obs(fit.params), fit.normalized_cov_params), groups
-            )
-            se = float(math.sqrt(covariance[1, 1]))
-            method = Interval.CLUSTER_ROBUST
+    rows = by_officer["cell"].to_numpy()
+    groups = by_officer["officer_id"].fill_null("").cast(pl.Categorical).to_physical().to_numpy()
+    se, method, dispersion = _officer_clusters(
+        by_officer["minority"].to_numpy().astype(float),
+        by_officer["stops"].to_numpy().astype(float),
+        fit.fittedvalues[rows],
+        groups.astype(np.int64),
+        n_officers,
+        fit.normalized_cov_params,
+        se,
+        design=design[rows],
+        coefficient=1,
+    )
     coefficient = float(fit.params[1])
     low, high = coefficient - Z95 * se, coefficient + Z95 * se
     return VodResult(
@@ -923,7 +992,7 @@ def veil_of_darkness(
         districts_without_coordinates=tuple(
             d.code for d in districts if d.latitude is None or d.longitude is None
         ),
-        records=int(grouped["stops"].sum()),
+        records=records,
         left_out=_left_out(left_out),
         method=method,
         officer_clusters=n_officers,
@@ -1013,32 +1082,29 @@ def _proportion(
         return Estimate.withheld(gap)
     p = successes / trials
     se = math.sqrt(p * (1 - p) / trials)
-    officers = {row[0] for row in by_officer if row[0] is not None}
-    rows = [row for row in by_officer if row[2]]
-    dispersion = None
-    if len(officers) >= 2 and 0 < successes < trials:
-        y = np.array([row[1] for row in rows], dtype=float)
-        n = np.array([row[2] for row in rows], dtype=float)
-        model = GLM(
-            np.column_stack([y, n - y]), np.ones((len(rows), 1)), family=families.Binomial()
-        )
-        plain = model.fit()
-        if plain.df_resid > 0:
-            dispersion = float(plain.pearson_chi2 / plain.df_resid)
-        if len(officers) >= MIN_OFFICER_CLUSTERS:
-            groups = np.unique([row[0] or "" for row in rows], return_inverse=True)[1]
-            fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
-            log_odds, log_odds_se = float(fit.params[0]), float(fit.bse[0])
-            return Estimate(
-                p,
-                float(expit(log_odds - Z95 * log_odds_se)),
-                float(expit(log_odds + Z95 * log_odds_se)),
-                p * (1 - p) * log_odds_se,
-                method=Interval.CLUSTER_ROBUST,
-                dispersion=dispersion,
-            )
     low, high = proportion_confint(successes, trials, alpha=0.05, method="wilson")
-    return Estimate(p, low, high, se, method=Interval.WILSON, dispersion=dispersion)
+    rows = [row for row in by_officer if row[2]]
+    if not 0 < successes < trials:
+        return Estimate(p, low, high, se, method=Interval.WILSON)
+    # On the log-odds scale, as an intercept-only binomial GLM would fit it.
+    y = np.array([row[1] for row in rows], dtype=float)
+    n = np.array([row[2] for row in rows], dtype=float)
+    groups, officers = _officer_codes(np.array([row[0] for row in rows], dtype=object))
+    information = trials * p * (1 - p)
+    log_odds_se, method, dispersion = _officer_clusters(
+        y, n, np.full(len(rows), p), groups, officers, [[1 / information]], information**-0.5
+    )
+    if method is not Interval.CLUSTER_ROBUST:
+        return Estimate(p, low, high, se, method=Interval.WILSON, dispersion=dispersion)
+    log_odds = math.log(p / (1 - p))
+    return Estimate(
+        p,
+        float(expit(log_odds - Z95 * log_odds_se)),
+        float(expit(log_odds + Z95 * log_odds_se)),
+        p * (1 - p) * log_odds_se,
+        method=method,
+        dispersion=dispersion,
+    )
 
 
 def _difference(cell: Estimate, reference: Estimate, is_reference: bool) -> Estimate:
@@ -1090,7 +1156,7 @@ def outcome_test(stops: pl.LazyFrame, districts: Sequence[DistrictInfo]) -> Outc
     a hit rate."""
     _check_districts(districts)
     rows = (
-        stops.group_by("district", pl.col("subject_race").cast(pl.String), "officer_id")
+        stops.group_by("district", "subject_race", "officer_id")
         .agg(
             all_stops=pl.len(),
             stops=pl.col("search_conducted").is_not_null().sum(),
@@ -1100,8 +1166,9 @@ def outcome_test(stops: pl.LazyFrame, districts: Sequence[DistrictInfo]) -> Outc
             ).sum(),
             hits=(pl.col("search_conducted") & pl.col("contraband_found")).sum(),
         )
-        .sort("district", "subject_race", "officer_id", nulls_last=True)
         .collect(engine="streaming")
+        .with_columns(pl.col("subject_race").cast(pl.String))
+        .sort("district", "subject_race", "officer_id", nulls_last=True)
     )
     # (district, group) -> rows of (officer, stops with a search record, searches, searches
     # with a recorded result, hits)
