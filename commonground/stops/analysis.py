@@ -188,9 +188,9 @@ class BenchmarkCell:
     """One group in one place. Rates are per 1,000 residents per year; ratios divide them by the
     reference group's rate in the same place. `stop_ratio_standardised` and
     `search_ratio_standardised` (across districts only) compare the groups within each district
-    and pool the districts (see `_common_ratio`), so where police are deployed does not count as
-    a difference between groups; in a single district they are the same as the crude ratio and
-    are not given."""
+    and pool the districts with a population figure for both groups (see `_common_ratio`), so
+    where police are deployed does not count as a difference between groups; in a single
+    district their value is the crude ratio's."""
 
     group: str
     population: int | None
@@ -579,8 +579,7 @@ def benchmark_rates(
     overall = _benchmark_cells(
         totals, total_populations, years, officers, [d.code for d in districts]
     )
-    if len(districts) > 1:
-        overall = tuple(_standardised(cell, districts, officers) for cell in overall)
+    overall = tuple(_standardised(cell, districts, officers) for cell in overall)
     return BenchmarkResult(
         years=years,
         reference_group=REFERENCE_GROUP,

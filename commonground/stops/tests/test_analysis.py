@@ -150,6 +150,18 @@ def test_standardised_ratio_is_the_mantel_haenszel_rate_ratio_and_recovers_a_pla
     assert covers(standardised, 2.0)
 
 
+def test_standardised_ratio_in_one_district_is_the_crude_ratio():
+    one = districts(1)
+    result = analysis.benchmark_rates(
+        stops(20_000, stop_rates={"black": 1.5}).filter(pl.col("district") == "D1").lazy(),
+        one,
+        years=YEARS,
+    )
+    black = overall(result, "black")
+    assert black.stop_ratio_standardised.value == pytest.approx(black.stop_ratio.value)
+    assert covers(black.stop_ratio_standardised, black.stop_ratio.value)
+
+
 def test_rate_ratio_interval_from_few_stops_is_the_exact_conditional_interval():
     places = [DistrictInfo("D1", "One", {"black": 1000, "white": 1000}, None, None)]
     frame = pl.DataFrame(
