@@ -505,6 +505,51 @@ def test_hit_rate_interval_allows_for_officers_who_search_differently():
     assert robust >= 34
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["D1", "D2", "ZZ", None]),
+            st.sampled_from([*analysis.GROUPS, "unknown", None]),
+            st.sampled_from([True, False, None]),
+            st.sampled_from([True, False, None]),
+            st.sampled_from(["101", "102", None]),
+        ),
+        min_size=1,
+        max_size=300,
+    )
+)
+def test_benchmark_and_outcome_test_account_for_every_record(rows):
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "district": pl.String,
+            "subject_race": pl.String,
+            "search_conducted": pl.Boolean,
+            "contraband_found": pl.Boolean,
+            "officer_id": pl.String,
+        },
+        orient="row",
+    )
+    places = districts(2)
+    benchmark = analysis.benchmark_rates(frame.lazy(), places, years=1)
+    assert benchmark.records == len(rows)
+    assert benchmark.used == sum(cell.stops for cell in benchmark.overall)
+    assert benchmark.used + sum(n for _reason, n in benchmark.left_out) == len(rows)
+    try:
+        outcomes = analysis.outcome_test(frame.lazy(), places)
+    except NotEnoughData:
+        return
+    left_out = dict(outcomes.left_out)
+    assert outcomes.records == len(rows)
+    assert outcomes.used + sum(
+        left_out.get(reason, 0)
+        for reason in (LeftOut.OUTSIDE_DISTRICTS, LeftOut.UNKNOWN_RACE, LeftOut.NO_SEARCH_RECORD)
+    ) == len(rows)
+    searched = [r for r in rows if r[0] in ("D1", "D2") and r[1] in analysis.GROUPS and r[2]]
+    assert left_out.get(LeftOut.NO_SEARCH_RESULT, 0) == sum(r[3] is None for r in searched)
+
+
 # Row order ---------------------------------------------------------------------------------
 
 SAMPLE = stops(30_000, seed=11, stop_rates={"black": 1.5}, darkness_effect=-0.2)
