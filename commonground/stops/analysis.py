@@ -725,7 +725,11 @@ def veil_of_darkness(
 
     The stops are counted by district, clock minute and darkness, and a binomial GLM is fitted
     to the counts: minority ~ dark + natural spline of minute (6 df) + district. Fitting the
-    counts gives the same estimates as fitting every stop, at a fraction of the cost.
+    counts gives the same estimates as fitting every stop, at a fraction of the cost; the counts
+    split by officer give the cluster-robust variance (see `_officer_clusters`). Every record
+    not used is counted in `left_out` with its reason. The OPP runs the test on vehicle stops
+    only; the caller chooses the stops (the published estimate and the page use vehicle stops),
+    and the README lists where these rules differ from the OPP's code.
     """
     for group in (minority, majority):
         if group not in GROUPS:

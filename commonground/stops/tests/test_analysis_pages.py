@@ -138,6 +138,10 @@ def test_benchmark_shows_the_district_standardised_ratio_beside_the_crude_one(
         f"Black: stopped {crude} times as often as white residents across the districts, and "
         f"{within} times as often in the same district." in page
     )
+    # Officers work one district each: within districts their stops are not clustered.
+    dispersion = black.stop_ratio_standardised.dispersion
+    assert dispersion == pytest.approx(1.0, abs=0.3)
+    assert f"the mix of Black and white people they stop varies {dispersion:.1f} times" in page
 
 
 def test_each_analysis_page_says_how_many_records_it_left_out_and_why(client, analyst, tmp_path):
