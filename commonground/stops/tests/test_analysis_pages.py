@@ -176,3 +176,30 @@ def test_veil_of_darkness_uses_vehicle_stops_unless_asked_and_marks_its_interval
     assert '<option value="vehicular" selected>' in page
     assert "approximate" in page
     assert "it uses vehicle stops unless another stop type is chosen" in page
+
+
+def test_a_result_cached_before_an_upgrade_is_not_served_after_it(client, analyst, tmp_path):
+    import hashlib
+
+    from django.core.cache import cache
+
+    from commonground.roster.models import Agency
+    from commonground.stops.selectors import StopFilter, district_infos, loaded_stop_batches
+
+    load_synthetic(tmp_path, analyst)
+    # The key the previous release gave the benchmark over the same batches and filter.
+    batches = list(loaded_stop_batches().values_list("pk", flat=True))
+    zone = Agency.objects.order_by("pk").first().zone
+    old = (
+        "benchmark",
+        batches,
+        StopFilter(),
+        "black",
+        district_infos(),
+        zone,
+    )
+    cache.set("stops:" + hashlib.sha256(repr(old).encode()).hexdigest(), "an old result", 3600)
+    client.force_login(analyst)
+    response = client.get(reverse("stops:benchmark"))
+    assert response.context["result"] != "an old result"
+    assert response.context["result"].left_out
