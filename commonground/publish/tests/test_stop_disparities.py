@@ -61,6 +61,13 @@ def test_the_standardised_ratio_is_published_beside_the_crude_one_with_its_inter
     assert one(rows, measure="stop_rate", group="black")["interval"] == "exact_poisson"
     assert one(rows, measure="hit_rate", group="black")["interval_approximate"] == "true"
 
+    # The data dictionary a reader sees says what each new field and value means.
+    page = client.get("/en/data/stop-disparities/").content.decode()
+    for text in ("stop_ratio_standardised", "interval_approximate", "sunset_to_dusk"):
+        assert text in page, text
+    assert "like the Mantel-Haenszel rate ratio" in page
+    assert "Approximate: a normal interval with a cluster-robust variance" in page
+
 
 def test_each_published_analysis_says_how_many_records_it_used_and_left_out_and_why(
     deployed_stops, analyst, client
