@@ -793,11 +793,71 @@ class EstimateSet:
 
 MEASURES = [
     ("stop_rate", _("Stops per 1,000 residents per year")),
-    ("stop_ratio", _("Stop rate divided by the reference group's")),
-    ("search_ratio", _("Searches per resident, divided by the reference group's")),
+    (
+        "stop_ratio",
+        _("Stop rate divided by the reference group's, all districts summed (the crude ratio)"),
+    ),
+    (
+        "stop_ratio_standardised",
+        _(
+            "Stop rate divided by the reference group's within each district, pooled over "
+            "districts (district-standardised, like the Mantel-Haenszel rate ratio): where "
+            "police are deployed does not count as a difference between groups"
+        ),
+    ),
+    ("search_ratio", _("Searches per resident, divided by the reference group's (crude)")),
+    (
+        "search_ratio_standardised",
+        _("Searches per resident, divided by the reference group's within districts"),
+    ),
     ("hit_rate", _("Share of searches that found contraband")),
     ("hit_rate_difference", _("Hit rate minus the reference group's")),
-    ("darkness_odds_ratio", _("Veil of darkness: odds of the group among stops after dark")),
+    (
+        "darkness_odds_ratio",
+        _("Veil of darkness, vehicle stops: odds of the group among stops after dark"),
+    ),
+    ("records_used", _("How many stop records the analysis used")),
+    ("records_left_out", _("How many stop records the analysis left out, for the reason given")),
+]
+ANALYSES = [
+    ("benchmark", _("Stops and searches per resident")),
+    ("outcome_test", _("Searches and what they find (the outcome test)")),
+    ("veil_of_darkness", _("Veil-of-darkness test, on vehicle stops as the OPP runs it")),
+]
+NOT_VEHICLE = "not_vehicle"
+LEFT_OUT_REASONS = [
+    ("outside_districts", _("The district is missing or not one of the agency's")),
+    ("unknown_race", _("The person's race was not recorded")),
+    ("other_group", _("The person was of neither group compared")),
+    ("no_location", _("The district has no map position for sunset and dusk")),
+    ("no_time", _("No time of the stop was recorded")),
+    ("outside_window", _("Made outside the district's twilight hours")),
+    ("no_dusk", _("Made on an evening when civil dusk never comes (far north in summer)")),
+    (
+        "sunset_to_dusk",
+        _("Made from the minute of sunset to the minute of civil dusk: neither light nor dark"),
+    ),
+    ("one_group_district", _("Made in a district where only one of the groups was stopped")),
+    (
+        "no_search_record",
+        _("Whether a search was made was not recorded (left out of search rates)"),
+    ),
+    ("no_search_result", _("A search whose result was not recorded (left out of hit rates)")),
+    (NOT_VEHICLE, _("Not a vehicle stop: the veil-of-darkness test uses vehicle stops")),
+]
+INTERVALS = [
+    ("exact_poisson", _("Exact: Garwood's interval for a Poisson count")),
+    (
+        "exact_conditional",
+        _("Exact: the conditional interval for a ratio of two Poisson rates (Clopper-Pearson)"),
+    ),
+    (
+        "cluster_robust",
+        _("Approximate: a normal interval with a cluster-robust variance, officers as clusters"),
+    ),
+    ("wald", _("Approximate: a normal interval from the model's own variance")),
+    ("wilson", _("Approximate: Wilson's score interval")),
+    ("normal", _("Approximate: a normal interval from a standard error")),
 ]
 WITHHELD = [
     ("small_count", _("A count it is worked out from is suppressed")),
@@ -806,11 +866,13 @@ WITHHELD = [
 
 
 def _stop_disparities(hidden: Callable[..., bool]) -> list[dict]:
-    from commonground.stops.analysis import NotEnoughData
+    from commonground.publish.selectors import disclosure_policy
+    from commonground.stops.analysis import Estimate, NotEnoughData
+    from commonground.stops.selectors import loaded_stops_summary
 
     rows = []
 
-    def add(measure, group, reference, estimate, *, counts_hidden):
+    def add(analysis, measure, group, reference, estimate, *, counts_hidden):
         value = estimate.value
         withheld = None
         if counts_hidden:
@@ -821,17 +883,50 @@ def _stop_disparities(hidden: Callable[..., bool]) -> list[dict]:
         rows.append(
             {
                 "measure": measure,
+                "analysis": analysis,
                 "group": group,
                 "reference_group": reference or None,
+                "reason": None,
                 "value": value,
                 "low": estimate.low if shown else None,
                 "high": estimate.high if shown else None,
+                "interval": estimate.method.value if shown and estimate.method else None,
+                "interval_approximate": estimate.approximate if shown else None,
                 "withheld": withheld,
             }
         )
 
-    def stops_hidden(*groups):
-        return any(hidden(STOPS, subject_race=g) for g in groups)
+    threshold, _officers = disclosure_policy()
+
+    def add_records(analysis, used, left_out):
+        """How many records an analysis used and left out, and why; counts from 1 to the
+        threshold are withheld, and if only one left-out count is, the next smallest too, so
+        that the used and left-out counts cannot give it back from the total of stops."""
+        counts = [("records_used", None, used), *(("records_left_out", r, n) for r, n in left_out)]
+        small = {i for i, (_m, _r, n) in enumerate(counts) if 1 <= n <= threshold}
+        if len(small) == 1:
+            others = [(n, i) for i, (_m, _r, n) in enumerate(counts) if n and i not in small]
+            if others:
+                small.add(min(others)[1])
+        for i, (measure, reason, n) in enumerate(counts):
+            rows.append(
+                {
+                    "measure": measure,
+                    "analysis": analysis,
+                    "group": None,
+                    "reference_group": None,
+                    "reason": reason,
+                    "value": None if i in small else float(n),
+                    "low": None,
+                    "high": None,
+                    "interval": None,
+                    "interval_approximate": None,
+                    "withheld": "small_count" if i in small else None,
+                }
+            )
+
+    def stops_hidden(*groups, **cell):
+        return any(hidden(STOPS, subject_race=g, **cell) for g in groups)
 
     try:
         bench = analyse("benchmark", StopFilter())
@@ -841,10 +936,23 @@ def _stop_disparities(hidden: Callable[..., bool]) -> list[dict]:
         reference = bench.reference_group
         for cell in bench.overall:
             small = stops_hidden(cell.group, reference)
-            add("stop_rate", cell.group, "", cell.stop_rate, counts_hidden=stops_hidden(cell.group))
-            if cell.group != reference:
-                add("stop_ratio", cell.group, reference, cell.stop_ratio, counts_hidden=small)
-                add("search_ratio", cell.group, reference, cell.search_ratio, counts_hidden=small)
+            add(
+                "benchmark",
+                "stop_rate",
+                cell.group,
+                "",
+                cell.stop_rate,
+                counts_hidden=stops_hidden(cell.group),
+            )
+            if cell.group == reference:
+                continue
+            for measure in ("stop_ratio", "stop_ratio_standardised"):
+                estimate = getattr(cell, measure) or Estimate.withheld(None)
+                add("benchmark", measure, cell.group, reference, estimate, counts_hidden=small)
+            for measure in ("search_ratio", "search_ratio_standardised"):
+                estimate = getattr(cell, measure) or Estimate.withheld(None)
+                add("benchmark", measure, cell.group, reference, estimate, counts_hidden=small)
+        add_records("benchmark", bench.used, [(r.value, n) for r, n in bench.left_out])
     try:
         outcomes = analyse("outcomes", StopFilter())
     except NotEnoughData:
@@ -861,6 +969,7 @@ def _stop_disparities(hidden: Callable[..., bool]) -> list[dict]:
 
         for summary in outcomes.overall:
             add(
+                "outcome_test",
                 "hit_rate",
                 summary.group,
                 "",
@@ -869,25 +978,44 @@ def _stop_disparities(hidden: Callable[..., bool]) -> list[dict]:
             )
             if summary.group != reference:
                 add(
+                    "outcome_test",
                     "hit_rate_difference",
                     summary.group,
                     reference,
                     summary.hit_rate_difference,
                     counts_hidden=hits_hidden(summary.group, reference),
                 )
+        add_records("outcome_test", outcomes.used, [(r.value, n) for r, n in outcomes.left_out])
+    # As the Stanford Open Policing Project runs it: on vehicle stops, whose drivers' race is
+    # what darkness hides; the other stops are counted as left out.
     try:
-        vod = analyse("veil_of_darkness", StopFilter())
+        vod = analyse("veil_of_darkness", StopFilter(stop_type="vehicular"))
     except NotEnoughData:
         vod = None
     if vod is not None:
-        from commonground.stops.analysis import Estimate
-
         add(
+            "veil_of_darkness",
             "darkness_odds_ratio",
             vod.minority,
             vod.majority,
-            Estimate(vod.odds_ratio, vod.odds_ratio_low, vod.odds_ratio_high, vod.standard_error),
-            counts_hidden=stops_hidden(vod.minority, vod.majority),
+            Estimate(
+                vod.odds_ratio,
+                vod.odds_ratio_low,
+                vod.odds_ratio_high,
+                vod.standard_error,
+                method=vod.method,
+            ),
+            counts_hidden=stops_hidden(vod.minority, vod.majority)
+            or stops_hidden(vod.minority, vod.majority, stop_type="vehicular"),
+        )
+        not_vehicle = sum(
+            n for kind, n in loaded_stops_summary().by_type.items() if kind != "vehicular"
+        )
+        left_out = [(r.value, n) for r, n in vod.left_out]
+        add_records(
+            "veil_of_darkness",
+            vod.used,
+            [*left_out, (NOT_VEHICLE, not_vehicle)] if not_vehicle else left_out,
         )
     return rows
 
@@ -897,13 +1025,25 @@ STOP_DISPARITIES = EstimateSet(
     title=_("Disparities in stops and searches"),
     description=_(
         "How often people of each race are stopped and searched compared with white residents, "
-        "how often searches find contraband, and the veil-of-darkness test, each with its 95% "
-        "interval, across all the agency's stops."
+        "across all districts and within districts, how often searches find contraband, and "
+        "the veil-of-darkness test on vehicle stops, each with its 95% interval and how the "
+        "interval was worked out, across all the agency's stops; and for each analysis how many "
+        "stop records it used and how many it left out, and why."
     ),
-    grain=_("one row per measure and group"),
+    grain=_(
+        "one row per analysis, measure and group; and per analysis, the records used and the "
+        "records left out for each reason"
+    ),
     declared_fields=(
         Field("measure", FieldType.STRING, _("What is measured"), MEASURES),
-        Field("group", FieldType.STRING, _("Race of the people stopped"), Race.choices),
+        Field("analysis", FieldType.STRING, _("The analysis the figure comes from"), ANALYSES),
+        Field(
+            "group",
+            FieldType.STRING,
+            _("Race of the people stopped; empty for counts of records"),
+            Race.choices,
+            nullable=True,
+        ),
         Field(
             "reference_group",
             FieldType.STRING,
@@ -911,9 +1051,29 @@ STOP_DISPARITIES = EstimateSet(
             Race.choices,
             nullable=True,
         ),
-        Field("value", FieldType.NUMBER, _("The estimate"), nullable=True),
+        Field(
+            "reason",
+            FieldType.STRING,
+            _("Why the records were left out; only for records_left_out"),
+            LEFT_OUT_REASONS,
+            nullable=True,
+        ),
+        Field("value", FieldType.NUMBER, _("The estimate, or the count of records"), nullable=True),
         Field("low", FieldType.NUMBER, _("Lower end of the 95% interval"), nullable=True),
         Field("high", FieldType.NUMBER, _("Upper end of the 95% interval"), nullable=True),
+        Field(
+            "interval",
+            FieldType.STRING,
+            _("How the 95% interval was worked out; empty when there is none"),
+            INTERVALS,
+            nullable=True,
+        ),
+        Field(
+            "interval_approximate",
+            FieldType.BOOLEAN,
+            _("Whether the interval rests on an approximation (true) or is exact (false)"),
+            nullable=True,
+        ),
         Field(
             "withheld",
             FieldType.STRING,

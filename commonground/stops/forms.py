@@ -107,6 +107,20 @@ class StopFilterForm(forms.Form):
 
 
 class VodFilterForm(StopFilterForm):
+    """The veil-of-darkness test is about drivers, so it reads vehicle stops unless asked."""
+
+    default_stop_type = "vehicular"
+
+    stop_type = forms.ChoiceField(
+        label=_("Stop type"),
+        required=False,
+        initial="vehicular",
+        choices=[
+            ("vehicular", _("Vehicle stops")),
+            ("pedestrian", _("Pedestrian stops")),
+            ("all", _("All stops")),
+        ],
+    )
     group = forms.ChoiceField(
         label=_("Group compared with white drivers"),
         required=False,
@@ -116,3 +130,7 @@ class VodFilterForm(StopFilterForm):
             ("asian/pacific islander", _("Asian or Pacific Islander")),
         ],
     )
+
+    def clean_stop_type(self) -> str:
+        chosen = self.cleaned_data["stop_type"] or self.default_stop_type
+        return "" if chosen == "all" else chosen

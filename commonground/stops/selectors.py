@@ -173,6 +173,10 @@ def _period_years(stop_filter: StopFilter, loaded: LoadedStops) -> float:
 
 ANALYSES = {"benchmark", "veil_of_darkness", "outcomes"}
 CACHE_SECONDS = 24 * 3600
+# Part of every cached result's key: raise it whenever the results' shape or meaning changes,
+# so a new release never reads a result an older one cached (2: standardised ratios, interval
+# kinds, left-out counts).
+RESULTS_VERSION = 2
 
 
 def analyse(name: str, stop_filter: StopFilter, *, minority: str = "black"):
@@ -187,7 +191,7 @@ def analyse(name: str, stop_filter: StopFilter, *, minority: str = "black"):
     agency = Agency.objects.order_by("pk").first()
     time_zone = agency.zone if agency else settings.TIME_ZONE
     key = (
-        "stops:"
+        f"stops:{RESULTS_VERSION}:"
         + hashlib.sha256(
             repr((name, batches, stop_filter, minority, districts, time_zone)).encode()
         ).hexdigest()

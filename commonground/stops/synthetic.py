@@ -8,7 +8,9 @@ are parameters:
 
 - who is stopped: each stop falls in district d on a person of group g with probability
   proportional to population[d][g] * stop_rates[g], so the planted per-resident rates are
-  `stop_rates` up to one common factor, and their ratios exactly;
+  `stop_rates` up to one common factor, and their ratios exactly; `district_rates` multiplies
+  every group's rate in a district (where police are deployed more), so within each district the
+  groups' ratios stay those of `stop_rates` while the city-wide sums need not;
 - the veil of darkness: among stops of `minority` and `majority` people after civil dusk, the
   log-odds that the person is of the minority group is shifted by `darkness_effect` from its
   daylight value in the same district (0 plants no effect; negative, fewer minority stops after
@@ -143,6 +145,7 @@ def generate_stops(
     start: datetime.date,
     end: datetime.date,
     stop_rates: Mapping[str, float] | None = None,
+    district_rates: Mapping[str, float] | None = None,
     darkness_effect: float = 0.0,
     minority: str = "black",
     majority: str = "white",
@@ -174,7 +177,12 @@ def generate_stops(
     # Who and where: one draw over district x group cells.
     weights = np.array(
         [
-            [d.population_by_group.get(group, 0) * stop_rates[group] for group in GROUPS]
+            [
+                d.population_by_group.get(group, 0)
+                * stop_rates[group]
+                * (district_rates or {}).get(d.code, 1.0)
+                for group in GROUPS
+            ]
             for d in districts
         ],
         dtype=float,

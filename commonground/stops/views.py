@@ -254,7 +254,7 @@ def _analysis_page(
         start=data.get("start"),
         end=data.get("end"),
         district=data["district"].code if data.get("district") else "",
-        stop_type=data.get("stop_type", ""),
+        stop_type=data.get("stop_type", getattr(form, "default_stop_type", "")),
     )
     options = {"minority": data.get("group") or "black"} if "group" in form.fields else {}
     try:
@@ -287,8 +287,22 @@ def benchmark(request):
         rates = _intervals(result.overall, "stop_rate", _("Stops")) + _intervals(
             result.overall, "search_rate", _("Searches")
         )
-        ratios = _intervals(result.overall, "stop_ratio")
+        # In one district the two comparisons are the same.
+        standardised = [
+            cell
+            for cell in result.overall
+            if len(result.by_district) > 1
+            and cell.stop_ratio_standardised.value is not None
+            and cell.stop_ratio.value is not None
+        ]
+        ratios = _intervals(result.overall, "stop_ratio", _("Across the districts"))
+        if standardised:
+            ratios += _intervals(standardised, "stop_ratio_standardised", _("In the same district"))
+        black = next(cell for cell in result.overall if cell.group == "black")
         return {
+            "standardised": standardised,
+            # Within districts, so officers' different beats do not count as clustering.
+            "dispersion": black.stop_ratio_standardised.dispersion,
             "rates_chart": charts.intervals(
                 rates,
                 axis_title=_("Per 1,000 residents a year"),
@@ -303,11 +317,13 @@ def benchmark(request):
             "ratio_chart": charts.intervals(
                 ratios,
                 axis_title=_("Stop rate as a multiple of the white stop rate"),
+                series_title=_("Compared"),
                 reference=1,
                 log_scale=True,
                 summary=_(
-                    "Each group's stop rate as a multiple of the white rate, with 95% intervals; "
-                    "1 means the same rate. The table below gives the figures."
+                    "Each group's stop rate as a multiple of the white rate, across the districts "
+                    "and in the same district, with 95% intervals; 1 means the same rate. The "
+                    "table below gives the figures."
                 ),
             )
             if ratios

@@ -204,10 +204,12 @@ def test_a_disparity_is_withheld_when_a_count_it_comes_from_is_suppressed():
         def __init__(self, group):
             self.group = group
             self.stop_rate = self.stop_ratio = self.search_ratio = Estimate(1.5, 1.2, 1.8, 0.1)
+            self.stop_ratio_standardised = self.search_ratio_standardised = self.stop_ratio
 
     class Benchmark:
         reference_group = "white"
         overall = (Cell("black"), Cell("white"), Cell("asian/pacific islander"))
+        used, left_out = 1000, ()
 
     def hidden(family, **cell):
         return family is datasets.STOPS and cell == {"subject_race": "asian/pacific islander"}

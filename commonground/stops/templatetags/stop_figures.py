@@ -5,7 +5,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from commonground.stops.analysis import GROUP_ADJECTIVES, Estimate, Gap
+from commonground.stops.analysis import GROUP_ADJECTIVES, Estimate, Gap, Interval, LeftOut
 
 register = template.Library()
 
@@ -17,6 +17,34 @@ WITHHELD = {
     Gap.FEW_SEARCHES: _("too few searches"),
     Gap.IS_REFERENCE: _("the comparison group"),
     Gap.NO_REFERENCE: _("no figure to compare with"),
+}
+
+INTERVALS = {
+    Interval.EXACT_POISSON: _("exact (Garwood's Poisson interval)"),
+    Interval.EXACT_CONDITIONAL: _("exact conditional interval"),
+    Interval.CLUSTER_ROBUST: _(
+        "approximate: a normal interval that allows for each officer's stops being alike"
+    ),
+    Interval.WALD: _("approximate: a normal interval from the model"),
+    Interval.WILSON: _("approximate: Wilson's score interval"),
+    Interval.NORMAL: _("approximate: a normal interval"),
+}
+
+# Why records were left out, as "N stops ..." continues: "left out because ..."
+LEFT_OUT = {
+    LeftOut.OUTSIDE_DISTRICTS: _("their district is missing or not among those analysed"),
+    LeftOut.UNKNOWN_RACE: _("the person's race was not recorded"),
+    LeftOut.OTHER_GROUP: _("the person was of neither group compared"),
+    LeftOut.NO_LOCATION: _("their district has no map position for sunset and dusk"),
+    LeftOut.NO_TIME: _("no time of the stop was recorded"),
+    LeftOut.OUTSIDE_WINDOW: _("made outside the twilight hours"),
+    LeftOut.NO_DUSK: _("made on an evening when dusk never comes (far north in summer)"),
+    LeftOut.SUNSET_TO_DUSK: _(
+        "made from the minute of sunset to the minute of dusk, neither light nor dark"
+    ),
+    LeftOut.ONE_GROUP_DISTRICT: _("made in a district where only one of the groups was stopped"),
+    LeftOut.NO_SEARCH_RECORD: _("whether a search was made was not recorded (search rates only)"),
+    LeftOut.NO_SEARCH_RESULT: _("searches whose result was not recorded (hit rates only)"),
 }
 
 # kind -> (multiplier, decimals, unit after the number)
@@ -40,6 +68,16 @@ def figure(estimate: Estimate, kind: str = "rate"):
     if estimate.value is None:
         return format_html('<span class="withheld">— ({})</span>', WITHHELD[estimate.gap])
     unit = KINDS[kind][2]
+    if estimate.approximate:
+        return format_html(
+            '{}{} <span class="interval">({} {} {}, {})</span>',
+            _number(estimate.value, kind),
+            unit,
+            _number(estimate.low, kind),
+            _("to"),
+            _number(estimate.high, kind),
+            _("approximate"),
+        )
     return format_html(
         '{}{} <span class="interval">({} {} {})</span>',
         _number(estimate.value, kind),
@@ -53,3 +91,13 @@ def figure(estimate: Estimate, kind: str = "rate"):
 @register.filter
 def group_label(group: str) -> str:
     return GROUP_ADJECTIVES.get(group, group)
+
+
+@register.filter
+def interval_label(method: Interval | None) -> str:
+    return INTERVALS.get(method, "")
+
+
+@register.filter
+def left_out_label(reason: LeftOut) -> str:
+    return LEFT_OUT[reason]
