@@ -50,15 +50,32 @@ SEARCH_RATES = {"white": 0.03, "black": 0.06, "hispanic": 0.05, "asian/pacific i
 HIT_RATES = {"white": 0.32, "black": 0.22, "hispanic": 0.24, "asian/pacific islander": 0.30}
 
 # The columns each analysis reads (from commonground/stops/analysis.py).
+# Each analysis also reads officer_id (intervals clustered by officer) and the veil of darkness
+# the kind of stop (vehicle stops only).
 COLUMNS = {
-    "benchmark": ["district", "subject_race", "search_conducted"],
-    "veil_of_darkness": ["date", "time", "district", "subject_race"],
-    "outcome_test": ["district", "subject_race", "search_conducted", "contraband_found"],
+    "benchmark": ["district", "subject_race", "search_conducted", "officer_id"],
+    "veil_of_darkness": ["date", "time", "district", "subject_race", "type", "officer_id"],
+    "outcome_test": [
+        "district",
+        "subject_race",
+        "search_conducted",
+        "contraband_found",
+        "officer_id",
+    ],
 }
-ALL_COLUMNS = ["date", "time", "district", "subject_race", "search_conducted", "contraband_found"]
+ALL_COLUMNS = [
+    "date",
+    "time",
+    "district",
+    "subject_race",
+    "type",
+    "search_conducted",
+    "contraband_found",
+    "officer_id",
+]
 ANALYSES = list(COLUMNS)
 LABELS = {
-    "baseline": "bare scan, 6 columns (baseline)",
+    "baseline": "bare scan, 8 columns (baseline)",
     "benchmark": "benchmark_rates",
     "veil_of_darkness": "veil_of_darkness",
     "outcome_test": "outcome_test",

@@ -185,7 +185,11 @@ DASHBOARDS = [
         "stops",
         _("Stops and searches"),
         _(
-            "Who is stopped and searched, compared with who lives here, and how often searches find anything."
+            "Who is stopped and searched, compared with who lives here, and how often searches "
+            "find anything. The city-wide comparison adds the districts together, so it mixes "
+            "where police patrol most with how each group is treated; the comparison within the "
+            "same district sets where aside. Where the two differ, much of the city-wide gap "
+            "comes from where stops happen."
         ),
         (
             Panel(
@@ -200,9 +204,19 @@ DASHBOARDS = [
                 "stop-disparities",
                 INTERVALS,
                 "group",
-                _("Stop rate compared with white residents"),
+                _("Stop rate compared with white residents, the city as a whole"),
                 _("Times the white stop rate"),
                 where={"measure": "stop_ratio"},
+                reference=1.0,
+                log_scale=True,
+            ),
+            Panel(
+                "stop-disparities",
+                INTERVALS,
+                "group",
+                _("Stop rate compared with white residents of the same district"),
+                _("Times the white stop rate in the same district"),
+                where={"measure": "stop_ratio_standardised"},
                 reference=1.0,
                 log_scale=True,
             ),
