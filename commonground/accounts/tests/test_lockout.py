@@ -1,0 +1,106 @@
+"""The per-account lockout (CJIS AC-7: five failures in fifteen minutes) holds however the
+attacker varies what they send: the case of the username, or the address a second-factor code
+comes from. Password and second-factor failures count against the same five."""
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client
+
+from commonground.accounts.models import Role
+from commonground.accounts.tests.test_login import totp_now
+from commonground.conftest import STAFF_PASSWORD, make_staff
+from commonground.testing.mfa import confirm_second_factor
+
+pytestmark = pytest.mark.django_db
+LOGIN = "/en/accounts/login/"
+
+
+def password_stage(client: Client, username: str, **headers) -> str:
+    """Sign in with the right password; returns the second-factor page it leads to."""
+    response = client.post(LOGIN, {"login": username, "password": STAFF_PASSWORD}, **headers)
+    assert "/accounts/2fa/authenticate/" in response["Location"], response
+    return response["Location"]
+
+
+def is_signed_in(client: Client) -> bool:
+    return client.get("/en/staff/").status_code == 200
+
+
+@pytest.mark.parametrize("stored", ["clerk", "Clerk"])
+def test_changing_the_case_of_the_username_buys_no_more_tries(client, stored):
+    make_staff(stored, Role.INTAKE_CLERK)
+    for variant in ("clerk", "Clerk", "CLERK", "cLERK", " ClErK "):
+        client.post(LOGIN, {"login": variant, "password": "wrong-password"})
+    for variant in ("clerk", "CLERK", stored):
+        locked = client.post(LOGIN, {"login": variant, "password": STAFF_PASSWORD})
+        assert locked.status_code == 429, variant
+        assert "Sign-in is locked" in locked.content.decode()
+    assert not is_signed_in(client)
+    # One account, one count: the variants did not each open a record of their own.
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [stored]
+
+
+def test_two_accounts_whose_names_differ_only_in_case_keep_their_own_counts(client):
+    make_staff("clerk", Role.INTAKE_CLERK)
+    make_staff("Clerk", Role.INTAKE_CLERK)
+    for _ in range(5):
+        client.post(LOGIN, {"login": "clerk", "password": "wrong-password"})
+    assert client.post(LOGIN, {"login": "clerk", "password": STAFF_PASSWORD}).status_code == 429
+    password_stage(client, "Clerk")
+
+
+def test_second_factor_codes_from_many_addresses_lock_the_account(client):
+    make_staff("clerk", Role.INTAKE_CLERK)
+    second = password_stage(client, "clerk", REMOTE_ADDR="198.51.100.1")
+    # The same pending sign-in, each guess from another address (per-address limits never bite).
+    for n in range(5):
+        wrong = client.post(second, {"code": "000000"}, REMOTE_ADDR=f"203.0.113.{n + 1}")
+        assert wrong.status_code in (200, 429)
+    assert wrong.status_code == 429  # the fifth failure locks
+    right = client.post(second, {"code": totp_now()}, REMOTE_ADDR="192.0.2.99")
+    assert right.status_code == 429
+    assert "Sign-in is locked" in right.content.decode()
+    assert not is_signed_in(client)
+    # The account is locked, not the pending sign-in: a fresh start is refused too.
+    fresh = Client()
+    again = fresh.post(
+        LOGIN, {"login": "clerk", "password": STAFF_PASSWORD}, REMOTE_ADDR="192.0.2.7"
+    )
+    assert again.status_code == 429
+    assert not is_signed_in(fresh)
+
+
+def test_password_and_second_factor_failures_count_against_the_same_five(client):
+    make_staff("clerk", Role.INTAKE_CLERK)
+    for _ in range(3):
+        client.post(LOGIN, {"login": "CLERK", "password": "wrong-password"})
+    second = password_stage(client, "clerk")
+    assert client.post(second, {"code": "000000"}).status_code == 200  # the fourth
+    assert client.post(second, {"code": "000000"}).status_code == 429  # the fifth
+    assert client.post(second, {"code": totp_now()}).status_code == 429
+    assert not is_signed_in(client)
+
+
+def test_a_signed_in_session_cannot_guess_codes_at_reauthentication(client):
+    user = make_staff("clerk", Role.INTAKE_CLERK)
+    client.force_login(user)
+    for _ in range(5):
+        client.post("/en/accounts/2fa/reauthenticate/", {"code": "000000"})
+    right = client.post("/en/accounts/2fa/reauthenticate/", {"code": totp_now()})
+    assert right.status_code == 429
+    # Not confirmed: a sensitive operation would still ask for a second factor.
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
+    methods = client.session.get(AUTHENTICATION_METHODS_SESSION_KEY, [])
+    assert not [m for m in methods if m["method"] == "mfa"]
+
+
+def test_a_right_code_within_the_limit_still_signs_in_and_clears_the_count(client):
+    user = make_staff("clerk", Role.INTAKE_CLERK)
+    second = password_stage(client, "Clerk")
+    for _ in range(4):
+        assert client.post(second, {"code": "000000"}).status_code == 200
+    assert client.post(second, {"code": totp_now()}).status_code == 302
+    assert is_signed_in(client)
+    assert not AccessAttempt.objects.exists()
+    confirm_second_factor(client, user)
