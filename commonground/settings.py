@@ -230,10 +230,12 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
 MFA_ADAPTER = "commonground.accounts.adapter.StaffMFAAdapter"
-# A locked account's second-factor codes are refused, and wrong ones count (accounts.lockout).
+# A locked account's second factors are refused, and wrong codes count (accounts.lockout).
 MFA_FORMS = {
     "authenticate": "commonground.accounts.forms.LockoutAuthenticateForm",
     "reauthenticate": "commonground.accounts.forms.LockoutReauthenticateForm",
+    "authenticate_webauthn": "commonground.accounts.forms.LockoutAuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "commonground.accounts.forms.LockoutReauthenticateWebAuthnForm",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False

@@ -13,6 +13,7 @@ from commonground.testing.mfa import confirm_second_factor
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/en/accounts/login/"
+KEY_ANSWER = '{"id": "a-security-key"}'
 
 
 def password_stage(client: Client, username: str, **headers) -> str:
@@ -104,3 +105,50 @@ def test_a_right_code_within_the_limit_still_signs_in_and_clears_the_count(clien
     assert is_signed_in(client)
     assert not AccessAttempt.objects.exists()
     confirm_second_factor(client, user)
+
+
+@pytest.fixture
+def any_security_key_verifies(monkeypatch):
+    """A security key's answer is taken as valid (what Chromium's virtual authenticator gives the
+    browser tests), so these tests are about the lockout, not about WebAuthn."""
+    from allauth.mfa.base import views
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.webauthn import forms
+
+    monkeypatch.setattr(views.webauthn_auth, "begin_authentication", lambda user: {})
+    monkeypatch.setattr(forms.auth, "parse_authentication_response", lambda credential: None)
+    monkeypatch.setattr(
+        forms.auth,
+        "complete_authentication",
+        lambda user, credential: Authenticator.objects.get(user=user, type="webauthn"),
+    )
+
+
+@pytest.mark.usefixtures("any_security_key_verifies")
+def test_a_locked_account_cannot_finish_signing_in_with_a_security_key(client):
+    from allauth.mfa.models import Authenticator
+
+    for name in ("clerk", "other"):
+        user = make_staff(name, Role.INTAKE_CLERK)
+        Authenticator.objects.create(user=user, type="webauthn", data={})
+    second = password_stage(client, "other")
+    assert client.post(second, {"credential": KEY_ANSWER}).status_code == 302
+    assert is_signed_in(client)  # the key works while the account is not locked
+
+    locked = Client()
+    second = password_stage(locked, "clerk")
+    for _ in range(5):
+        locked.post(second, {"code": "000000"})
+    refused = locked.post(second, {"credential": KEY_ANSWER})
+    assert refused.status_code == 429
+    assert not is_signed_in(locked)
+
+
+def test_password_failures_at_reauthentication_count_too(client):
+    user = make_staff("clerk", Role.INTAKE_CLERK)
+    client.force_login(user)
+    for _ in range(5):
+        client.post("/en/accounts/reauthenticate/", {"password": "wrong-password"})
+    fresh = Client()
+    refused = fresh.post(LOGIN, {"login": "clerk", "password": STAFF_PASSWORD})
+    assert refused.status_code == 429
