@@ -16,9 +16,7 @@ def refuse_if_locked(user) -> None:
     if lockout.is_locked(request, user):
         # The lockout page answers (AxesMiddleware), as it does at the password stage.
         request.axes_locked_out = True
-        raise forms.ValidationError(
-            _("Sign-in is locked for now: too many failed attempts."), code="locked"
-        )
+        raise forms.ValidationError(_("Sign-in is locked for now"), code="locked")
 
 
 class CodeLockoutMixin:

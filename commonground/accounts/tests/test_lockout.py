@@ -8,6 +8,7 @@ from django.test import Client
 
 from commonground.accounts.models import Role
 from commonground.accounts.tests.test_login import totp_now
+from commonground.audit.models import AuditEvent
 from commonground.conftest import STAFF_PASSWORD, make_staff
 from commonground.testing.mfa import confirm_second_factor
 
@@ -62,6 +63,8 @@ def test_second_factor_codes_from_many_addresses_lock_the_account(client):
     assert right.status_code == 429
     assert "Sign-in is locked" in right.content.decode()
     assert not is_signed_in(client)
+    (locked,) = AuditEvent.objects.filter(action="login.locked_out")
+    assert locked.data == {"username": "clerk"}
     # The account is locked, not the pending sign-in: a fresh start is refused too.
     fresh = Client()
     again = fresh.post(
