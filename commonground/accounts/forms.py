@@ -14,7 +14,9 @@ from commonground.accounts import lockout
 def refuse_if_locked(user) -> None:
     request = context.request
     if lockout.is_locked(request, user):
-        # The lockout page answers (AxesMiddleware), as it does at the password stage.
+        # Counted like a password tried during the lockout (which restarts its cool-off), and
+        # answered by the lockout page (AxesMiddleware), as at the password stage.
+        lockout.second_factor_failed(request, user)
         request.axes_locked_out = True
         raise forms.ValidationError(_("Sign-in is locked for now"), code="locked")
 

@@ -63,8 +63,8 @@ def test_second_factor_codes_from_many_addresses_lock_the_account(client):
     assert right.status_code == 429
     assert "Sign-in is locked" in right.content.decode()
     assert not is_signed_in(client)
-    (locked,) = AuditEvent.objects.filter(action="login.locked_out")
-    assert locked.data == {"username": "clerk"}
+    locked = AuditEvent.objects.filter(action="login.locked_out")
+    assert locked and {e.data["username"] for e in locked} == {"clerk"}
     # The account is locked, not the pending sign-in: a fresh start is refused too.
     fresh = Client()
     again = fresh.post(
@@ -155,3 +155,23 @@ def test_password_failures_at_reauthentication_count_too(client):
     fresh = Client()
     refused = fresh.post(LOGIN, {"login": "clerk", "password": STAFF_PASSWORD})
     assert refused.status_code == 429
+
+
+def test_guessing_on_during_the_lockout_keeps_the_account_locked_as_at_the_password_stage(client):
+    import datetime
+
+    import time_machine
+
+    make_staff("clerk", Role.INTAKE_CLERK)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)) as clock:
+        second = password_stage(client, "clerk")
+        for _ in range(5):
+            client.post(second, {"code": "000000"})
+        clock.shift(datetime.timedelta(minutes=10))
+        assert client.post(second, {"code": "000000"}).status_code == 429
+        clock.shift(datetime.timedelta(minutes=10))  # 20 minutes after the fifth failure
+        fresh = Client()
+        refused = fresh.post(LOGIN, {"login": "clerk", "password": STAFF_PASSWORD})
+        assert refused.status_code == 429
+        clock.shift(datetime.timedelta(minutes=16))  # that attempt counted too
+        password_stage(Client(), "clerk")
