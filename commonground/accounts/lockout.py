@@ -39,14 +39,15 @@ def account_named(attempted: str):
     return matches[0] if len(matches) == 1 else None
 
 
-def attempt_label(attempted: str) -> str:
-    """What is kept of a name someone tried to sign in with: the account's username when it
-    names one, otherwise a keyed hash of the name in a case-blind form."""
+def identify(attempted: str) -> tuple:
+    """The account a name someone tried to sign in with reaches (or None), and what is kept of
+    the name: the account's username when it names one, otherwise a keyed hash of the name in a
+    case-blind form."""
     account = account_named(attempted)
     if account is not None:
-        return account.get_username()
+        return account, account.get_username()
     folded = unicodedata.normalize("NFKC", attempted.strip()).casefold()
-    return UNKNOWN_PREFIX + keyed_hash(folded, "login-username")
+    return None, UNKNOWN_PREFIX + keyed_hash(folded, "login-username")
 
 
 def attempted_name(request, credentials=None) -> str:
@@ -70,7 +71,7 @@ def username_for_lockout(request, credentials=None) -> str | None:
         if request is not None:
             setattr(request, _CACHE, known)
     if attempted not in known:
-        known[attempted] = attempt_label(attempted)
+        known[attempted] = identify(attempted)[1]
     return known[attempted]
 
 

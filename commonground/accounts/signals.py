@@ -19,9 +19,7 @@ def on_logged_in(sender, request, user, **kwargs):
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # The account's username, or a keyed hash of a name that is no account's (often a password
     # typed into the wrong box): never the name as typed.
-    attempted = lockout.attempted_name(None, credentials)
-    account = lockout.account_named(attempted)
-    label = account.get_username() if account else lockout.attempt_label(attempted)
+    account, label = lockout.identify(lockout.attempted_name(None, credentials))
     record(
         actor=None,
         action="login.failed",

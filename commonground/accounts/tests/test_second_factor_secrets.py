@@ -80,7 +80,9 @@ def test_the_admin_never_displays_a_second_factor_secret(client):
     client.force_login(root)
     mine = Authenticator.objects.filter(user=user)
     pages = ["/en/admin/mfa/authenticator/"]
-    pages += [f"/en/admin/mfa/authenticator/{a.pk}/change/" for a in mine]
+    for a in mine:
+        pages += [f"/en/admin/mfa/authenticator/{a.pk}/{page}/" for page in ("change", "delete")]
+        pages.append(f"/en/admin/mfa/authenticator/{a.pk}/history/")
     secrets = {CLEAR, SEED} | {a.data.get("secret") or a.data["seed"] for a in mine}
     for path in pages:
         response = client.get(path)
