@@ -12,9 +12,9 @@ from django.apps import apps
 from django.core.management import call_command
 
 from commonground.accounts.models import Role
-from commonground.accounts.tests.test_login import totp_now
 from commonground.complaints.tests.test_anonymity import everything_in_the_database
 from commonground.conftest import STAFF_PASSWORD, make_staff
+from commonground.testing.browser import fresh_totp_code
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/en/accounts/login/"
@@ -22,9 +22,10 @@ CLEAR = "JBSWY3DPEHPK3PXP"
 SEED = "c0ffee" * 13
 
 
-def signs_in_with(client, username: str, code: str) -> bool:
+def signs_in_with(client, username: str, code) -> bool:
+    """Password, then the code: a string, or a function making one just in time."""
     first = client.post(LOGIN, {"login": username, "password": STAFF_PASSWORD})
-    second = client.post(first["Location"], {"code": code})
+    second = client.post(first["Location"], {"code": code() if callable(code) else code})
     return second.status_code == 302 and client.get("/en/staff/").status_code == 200
 
 
@@ -43,7 +44,7 @@ def enrol(client) -> str:
     assert page.status_code == 200
     secret = client.session["mfa.totp.secret"]
     assert secret in page.content.decode()  # shown once, to be typed into the app
-    done = client.post("/en/accounts/2fa/totp/activate/", {"code": totp_now(secret)})
+    done = client.post("/en/accounts/2fa/totp/activate/", {"code": fresh_totp_code(secret)})
     assert done.status_code == 302, done.content.decode()[:500]
     return secret
 
@@ -61,14 +62,14 @@ def test_an_enrolled_secret_and_recovery_seed_are_found_nowhere_in_the_database(
     totp = Authenticator.objects.get(user=user, type="totp")
     assert totp.data["secret"] != secret
     client.post("/en/accounts/logout/")
-    assert signs_in_with(client, "clerk", totp_now(secret))
+    assert signs_in_with(client, "clerk", lambda: fresh_totp_code(secret))
 
 
 def test_the_personas_secret_is_stored_encrypted_and_still_signs_in(client):
     user = make_staff("clerk", Role.INTAKE_CLERK)
     assert CLEAR not in everything_in_the_database()
     assert Authenticator.objects.get(user=user).data["secret"] != CLEAR
-    assert signs_in_with(client, "clerk", totp_now())
+    assert signs_in_with(client, "clerk", lambda: fresh_totp_code(CLEAR))
 
 
 def test_the_admin_never_displays_a_second_factor_secret(client):
@@ -105,7 +106,7 @@ def test_clear_secrets_stored_before_are_encrypted_by_the_migration(client):
     migration.encrypt_secrets(apps, None)  # a second run leaves encrypted values alone
     assert CLEAR not in everything_in_the_database()
     assert SEED not in everything_in_the_database()
-    assert signs_in_with(client, "clerk", totp_now())
+    assert signs_in_with(client, "clerk", lambda: fresh_totp_code(CLEAR))
     client.post("/en/accounts/logout/")
     assert signs_in_with(client, "clerk", first_recovery_code(SEED))
 
@@ -124,7 +125,7 @@ def test_rotating_the_keys_keeps_every_second_factor_working(client, settings):
     call_command("rotate_encryption", stdout=out)
     assert "second-factor secrets: 1 value(s) re-encrypted" in out.getvalue()
     settings.ENCRYPTION_KEYS = [new]  # the old key is gone
-    assert signs_in_with(client, "clerk", totp_now())
+    assert signs_in_with(client, "clerk", lambda: fresh_totp_code(CLEAR))
 
 
 def test_removing_a_second_factor_in_the_admin_is_audited(client):
