@@ -91,6 +91,7 @@ def _reset_peaks(pids: list[int]) -> dict[int, int]:
 def sign_in_custodian(port: int) -> Client:
     """A session for a custodian who has enrolled a second factor, as after signing in."""
     from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group
@@ -100,9 +101,8 @@ def sign_in_custodian(port: int) -> Client:
 
     user, _ = User.objects.get_or_create(username="bench-custodian")
     user.groups.add(Group.objects.get_or_create(name="evidence_custodian")[0])
-    Authenticator.objects.get_or_create(
-        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}}
-    )
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, "JBSWY3DPEHPK3PXP")  # stored encrypted, as allauth stores one
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

@@ -5,7 +5,7 @@ import importlib
 import uuid
 
 import pytest
-from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.core.files.storage import storages
 from hypothesis import settings as hypothesis_settings
@@ -62,10 +62,9 @@ def make_staff(username: str, *roles: str, mfa: bool = True) -> User:
     for role in roles:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
     if mfa:
-        # A TOTP authenticator, so the mandatory-MFA middleware lets the persona through.
-        Authenticator.objects.create(
-            user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
-        )
+        # A TOTP authenticator, so the mandatory-MFA middleware lets the persona through; its
+        # secret stored as allauth stores one (encrypted by our MFA adapter).
+        TOTP.activate(user, "JBSWY3DPEHPK3PXP")
     return user
 
 

@@ -231,6 +231,13 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
 MFA_ADAPTER = "commonground.accounts.adapter.StaffMFAAdapter"
+# A locked account's second factors are refused, and wrong codes count (accounts.lockout).
+MFA_FORMS = {
+    "authenticate": "commonground.accounts.forms.LockoutAuthenticateForm",
+    "reauthenticate": "commonground.accounts.forms.LockoutReauthenticateForm",
+    "authenticate_webauthn": "commonground.accounts.forms.LockoutAuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "commonground.accounts.forms.LockoutReauthenticateWebAuthnForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
@@ -240,7 +247,12 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Failures count under the account's own username whatever its case; a name that is no
+# account's is kept only as a keyed hash (accounts.lockout).
 AXES_USERNAME_CALLABLE = "commonground.accounts.lockout.username_for_lockout"
+# Masked in the form data axes keeps with an attempt: what was typed as the username (often a
+# password) and second-factor codes.
+AXES_SENSITIVE_PARAMETERS = ["username", "login", "code", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Lockout is per account (CJIS AC-7); addresses are throttled by allauth's login_failed rate.

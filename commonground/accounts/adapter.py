@@ -3,6 +3,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 
 from commonground.accounts.middleware import SECOND_FACTORS
+from commonground.lib.crypto import decrypt_json, encrypt_json
 
 
 class StaffAccountAdapter(DefaultAccountAdapter):
@@ -14,7 +15,16 @@ class StaffAccountAdapter(DefaultAccountAdapter):
 
 class StaffMFAAdapter(DefaultMFAAdapter):
     """A second factor is mandatory for staff: the last one (authenticator app or security key)
-    cannot be removed, only replaced by adding another first."""
+    cannot be removed, only replaced by adding another first.
+
+    Its secrets (the TOTP key, the recovery codes' seed) are encrypted at rest with the field
+    keys (ENCRYPTION_KEYS, rotated by `manage.py rotate_encryption`)."""
+
+    def encrypt(self, text: str) -> str:
+        return encrypt_json(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_json(encrypted_text)
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         if authenticator.type not in SECOND_FACTORS:

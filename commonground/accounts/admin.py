@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
@@ -52,3 +53,42 @@ class StaffUserAdmin(UserAdmin):
                 data={"how": "admin"},
             )
         return response
+
+
+# allauth's own registration shows an authenticator's data, which holds its secret.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class SecondFactorAdmin(admin.ModelAdmin):
+    """Which second factors an account has, never their secrets. Administrators may remove one
+    (a lost phone; the member then enrols again at sign-in), and that is audited; enrolment
+    itself happens only on the member's own pages."""
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type", "created_at", "last_used_at")
+    fields = readonly_fields = ("user", "type", "created_at", "last_used_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        self._record_removal(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._record_removal(request, obj)
+        super().delete_queryset(request, queryset)
+
+    @staticmethod
+    def _record_removal(request, obj):
+        record(
+            actor=request.user,
+            action="mfa.authenticator_removed",
+            target=obj.user,
+            data={"type": obj.type, "how": "admin"},
+        )

@@ -19,6 +19,9 @@ class AccountsConfig(AppConfig):
         mfa.authentication_failed.connect(
             signals.on_second_factor_failed, dispatch_uid="audit-mfa-failed"
         )
+        mfa.authentication_failed.connect(
+            signals.count_second_factor_failure, dispatch_uid="lockout-mfa-failed"
+        )
         mfa.authenticator_used.connect(signals.on_second_factor_used, dispatch_uid="audit-mfa-used")
         for signal, action in (
             (mfa.authenticator_added, "mfa.authenticator_added"),

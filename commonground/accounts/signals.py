@@ -4,6 +4,7 @@ when its user signed in so its absolute lifetime can be enforced."""
 
 import time
 
+from commonground.accounts import lockout
 from commonground.accounts.middleware import MFA_ENROLLED, SIGNED_IN_AT
 from commonground.audit.actions import record
 
@@ -16,11 +17,20 @@ def on_logged_in(sender, request, user, **kwargs):
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    attempted = str(credentials.get("username") or credentials.get("login") or "")[:USERNAME_MAX]
-    record(actor=None, action="login.failed", data={"username": attempted}, outcome="failure")
+    # The account's username, or a keyed hash of a name that is no account's (often a password
+    # typed into the wrong box): never the name as typed.
+    account, label = lockout.identify(lockout.attempted_name(None, credentials))
+    record(
+        actor=None,
+        action="login.failed",
+        target=account,
+        data={"username": label[:USERNAME_MAX]},
+        outcome="failure",
+    )
 
 
 def on_locked_out(sender, request, username, ip_address, **kwargs):
+    # Already the account's username or a keyed hash: axes asks lockout.username_for_lockout.
     record(
         actor=None,
         action="login.locked_out",
@@ -46,6 +56,10 @@ def on_authenticator_change(action):
         )
 
     return receiver
+
+
+def count_second_factor_failure(sender, request, user, **kwargs):
+    lockout.second_factor_failed(request, user)
 
 
 def on_second_factor_failed(sender, request, user, authenticator, reauthentication, **kwargs):

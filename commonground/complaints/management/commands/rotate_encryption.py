@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
+from commonground.accounts.actions import rotate_second_factor_secrets
 from commonground.lib.crypto import rotate
 
 # Every encrypted column: (table, column). Re-encrypted with the first of ENCRYPTION_KEYS.
@@ -30,3 +31,5 @@ class Command(BaseCommand):
                     )
                     done += 1
             self.stdout.write(f"{table}.{column}: {done} value(s) re-encrypted")
+        done = rotate_second_factor_secrets()
+        self.stdout.write(f"second-factor secrets: {done} value(s) re-encrypted")
