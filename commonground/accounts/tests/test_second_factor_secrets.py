@@ -100,7 +100,7 @@ def test_clear_secrets_stored_before_are_encrypted_by_the_migration(client):
         user=user, type="recovery_codes", data={"seed": SEED, "used_mask": 0}
     )
     migration = importlib.import_module(
-        "commonground.accounts.migrations.0007_encrypt_second_factor_secrets"
+        "commonground.accounts.migrations.0008_encrypt_second_factor_secrets"
     )
     migration.encrypt_secrets(apps, None)
     migration.encrypt_secrets(apps, None)  # a second run leaves encrypted values alone

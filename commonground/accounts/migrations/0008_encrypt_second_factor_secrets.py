@@ -44,7 +44,7 @@ def decrypt_secrets(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0006_sworn_roles"),
+        ("accounts", "0007_decision_alternate_role"),
         ("mfa", "0003_authenticator_type_uniq"),
     ]
 
