@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from commonground.accounts.rules import can, commanded_unit_ids, require
+from commonground.accounts.rules import can, directly_commanded_unit_ids, require
 from commonground.complaints import tracking
 from commonground.complaints.models import (
     MILESTONES,
@@ -126,7 +126,7 @@ def without_conflicts(user, reports: QuerySet[Report], field: str = "pk") -> Que
     if own is None:
         return reports
     named = InvolvedOfficer.objects.filter(
-        Q(officer_id=own) | Q(officer__unit_id__in=commanded_unit_ids(user))
+        Q(officer_id=own) | Q(officer__unit_id__in=directly_commanded_unit_ids(user))
     )
     return reports.exclude(**{f"{field}__in": named.values("report_id")})
 

@@ -25,22 +25,22 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def chain():
-    """Patrol North (the named officers' unit) under the Patrol Bureau, under the Office of the
-    Chief; a captain commands the bureau and the chief the office."""
+    """Patrol North (the named officers' unit), commanded by a captain, under the Patrol
+    Bureau, under the Office of the Chief; the captain serves in the chief's office, which the
+    chief commands."""
     agency, _, patrol, officers = agency_with_officers(2)
     office = Unit.objects.create(agency=agency, name="Office of the Chief")
     bureau = Unit.objects.create(agency=agency, name="Patrol Bureau", parent=office)
     patrol.parent = bureau
-    patrol.save()
 
     def sworn(first, badge, unit):
         return Officer.objects.create(
             agency=agency, first_name=first, last_name="Sworn", badge_number=badge, unit=unit
         )
 
-    captain, chief = sworn("Cap", "900", bureau), sworn("Chief", "901", office)
-    bureau.commander, office.commander = captain, chief
-    bureau.save()
+    captain, chief = sworn("Cap", "900", office), sworn("Chief", "901", office)
+    patrol.commander, office.commander = captain, chief
+    patrol.save()
     office.save()
     return {"officers": officers, "captain": captain, "chief": chief, "patrol": patrol}
 
@@ -175,5 +175,22 @@ def test_the_list_filter_and_the_rule_agree_on_who_is_conflicted(supervisor, cha
             )
     # Spot checks of what the rule says.
     assert [conflicted(users[0], c) for c in cases] == [True, True, False, False]
-    assert [conflicted(users[1], c) for c in cases] == [True, True, True, False]
+    # The chief: not the patrol officer's (commanded only through units above), but the
+    # captain's (in the office the chief commands) and their own.
+    assert [conflicted(users[1], c) for c in cases] == [False, True, True, False]
     assert [conflicted(users[3], c) for c in cases] == [False, False, False, False]
+
+
+def test_command_from_units_above_is_no_conflict_the_units_own_commander_is(
+    client, supervisor, chain
+):
+    """The chief commands every unit through the ones below the office, and decides discipline
+    for the agency: a case about a patrol officer is theirs to see; one about an officer of the
+    office they command directly is not."""
+    patrol_case = about(supervisor, chain["officers"][0])
+    office_case = about(supervisor, chain["captain"])
+    chief = linked("chief", Role.IA_SUPERVISOR, chain["chief"])
+    client.force_login(chief)
+
+    assert client.get(f"/en/staff/cases/{patrol_case.report_id}/").status_code == 200
+    assert client.get(f"/en/staff/cases/{office_case.report_id}/").status_code == 403

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def awaiting_decision(supervisor, investigator, board_staff, members):
     """A case about a patrol officer, reviewed by the board, awaiting the agency's decision; the
-    patrol unit sits under the chief's office."""
+    chief commands the officer's unit directly."""
     case = case_at_board(supervisor, investigator, categories=(AllegationCategory.DISCOURTESY,))
     named = case.report.officers.get().officer
     office = Unit.objects.create(agency=named.agency, name="Office of the Chief")
@@ -38,6 +38,8 @@ def awaiting_decision(supervisor, investigator, board_staff, members):
     )
     office.commander = chief
     office.save()
+    named.unit.commander = chief
+    named.unit.save()
     concurred(on_agenda(board_staff, case), board_staff, members)
     case.refresh_from_db()
     assert case.report.status == Status.AGENCY_DECISION
