@@ -326,7 +326,7 @@ def review(request):
             answers=cleaned,
             officers=[(o, roster.get(o.get("officer_id"))) for o in cleaned["officers"]],
             files=_draft_files(draft),
-            submission_token=tracking.new_submission_token(),
+            submission_token=tracking.new_submission_token(bound_to=draft.binding),
             district_names=dict(District.objects.values_list("pk", "name")),
         ),
     )
@@ -340,9 +340,12 @@ def submit(request):
     draft = Draft(request)
     cleaned, incomplete = _validated(draft)
     if incomplete:
-        # Filed already (reload or retry after the draft was cleared)? Show that report again.
+        # Filed already (reload or retry after the draft was cleared)? Show that report again,
+        # but only in the session the token was made for, and counted like a lookup.
+        if throttled := _throttled(request, TrackingLookupForm()):
+            return throttled
         try:
-            code = tracking.code_for_token(token)
+            code = tracking.code_for_token(token, bound_to=draft.binding)
         except signing.BadSignature:
             return redirect("complaints:review")
         report = get_report_by_code(code)
@@ -355,6 +358,7 @@ def submit(request):
             submission_token=token,
             channel=Channel.ONLINE,
             files=_draft_files(draft),
+            session_binding=draft.binding,
         )
     except InvalidSubmission:
         return HttpResponseBadRequest(
