@@ -205,6 +205,24 @@ ENCRYPTION_KEYS = env_list("ENCRYPTION_KEYS", [])
 TRACKING_CODE_SECRET = env("TRACKING_CODE_SECRET", "")
 TRACKING_LOOKUP_RATE = env("TRACKING_LOOKUP_RATE", "10/15m")
 
+# --- Audit log: its chain key and its signed heads, outside the database -----------------------
+# Keys the embedded default makes for itself (mode 0700; each key file 0600). Not in backups.
+KEYS_DIR = Path(env("KEYS_DIR", str(DATA_DIR / "keys")))
+# The HMAC key of the audit chain (at least 32 characters; AUDIT_CHAIN_KEY_FILE names a file that
+# holds it). Without it, the key in AUDIT_CHAIN_KEY_PATH, made there on first use. Every process
+# that writes or verifies the log needs the same key: set it on deployments of several machines.
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", "")
+AUDIT_CHAIN_KEY_PATH = Path(env("AUDIT_CHAIN_KEY_PATH", str(KEYS_DIR / "audit-chain.key")))
+# Where the daily task writes the chain's signed head (best a folder that is another machine's,
+# or synchronised off this one), and the Ed25519 key it signs with (made there on first use).
+# verify_audit checks the newest head there, with the public key of AUDIT_HEAD_PUBLIC_KEY if
+# set, or else of the signing key.
+AUDIT_HEAD_DIR = Path(env("AUDIT_HEAD_DIR", str(DATA_DIR / "audit-heads")))
+AUDIT_HEAD_SIGNING_KEY = Path(
+    env("AUDIT_HEAD_SIGNING_KEY", str(KEYS_DIR / "audit-head-signing.pem"))
+)
+AUDIT_HEAD_PUBLIC_KEY = env("AUDIT_HEAD_PUBLIC_KEY", "")
+
 # --- Accounts, MFA, lockout --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -297,8 +315,10 @@ DAILY_TASKS = [
     "commonground.evidence.tasks.discard_orphans",
     "commonground.early_warning.tasks.run_daily_detectors",
     "commonground.web.tasks.refresh_database_statistics",
-    # Last, so the public figures include everything the other tasks changed.
+    # After the others, so the public figures include everything the other tasks changed.
     "commonground.publish.tasks.build_nightly_release",
+    # Last: the signed head then fixes the night's work too.
+    "commonground.audit.tasks.export_audit_head",
 ]
 
 # --- Investigations and oversight --------------------------------------------------------------
