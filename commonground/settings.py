@@ -335,7 +335,14 @@ BOARD_QUORUM = env_int("BOARD_QUORUM", 3)
 PUBLIC_DISCLOSE_OFFICER_OUTCOMES = env_bool("PUBLIC_DISCLOSE_OFFICER_OUTCOMES", False)
 
 # --- E-mail ------------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The embedded default writes each message to a file in EMAIL_FILE_PATH (a folder of mode 0700,
+# readable by the server's account and root only), never to the console: messages carry
+# tracking codes and residents' addresses. Production sets EMAIL_BACKEND to SMTP's.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = Path(env("EMAIL_FILE_PATH", str(DATA_DIR / "mail")))
+if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    EMAIL_FILE_PATH.mkdir(mode=0o700, parents=True, exist_ok=True)
+    EMAIL_FILE_PATH.chmod(0o700)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
