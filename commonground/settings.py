@@ -368,7 +368,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # Request lines would carry residents' addresses; Django's request logger never logs them
     # for a success, and its error records name only the path (error e-mails: web.errors).
-    "loggers": {"django.server": {"handlers": [], "propagate": False}},
+    "loggers": {
+        "django.server": {"handlers": [], "propagate": False},
+        # qpdf's bridge announces itself on import; its warnings about damaged PDFs still show.
+        "pikepdf": {"level": "WARNING"},
+    },
 }
 
 # --- Open data API (read-only, public, no sessions) ----------------------------------------------
