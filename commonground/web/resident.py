@@ -31,15 +31,23 @@ def resident_page(view):
 
 
 def is_resident_page(path_info: str) -> bool:
+    """Whether the path is a resident's page, or one the site redirects to a resident's page
+    (without its language prefix or its final slash): the redirect is part of the visit."""
+    language = translation.get_language_from_path(path_info)
+    if not language:
+        language = settings.LANGUAGE_CODE
+        path_info = f"/{language}{path_info}"
+    candidates = [path_info] if path_info.endswith("/") else [path_info, path_info + "/"]
     # The language prefix is matched against the active language, which LocaleMiddleware (after
     # this one) has not set yet.
-    language = translation.get_language_from_path(path_info) or settings.LANGUAGE_CODE
-    try:
-        with translation.override(language):
-            match = resolve(path_info)
-    except Resolver404:
-        return False
-    return getattr(match.func, "resident_page", False)
+    with translation.override(language):
+        for candidate in candidates:
+            try:
+                match = resolve(candidate)
+            except Resolver404:
+                continue
+            return getattr(match.func, "resident_page", False)
+    return False
 
 
 class ResidentSessionMiddleware(SessionMiddleware):

@@ -163,6 +163,9 @@ def test_a_signed_in_officer_who_reports_anonymously_is_not_linked_to_the_report
     last_event = AuditEvent.objects.order_by("-sequence").first().sequence
     before = rows_by_table()
 
+    # Typed without the language or the final slash, the address is redirected: still theirs.
+    assert client.get("/report/", **STAFF_HEADERS).status_code == 302
+    assert client.get("/en/report", **STAFF_HEADERS).status_code == 301
     report_anonymously(client, STAFF_HEADERS)
 
     report = Report.objects.get()
@@ -200,5 +203,8 @@ def test_every_resident_form_and_the_officer_search_are_resident_pages():
             with translation.override(language):
                 path = reverse(name, kwargs=kwargs)
             assert is_resident_page(path), path
-    for path in ("/en/staff/", "/en/staff/intake/", "/es/staff/", "/en/", "/en/accounts/login/"):
+    # Where the site redirects to them from: no language prefix, no final slash.
+    for path in ("/report/", "/status/", "/en/report", "/es/status", "/report/kind"):
+        assert is_resident_page(path), path
+    for path in ("/en/staff/", "/en/staff/intake/", "/es/staff/", "/en/", "/staff", "/en/nowhere"):
         assert not is_resident_page(path), path
