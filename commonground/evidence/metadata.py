@@ -774,4 +774,7 @@ def _clean_pdf(pdf) -> set[str]:
 def _is_active_action(value) -> bool:
     if not isinstance(value, pikepdf.Dictionary) or "/S" not in value:
         return False
+    if str(value.S) == "/URI":  # a link to a web page or an address stays; javascript: does not
+        address = bytes(value.get("/URI", b"")).strip().lower()
+        return not address.startswith((b"http:", b"https:", b"mailto:"))
     return str(value.S) in _PDF_ACTIVE_ACTIONS

