@@ -160,3 +160,24 @@ def configured_public_key() -> Ed25519PublicKey | None:
     if Path(settings.AUDIT_HEAD_SIGNING_KEY).exists():
         return load_private_key(Path(settings.AUDIT_HEAD_SIGNING_KEY)).public_key()
     return None
+
+
+def missing_exports(folder: Path, newest: dict | None) -> ChainBreak | None:
+    """The log records every head written into the folder (`audit.head_exported` with its file
+    name). If the newest it records is not there, or is newer than the newest head there, heads
+    were removed from the folder: with them gone, a rewind behind them would go unseen."""
+    recorded = (
+        AuditEvent.objects.filter(action="audit.head_exported", data__has_key="file")
+        .order_by("-sequence")
+        .first()
+    )
+    if recorded is None:
+        return None
+    name, sequence = recorded.data["file"], recorded.data["sequence"]
+    if (folder / name).exists() and newest is not None and newest["sequence"] >= sequence:
+        return None
+    return ChainBreak(
+        recorded.sequence,
+        f"the log records a signed head ({name}, event #{sequence}) written to {folder}, "
+        "which no longer holds it",
+    )

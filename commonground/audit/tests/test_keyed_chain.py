@@ -184,3 +184,23 @@ def test_verify_audit_says_when_no_head_was_exported_yet(settings, capsys):
     _events(1)
     call_command("verify_audit")
     assert "No signed head has been exported" in capsys.readouterr().out
+
+
+def test_removing_the_exported_heads_from_their_folder_is_caught(settings):
+    """With the heads gone, a rewind behind them would pass unseen; the log itself records
+    each head written there, so their absence is caught (and the log cannot be cut back to
+    before those records without the key)."""
+    _events(3)
+    call_command("export_audit_head")
+    _events(2)
+    newest = sorted(settings.AUDIT_HEAD_DIR.glob("audit-head-*.json"))[-1]
+    call_command("export_audit_head")
+    call_command("verify_audit")
+    for head in settings.AUDIT_HEAD_DIR.glob("audit-head-*.json"):
+        if head != newest:
+            head.unlink()  # the newest two share a second's name or not: keep the earlier one
+    with pytest.raises(CommandError, match="no longer holds it"):
+        call_command("verify_audit")
+    newest.unlink()
+    with pytest.raises(CommandError, match="no longer holds it"):
+        call_command("verify_audit")

@@ -13,6 +13,7 @@ from commonground.audit.signing import (
     configured_public_key,
     latest_head,
     load_public_key,
+    missing_exports,
 )
 
 
@@ -41,7 +42,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         notice = ""
         document = None
-        if not head and not chain_only:
+        from_folder = not head and not chain_only
+        if from_folder:
             head = latest_head(settings.AUDIT_HEAD_DIR)
             if head is None:
                 notice = (
@@ -62,6 +64,8 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot read the signed head {head}: {error}") from None
             except SigningError as error:
                 raise CommandError(f"{head}: {error}") from None
+        if from_folder and not broken:
+            broken = missing_exports(settings.AUDIT_HEAD_DIR, document)
         record(
             actor="verify_audit",
             action="audit.verified",
