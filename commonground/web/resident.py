@@ -11,6 +11,7 @@ A view is a resident page when it is decorated with `resident_page`; the session
 looks the path up before any other middleware reads the session."""
 
 import time
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
@@ -30,6 +31,7 @@ def resident_page(view):
     return view
 
 
+@lru_cache(maxsize=4096)  # the URL configuration does not change while the process runs
 def is_resident_page(path_info: str) -> bool:
     """Whether the path is a resident's page, or one the site redirects to a resident's page
     (without its language prefix or its final slash): the redirect is part of the visit."""
