@@ -204,3 +204,40 @@ def test_removing_the_exported_heads_from_their_folder_is_caught(settings):
     newest.unlink()
     with pytest.raises(CommandError, match="no longer holds it"):
         call_command("verify_audit")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_seals_a_log_written_before_keys_and_it_goes_on_keyed(own_key):
+    """An existing log (plain SHA-256, an unsealed head) is sealed by the migration with a key
+    made then, verifies, and continues in the keyed format; rewritten from its start without
+    the key afterwards, it no longer verifies."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from commonground.audit.selectors import verify_chain
+
+    before, after = [("audit", "0002_context_and_head")], [("audit", "0003_keyed_chain")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    OldHead = executor.loader.project_state(before).apps.get_model("audit", "AuditHead")
+    previous = GENESIS_HASH
+    for sequence in (1, 2):
+        event = AuditEvent(
+            sequence=sequence,
+            occurred_at=timezone.now(),
+            actor_label="system",
+            action="test.event",
+            previous_hash=previous,
+            hash_format=2,
+        )
+        event.hash = previous = event.compute_hash()
+        event.save(force_insert=True)
+    OldHead.objects.update_or_create(pk=1, defaults={"sequence": 2, "hash": previous})
+    assert not own_key.exists()
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    assert own_key.exists() and AuditHead.objects.get().mac
+    assert verify_chain() == (2, None)
+    record(actor="system", action="test.event")
+    assert AuditEvent.objects.get(sequence=3).hash_format == 3
+    assert verify_chain() == (3, None)
