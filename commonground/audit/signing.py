@@ -148,7 +148,9 @@ def latest_head(folder: Path) -> Path | None:
     """The newest head written into `folder` by export_head, or None."""
     if not folder.is_dir():
         return None
-    heads = sorted(folder.glob(f"{HEAD_PREFIX}*.json"))
+    # By the sequence the name ends with, then the time it starts with: a clock set back
+    # (or a head copied in from elsewhere) does not hide a later head.
+    heads = sorted(folder.glob(f"{HEAD_PREFIX}*.json"), key=lambda p: (p.stem[-12:], p.name))
     return heads[-1] if heads else None
 
 
