@@ -20,7 +20,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from commonground.audit.models import AuditEvent, AuditHead
+from commonground.audit.keys import require_chain_key
+from commonground.audit.models import KEYED_FORMAT, AuditEvent, AuditHead
 from commonground.complaints import tracking
 from commonground.complaints.models import (
     Allegation,
@@ -294,16 +295,21 @@ def append_audit_events(events: Iterable[AuditEvent]) -> int:
     (`compute_hash`), and the head moves to the last. Call it inside a transaction; returns the
     last sequence."""
     head, _ = AuditHead.objects.get_or_create(pk=1)
+    key = require_chain_key(create=not head.mac)
     sequence, previous = head.sequence, head.hash
     attnames = [AuditEvent._meta.get_field(f).attname for f in AUDIT_FIELDS]
     rows = []
     for event in events:
         sequence += 1
         event.sequence, event.previous_hash = sequence, previous
-        event.hash = previous = event.compute_hash()
+        event.hash_format = KEYED_FORMAT
+        event.hash = previous = event.compute_hash(key)
         rows.append(tuple(getattr(event, attname) for attname in attnames))
     _insert(AuditEvent, AUDIT_FIELDS, rows)
-    AuditHead.objects.filter(pk=1).update(sequence=sequence, hash=previous)
+    head.sequence, head.hash = sequence, previous
+    AuditHead.objects.filter(pk=1).update(
+        sequence=sequence, hash=previous, mac=head.compute_mac(key)
+    )
     return sequence
 
 

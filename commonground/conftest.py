@@ -27,6 +27,9 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STOPS_CACHE_DIR = tmp_path / "stops-cache"
+    # Signed audit heads (the daily task) go to the test's own folder, signed with its own key.
+    settings.AUDIT_HEAD_DIR = tmp_path / "audit-heads"
+    settings.AUDIT_HEAD_SIGNING_KEY = tmp_path / "keys" / "audit-head-signing.pem"
     # Each test's uploads stream to a folder of its own (tests that count leftovers run in
     # parallel with others that upload).
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")

@@ -67,7 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that residents' pages get a session of their own and no user.
+    "commonground.web.resident.ResidentSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -205,6 +206,24 @@ ENCRYPTION_KEYS = env_list("ENCRYPTION_KEYS", [])
 TRACKING_CODE_SECRET = env("TRACKING_CODE_SECRET", "")
 TRACKING_LOOKUP_RATE = env("TRACKING_LOOKUP_RATE", "10/15m")
 
+# --- Audit log: its chain key and its signed heads, outside the database -----------------------
+# Keys the embedded default makes for itself (mode 0700; each key file 0600). Not in backups.
+KEYS_DIR = Path(env("KEYS_DIR", str(DATA_DIR / "keys")))
+# The HMAC key of the audit chain (at least 32 characters; AUDIT_CHAIN_KEY_FILE names a file that
+# holds it). Without it, the key in AUDIT_CHAIN_KEY_PATH, made there on first use. Every process
+# that writes or verifies the log needs the same key: set it on deployments of several machines.
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", "")
+AUDIT_CHAIN_KEY_PATH = Path(env("AUDIT_CHAIN_KEY_PATH", str(KEYS_DIR / "audit-chain.key")))
+# Where the daily task writes the chain's signed head (best a folder that is another machine's,
+# or synchronised off this one), and the Ed25519 key it signs with (made there on first use).
+# verify_audit checks the newest head there, with the public key of AUDIT_HEAD_PUBLIC_KEY if
+# set, or else of the signing key.
+AUDIT_HEAD_DIR = Path(env("AUDIT_HEAD_DIR", str(DATA_DIR / "audit-heads")))
+AUDIT_HEAD_SIGNING_KEY = Path(
+    env("AUDIT_HEAD_SIGNING_KEY", str(KEYS_DIR / "audit-head-signing.pem"))
+)
+AUDIT_HEAD_PUBLIC_KEY = env("AUDIT_HEAD_PUBLIC_KEY", "")
+
 # --- Accounts, MFA, lockout --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -309,8 +328,10 @@ DAILY_TASKS = [
     "commonground.evidence.tasks.discard_orphans",
     "commonground.early_warning.tasks.run_daily_detectors",
     "commonground.web.tasks.refresh_database_statistics",
-    # Last, so the public figures include everything the other tasks changed.
+    # After the others, so the public figures include everything the other tasks changed.
     "commonground.publish.tasks.build_nightly_release",
+    # Last: the signed head then fixes the night's work too.
+    "commonground.audit.tasks.export_audit_head",
 ]
 
 # --- Investigations and oversight --------------------------------------------------------------
@@ -348,7 +369,14 @@ if OFFICER_SEES_COMPLAINT_FROM not in OFFICER_COMPLAINT_STAGES:
     )
 
 # --- E-mail ------------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The embedded default writes each message to a file in EMAIL_FILE_PATH (a folder of mode 0700,
+# readable by the server's account and root only), never to the console: messages carry
+# tracking codes and residents' addresses. Production sets EMAIL_BACKEND to SMTP's.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = Path(env("EMAIL_FILE_PATH", str(DATA_DIR / "mail")))
+if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    EMAIL_FILE_PATH.mkdir(mode=0o700, parents=True, exist_ok=True)
+    EMAIL_FILE_PATH.chmod(0o700)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
@@ -374,7 +402,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # Request lines would carry residents' addresses; Django's request logger never logs them
     # for a success, and its error records name only the path (error e-mails: web.errors).
-    "loggers": {"django.server": {"handlers": [], "propagate": False}},
+    "loggers": {
+        "django.server": {"handlers": [], "propagate": False},
+        # qpdf's bridge announces itself on import; its warnings about damaged PDFs still show.
+        "pikepdf": {"level": "WARNING"},
+    },
 }
 
 # --- Open data API (read-only, public, no sessions) ----------------------------------------------

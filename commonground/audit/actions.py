@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from commonground.audit import context
 from commonground.audit.choices import Outcome
-from commonground.audit.models import AuditEvent, AuditHead
+from commonground.audit.keys import MissingChainKey, chain_key, missing_key_message
+from commonground.audit.models import KEYED_FORMAT, AuditEvent, AuditHead
 
 
 def record(
@@ -24,8 +25,15 @@ def record(
     sequence makes a lost race fail loudly instead of forking the chain.
     """
     origin = context.current()
+    if origin.resident:
+        # On a resident's page nobody is named, whoever the caller thought was acting.
+        actor = "public"
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        # A key is made only for a log that has never had one (see audit.keys).
+        key = chain_key(create=not head.mac)
+        if key is None:
+            raise MissingChainKey(missing_key_message())
         is_user = actor is not None and getattr(actor, "is_authenticated", False)
         event = AuditEvent(
             sequence=head.sequence + 1,
@@ -40,10 +48,12 @@ def record(
             source=origin.source,
             address=origin.address,
             previous_hash=head.hash,
+            hash_format=KEYED_FORMAT,
         )
-        event.hash = event.compute_hash()
+        event.hash = event.compute_hash(key)
         event.save(force_insert=True)
         head.sequence, head.hash = event.sequence, event.hash
-        head.save(update_fields=["sequence", "hash"])
+        head.mac = head.compute_mac(key)
+        head.save(update_fields=["sequence", "hash", "mac"])
     origin.events += 1
     return event

@@ -13,6 +13,8 @@ class Origin:
     source: str = Source.SYSTEM
     # Set only for staff and sign-in requests: a resident's address is never stored.
     address: str | None = None
+    # A resident's page (commonground.web.resident): nothing recorded names who made the request.
+    resident: bool = False
     events: int = field(default=0)
 
 
@@ -26,8 +28,10 @@ def current() -> Origin:
 
 
 @contextmanager
-def origin(source: str, address: str | None = None):
-    token = _origin.set(Origin(source=source, address=address))
+def origin(source: str, address: str | None = None, *, resident: bool = False):
+    token = _origin.set(
+        Origin(source=source, address=None if resident else address, resident=resident)
+    )
     try:
         yield current()
     finally:

@@ -9,7 +9,10 @@ SIGN_IN_PATH = "/accounts/"
 
 class AuditMiddleware:
     """Gives each request's audit events their source and, for staff, their address; and makes
-    sure every request by a signed-in user leaves at least one event (CJIS AU-2: reads too)."""
+    sure every request by a signed-in user leaves at least one event (CJIS AU-2: reads too).
+
+    A resident's page is neither: its session is not the staff one, so its user is anonymous,
+    and its origin is marked so that no event recorded during it names anyone (see `record`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -18,10 +21,11 @@ class AuditMiddleware:
         is_staff_door = request.user.is_authenticated or SIGN_IN_PATH in request.path_info
         address = request.META.get("REMOTE_ADDR") if is_staff_door else None
         source = Source.API if request.path_info.startswith("/api/") else Source.WEB
-        with context.origin(source, address) as origin:
+        resident = getattr(request, "resident_page", False)
+        with context.origin(source, address, resident=resident) as origin:
             response = self.get_response(request)
             user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated and origin.events == 0:
+            if user is not None and user.is_authenticated and not resident and origin.events == 0:
                 record(
                     actor=user,
                     action="request",

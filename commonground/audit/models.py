@@ -1,7 +1,9 @@
 """The append-only, hash-chained audit log.
 
 Each event's hash covers its own content and the hash of the event before it, so an edit,
-deletion, insertion or reordering of any row breaks the chain from that row on.
+deletion, insertion or reordering of any row breaks the chain from that row on. Since hash
+format 3 the hash is an HMAC under a key the database does not hold (audit.keys), so rows
+deleted or edited cannot be made to look intact again by re-hashing the rest.
 """
 
 import hashlib
@@ -12,8 +14,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from commonground.audit.choices import Outcome, Source
+from commonground.audit.keys import mac, require_chain_key
 
 GENESIS_HASH = "0" * 64
+KEYED_FORMAT = 3
 
 
 class AuditEvent(models.Model):
@@ -34,9 +38,10 @@ class AuditEvent(models.Model):
     address = models.GenericIPAddressField(null=True, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
-    # Which fields the hash covers: 1 for events written before outcome, source and address
-    # were recorded (so their hashes still verify), 2 since.
-    hash_format = models.PositiveSmallIntegerField(default=2)
+    # How the hash is made: 1 for events written before outcome, source and address were
+    # recorded (so their hashes still verify), 2 once they were, 3 (the same fields) since the
+    # hash is an HMAC under the chain key. Along the chain a format never goes back.
+    hash_format = models.PositiveSmallIntegerField(default=KEYED_FORMAT)
 
     class Meta:
         ordering = ["sequence"]
@@ -67,7 +72,11 @@ class AuditEvent(models.Model):
             }
         return json.dumps(payload, sort_keys=True, cls=DjangoJSONEncoder).encode()
 
-    def compute_hash(self) -> str:
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """The event's hash; from format 3 on an HMAC under the chain key (`key`, or the
+        configured one: MissingChainKey if there is none)."""
+        if self.hash_format >= KEYED_FORMAT:
+            return mac(key or require_chain_key(), self.canonical())
         return hashlib.sha256(self.canonical()).hexdigest()
 
 
@@ -79,6 +88,12 @@ class AuditHead(models.Model):
 
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    # HMAC of sequence and hash under the chain key. Without it, a log rewritten from the start
+    # in an unkeyed format (with the code's own functions) would verify.
+    mac = models.CharField(max_length=64, blank=True)
 
     def __str__(self):
         return f"head #{self.sequence}"
+
+    def compute_mac(self, key: bytes) -> str:
+        return mac(key, f"{self.sequence}:{self.hash}".encode())

@@ -86,11 +86,14 @@ def file_report(
     by=None,
     files: list[StoredFile] = (),
     received_at: datetime.datetime | None = None,
+    session_binding: str = "",
 ) -> Filed:
     """File a complaint or commendation once, however many times the same form is submitted.
 
     Online reports come from the public (`by` is None); any other channel is staff intake and
-    needs the intake permission. Anonymous reports keep no contact details at all.
+    needs the intake permission. Anonymous reports keep no contact details at all. A resident's
+    token must come from the session it was made for (`session_binding`, see tracking), or
+    the code of the report it already filed would be shown to whoever replays it.
     """
     if channel == Channel.ONLINE:
         if by is not None:
@@ -98,7 +101,7 @@ def file_report(
     else:
         require(by, "complaints.intake")
     try:
-        code = tracking.code_for_token(submission_token)
+        code = tracking.code_for_token(submission_token, bound_to=session_binding)
     except signing.BadSignature as error:
         raise InvalidSubmission from error
     code_hash = tracking.hash_code(code)

@@ -1,13 +1,19 @@
 """The resident's unfinished report, kept encrypted in their session between steps.
 
 What is kept is what they typed (so every step re-renders it and is validated again at review);
-uploads are stored at once and listed by id. Filing the report ends the session."""
+uploads are stored at once and listed by id. Filing the report removes the draft.
+
+The session also keeps a random binding, which the review page's submission token carries (as a
+keyed hash): a token shows its tracking code again only in the session it was made for, so a
+double click, a reload or a retry finds the code, and a token copied to another browser does not.
+The binding stays when the draft goes, and ends with the browser, as the session does."""
 
 import secrets
 
 from commonground.lib.crypto import decrypt_json, encrypt_json
 
 SESSION_KEY = "intake_draft"
+BINDING_KEY = "submission_binding"
 
 
 class Draft:
@@ -39,5 +45,15 @@ class Draft:
     def save(self) -> None:
         self.request.session[SESSION_KEY] = encrypt_json(self.data)
 
+    @property
+    def binding(self) -> str:
+        """The session's submission binding (see the module's notes), made on first use."""
+        session = self.request.session
+        if BINDING_KEY not in session:
+            session[BINDING_KEY] = secrets.token_hex(16)
+        return session[BINDING_KEY]
+
     def discard(self) -> None:
-        self.request.session.flush()
+        """Forget the draft; the binding stays, so that a reload of the confirmation, or a retry
+        whose answer was lost on the way, still shows the code."""
+        self.request.session.pop(SESSION_KEY, None)

@@ -4,6 +4,10 @@ groups of four, stored only as a keyed hash.
 A code is derived from the signed submission token that the review page hands out, so a repeated
 submission (double click, reload, network retry) finds the report it already created and shows the
 same code again, while the server never keeps the code itself.
+
+A token made for a resident's session is bound to it (commonground.complaints.draft): from any
+other session it shows nothing, so a token seen on a shared computer or in a leaked page cannot be
+replayed elsewhere to read the code.
 """
 
 import hashlib
@@ -26,15 +30,29 @@ class MalformedCode(ValueError):
     pass
 
 
-def new_submission_token() -> str:
-    return signing.dumps(secrets.token_hex(16), salt=_TOKEN_SALT)
+class WrongSession(signing.BadSignature):
+    """A submission token presented from a session other than the one it was made for."""
 
 
-def code_for_token(token: str) -> str:
-    """The tracking code that belongs to a submission token; BadSignature if it is not ours."""
+def new_submission_token(bound_to: str = "") -> str:
+    """A fresh token; `bound_to` (a session's secret binding) ties it to that session. Staff
+    intake's tokens are bound to nothing (the intake permission guards them)."""
+    nonce = secrets.token_hex(16)
+    payload = f"{nonce}:{_binding_hash(bound_to)}" if bound_to else nonce
+    return signing.dumps(payload, salt=_TOKEN_SALT)
+
+
+def code_for_token(token: str, bound_to: str = "") -> str:
+    """The tracking code that belongs to a submission token; BadSignature if it is not ours,
+    WrongSession if it was made for another binding than `bound_to` (a bound token given
+    without its binding, or an unbound one given with one, included)."""
     raw = signing.loads(token, salt=_TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    nonce, _, binding = raw.partition(":")
+    expected = _binding_hash(bound_to) if bound_to else ""
+    if not hmac.compare_digest(binding, expected):
+        raise WrongSession("This submission token was made for another session.")
     digest = hmac.new(
-        derive_key("commonground.tracking-code"), raw.encode(), hashlib.sha256
+        derive_key("commonground.tracking-code"), nonce.encode(), hashlib.sha256
     ).digest()
     number = int.from_bytes(digest[:10], "big")
     symbols = []
@@ -42,6 +60,10 @@ def code_for_token(token: str) -> str:
         number, index = divmod(number, 32)
         symbols.append(ALPHABET[index])
     return format_code("".join(reversed(symbols)))
+
+
+def _binding_hash(bound_to: str) -> str:
+    return keyed_hash(bound_to, "submission-binding")
 
 
 def format_code(code: str) -> str:

@@ -46,6 +46,7 @@ from commonground.evidence.models import StoredFile
 from commonground.roster.models import District
 from commonground.roster.selectors import officers_by_id, public_officer_lookup
 from commonground.web.ratelimit import too_many
+from commonground.web.resident import resident_page
 
 FORM_STEPS = {
     "kind": KindForm,
@@ -93,12 +94,14 @@ def _context(draft: Draft, step: str, **extra) -> dict:
     }
 
 
+@resident_page
 def start(request):
     return render(
         request, "complaints/start.html", {"lookup_enabled": settings.PUBLIC_OFFICER_LOOKUP}
     )
 
 
+@resident_page
 @never_cache
 @require_http_methods(["GET", "POST"])
 def step(request, step):
@@ -154,6 +157,7 @@ def _list_step_post(request, draft: Draft, name: str, form_class, add_actions=("
     return None, form
 
 
+@resident_page
 @never_cache
 @require_http_methods(["GET", "POST"])
 def officers(request):
@@ -188,6 +192,7 @@ def officers(request):
     )
 
 
+@resident_page
 @require_safe
 def officer_lookup(request):
     """Live search for the officers step (an enhancement: the step works without it)."""
@@ -199,6 +204,7 @@ def officer_lookup(request):
     )
 
 
+@resident_page
 @never_cache
 @require_http_methods(["GET", "POST"])
 def people(request):
@@ -235,6 +241,7 @@ def _draft_files(draft: Draft) -> list[StoredFile]:
     return sorted(stored, key=lambda f: f.uploaded_at)
 
 
+@resident_page
 @never_cache
 @require_http_methods(["GET", "POST"])
 @limit_upload(resident_upload_limit)
@@ -302,6 +309,7 @@ def _validated(draft: Draft):
     return cleaned, None
 
 
+@resident_page
 @never_cache
 def review(request):
     draft = Draft(request)
@@ -318,12 +326,13 @@ def review(request):
             answers=cleaned,
             officers=[(o, roster.get(o.get("officer_id"))) for o in cleaned["officers"]],
             files=_draft_files(draft),
-            submission_token=tracking.new_submission_token(),
+            submission_token=tracking.new_submission_token(bound_to=draft.binding),
             district_names=dict(District.objects.values_list("pk", "name")),
         ),
     )
 
 
+@resident_page
 @never_cache
 @require_POST
 def submit(request):
@@ -331,9 +340,12 @@ def submit(request):
     draft = Draft(request)
     cleaned, incomplete = _validated(draft)
     if incomplete:
-        # Filed already (reload or retry after the draft was cleared)? Show that report again.
+        # Filed already (reload or retry after the draft was cleared)? Show that report again,
+        # but only in the session the token was made for, and counted like a lookup.
+        if throttled := _throttled(request, TrackingLookupForm()):
+            return throttled
         try:
-            code = tracking.code_for_token(token)
+            code = tracking.code_for_token(token, bound_to=draft.binding)
         except signing.BadSignature:
             return redirect("complaints:review")
         report = get_report_by_code(code)
@@ -346,6 +358,7 @@ def submit(request):
             submission_token=token,
             channel=Channel.ONLINE,
             files=_draft_files(draft),
+            session_binding=draft.binding,
         )
     except InvalidSubmission:
         return HttpResponseBadRequest(
@@ -368,6 +381,7 @@ def _client_identity(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+@resident_page
 @never_cache
 @require_http_methods(["GET", "POST"])
 def status(request):
@@ -429,6 +443,7 @@ def _status_page(request, report, code, *, add_form=None, file_errors=(), added=
     )
 
 
+@resident_page
 @never_cache
 @require_POST
 @limit_upload(resident_upload_limit)

@@ -31,6 +31,7 @@ from commonground.evidence.actions import (
 )
 from commonground.evidence.files import RejectedFile, sha256_of, validate
 from commonground.evidence.models import ImportBatch, ItemKind, Recording, StoredFile
+from commonground.lib.spreadsheet import SafeWriter
 from commonground.roster.models import Officer
 
 COLUMNS = (
@@ -553,8 +554,9 @@ def _check_overlaps_across_rows(rows: list[_Row]) -> None:
 
 
 def write_report_csv(problems: list[Problem], destination) -> None:
-    """A report as CSV (row, column, message), for a spreadsheet beside the manifest."""
-    writer = csv.writer(destination)
+    """A report as CSV (row, column, message), for a spreadsheet beside the manifest. Messages
+    quote the manifest's values, so no cell may start as a formula (lib.spreadsheet)."""
+    writer = SafeWriter(destination)
     writer.writerow([_("row"), _("column"), _("message")])
     for problem in problems:
         writer.writerow(

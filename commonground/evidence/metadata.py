@@ -19,21 +19,23 @@ What each type loses:
   at the top, in the movie and in every track become empty `free` boxes of the same size.
 - WebM: Tags, Attachments and the segment title become Void elements of the same size.
 - MP3: ID3v1, ID3v2 and APE tags.
-- PDF: the document information dictionaries (author, creator, title, producer, dates) and every
-  XMP metadata stream are overwritten with blanks of the same length, and any other /Author entry
-  left uncompressed is blanked. A PDF that keeps them compressed inside object streams is refused
-  (MetadataError): they cannot be removed there without rewriting the document.
+- PDF: rewritten by qpdf (pikepdf), the one type that is: its document information (author,
+  creator, title, producer, dates), every XMP metadata stream, application data (PieceInfo), and
+  active content: JavaScript (document scripts, actions, form field scripts), the open action,
+  automatic actions (AA) of the document, pages, annotations and fields, actions that launch a
+  program, submit a form, import data or open another or an embedded file, XFA forms, and
+  embedded files. Objects nothing points at any more (earlier revisions of an edited document)
+  are left out. Page contents, images and fonts are copied as they are, not re-rendered.
 
 What no type loses (said where copies are made): recording times in the container's own headers
 (mvhd, tkhd), metadata carried as a timed track of a video (GoPro GPMF, Apple mebx location
 tracks), anything written into the picture or the sound itself (a camera's burned-in overlay of
-time, position or device), encoder settings inside the video stream, and names inside a PDF's
-annotations, form fields or embedded files."""
+time, position or device), encoder settings inside the video stream, and names a PDF shows as
+its content (the author of a comment annotation, the values of form fields)."""
 
-import mmap
-import re
 from dataclasses import dataclass, field
 
+import pikepdf
 from django.utils.translation import gettext as _
 
 from commonground.evidence.files import CHUNK, RejectedFile, local_temporary_file
@@ -59,6 +61,14 @@ class MetadataError(RejectedFile):
 @dataclass(frozen=True)
 class Zeros:
     length: int
+
+
+@dataclass(frozen=True)
+class Whole:
+    """A copy written out in full beforehand (a rewritten PDF): a temporary file, closed (and
+    removed) with the plan."""
+
+    file: object
 
 
 @dataclass
@@ -142,6 +152,11 @@ def write_copy(file, plan: Plan, out) -> int:
         if isinstance(piece, bytes):
             out.write(piece)
             written += len(piece)
+        elif isinstance(piece, Whole):
+            piece.file.seek(0)
+            while block := piece.file.read(CHUNK):
+                out.write(block)
+                written += len(block)
         elif isinstance(piece, Zeros):
             left = piece.length
             while left:
@@ -643,130 +658,123 @@ def _mp3(file, size, name):
 
 # --- PDF ------------------------------------------------------------------------------------------
 
-_INFO_REFERENCE = re.compile(rb"/Info\s*(\d+)\s+(\d+)\s+R")
-_DIRECT_INFO = re.compile(rb"/Info\s*<<")
-_METADATA_STREAM = re.compile(rb"/Type\s*/Metadata\b")
-_FILTER = re.compile(rb"/(?:Filter|DecodeParms)\s*(?:/[^\s/<>\[\]()]+|\[[^\]]*\]|<<[^>]*>>)")
-_AUTHOR = re.compile(rb"/Author\s*")
-_XMP_LEFT = re.compile(rb"<x:xmpmeta|<\?xpacket begin|<rdf:RDF")
-
-
-def _bytes_of(file):
-    """The whole file as bytes or a read-only memory map (no copy for a file on disk)."""
-    try:
-        return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-    except (AttributeError, OSError, ValueError):
-        file.seek(0)
-        return file.read()
+# Keys removed from every dictionary of the document, with what they held.
+_PDF_REMOVED_KEYS = {
+    "/Metadata": "xmp",
+    "/PieceInfo": "application data",
+    "/OpenAction": "open action",
+    "/AA": "automatic actions",
+    "/JS": "javascript",
+    "/JavaScript": "javascript",
+    "/EmbeddedFiles": "embedded files",
+    "/EF": "embedded files",
+    "/XFA": "xfa form",
+}
+# Actions that run something, send something or open another file: removed wherever they are
+# (links to web addresses and within the document stay).
+_PDF_ACTIVE_ACTIONS = {
+    "/JavaScript",
+    "/Launch",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToE",
+    "/GoToR",
+    "/Rendition",
+    "/RichMediaExecute",
+    "/Sound",
+    "/Movie",
+}
 
 
 def _pdf(file, size, name):
-    data = _bytes_of(file)
+    """The copy is the document rewritten by qpdf (pikepdf) without what _PDF_REMOVED_KEYS and
+    _PDF_ACTIVE_ACTIONS name and without its document information: objects nothing points at
+    any more (earlier revisions of an edited file, say) are left out, streams are copied as they
+    are (pages are not re-rendered). Fails closed: the copy is read back and refused if any of
+    it is left."""
+    file.seek(0)
     try:
-        return _pdf_plan(data, size, name)
-    finally:
-        if isinstance(data, mmap.mmap):
-            data.close()
-
-
-def _pdf_plan(data, size, name):
-    edits: dict[int, bytes] = {}  # offset -> replacement of the same length
-
-    def blank(start: int, end: int, keep: bytes = b"") -> None:
-        edits[start] = keep + b" " * (end - start - len(keep))
-
-    compressed = MetadataError(
-        _(
-            "“%(name)s” keeps its document properties (such as its author) compressed inside "
-            "the document, where they cannot be removed without rewriting it. Remove them with a "
-            "PDF tool, attach the result as a redacted copy, and give out that copy."
-        )
-        % {"name": name}
-    )
-    removed = set()
-    if _DIRECT_INFO.search(data):
-        raise compressed
-    for number, generation in set(_INFO_REFERENCE.findall(data)):
-        header = re.compile(rb"(?<![0-9])" + number + rb"\s+" + generation + rb"\s+obj\b")
-        found = False
-        for match in header.finditer(data):
-            body_start = match.end()
-            body_end = data.find(b"endobj", body_start)
-            body = data[body_start:body_end] if body_end != -1 else b""
-            if not body.strip().startswith(b"<<") or b"stream" in body:
-                continue
-            blank(body_start, body_end, b" <<>>")
-            found = True
-        if not found:
-            raise compressed
-        removed.add("document properties")
-    for match in _METADATA_STREAM.finditer(data):
-        opening = data.rfind(b"obj", 0, match.start())
-        keyword = data.find(b"stream", match.end())
-        closing = data.find(b"endstream", keyword)
-        if opening == -1 or keyword == -1 or closing == -1:
-            raise _damaged(name)
-        if data.find(b"endobj", match.end(), keyword) != -1:
-            continue  # not a stream: a /Type /Metadata mentioned in some dictionary
-        for entry in _FILTER.finditer(data, opening, keyword):
-            blank(entry.start(), entry.end())
-        start = keyword + len(b"stream")
-        start += 2 if data[start : start + 2] == b"\r\n" else 1
-        blank(start, closing)
-        removed.add("xmp")
-    for match in _AUTHOR.finditer(data):
-        start = match.end()
-        end = _pdf_string_end(data, start)
-        if end is not None and not any(s <= start < s + len(r) for s, r in edits.items()):
-            blank(
-                start, end, data[start : start + 1] + b" " * (end - start - 2) + data[end - 1 : end]
+        pdf = pikepdf.open(file)
+    except pikepdf.PasswordError:
+        raise MetadataError(
+            _("“%(name)s” is protected by a password, so no copy without its metadata was made.")
+            % {"name": name}
+        ) from None
+    except pikepdf.PdfError:
+        raise _damaged(name) from None
+    out = local_temporary_file(suffix=".pdf")
+    try:
+        with pdf:
+            removed = _clean_pdf(pdf)
+            pdf.save(
+                out,
+                preserve_pdfa=False,
+                fix_metadata_version=False,
+                encryption=False,
+                deterministic_id=True,
             )
-            removed.add("document properties")
-    plan, pos = Plan(removed=removed), 0
-    for offset in sorted(edits):
-        if offset < pos:
-            continue  # already inside a larger blanked range
-        plan.copy(pos, offset)
-        plan.write(edits[offset])
-        pos = offset + len(edits[offset])
-    plan.copy(pos, size)
-    _check_no_xmp_left(data, edits, name)
+        out.seek(0)
+        with pikepdf.open(out) as check:
+            if _clean_pdf(check):
+                raise MetadataError(
+                    _(
+                        "“%(name)s” still held metadata or active content after cleaning, so no "
+                        "copy was made. Remove it with a PDF tool, attach the result as a "
+                        "redacted copy, and give out that copy."
+                    )
+                    % {"name": name}
+                )
+    except pikepdf.PdfError:
+        out.close()
+        raise _damaged(name) from None
+    except BaseException:
+        out.close()
+        raise
+    plan = Plan(removed=removed)
+    plan.pieces.append(Whole(out))
     return plan
 
 
-def _pdf_string_end(data, start: int) -> int | None:
-    """The end (exclusive) of the literal (...) or hex <...> string starting at `start`."""
-    opening = data[start : start + 1]
-    if opening == b"<" and data[start + 1 : start + 2] != b"<":
-        end = data.find(b">", start)
-        return None if end == -1 else end + 1
-    if opening != b"(":
-        return None
-    depth, pos = 0, start
-    while pos < len(data):
-        char = data[pos : pos + 1]
-        if char == b"\\":
-            pos += 2
+def _clean_pdf(pdf) -> set[str]:
+    """Remove the document information, _PDF_REMOVED_KEYS and active actions from every object
+    reachable in `pdf`; return what was removed (empty if the document was clean)."""
+    removed = set()
+    if "/Info" in pdf.trailer:
+        del pdf.trailer["/Info"]
+        removed.add("document properties")
+    seen = set()
+    pending = [pdf.trailer]
+    while pending:
+        current = pending.pop()
+        if current.is_indirect:
+            if current.objgen in seen:
+                continue
+            seen.add(current.objgen)
+        if isinstance(current, pikepdf.Array):
+            pending.extend(v for v in current if isinstance(v, (pikepdf.Dictionary, pikepdf.Array)))
             continue
-        if char == b"(":
-            depth += 1
-        elif char == b")":
-            depth -= 1
-            if depth == 0:
-                return pos + 1
-        pos += 1
-    return None
+        if not isinstance(current, (pikepdf.Dictionary, pikepdf.Stream)):
+            continue
+        for key, label in _PDF_REMOVED_KEYS.items():
+            if key in current:
+                del current[key]
+                removed.add(label)
+        for key in list(current.keys()):
+            value = current[key]
+            if _is_active_action(value):
+                del current[key]
+                removed.add("active content")
+            elif isinstance(value, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
+                pending.append(value)
+    if "/Names" in pdf.Root and not len(pdf.Root.Names.keys()):
+        del pdf.Root["/Names"]
+    return removed
 
 
-def _check_no_xmp_left(data, edits, name):
-    """Fail closed: an XMP packet still readable in the copy means one was missed."""
-    for match in _XMP_LEFT.finditer(data):
-        if not any(s <= match.start() < s + len(r) for s, r in edits.items()):
-            raise MetadataError(
-                _(
-                    "“%(name)s” holds metadata (XMP) outside the places it can be removed from. "
-                    "Remove it with a PDF tool, attach the result as a redacted copy, and give "
-                    "out that copy."
-                )
-                % {"name": name}
-            )
+def _is_active_action(value) -> bool:
+    if not isinstance(value, pikepdf.Dictionary) or "/S" not in value:
+        return False
+    if str(value.S) == "/URI":  # a link to a web page or an address stays; javascript: does not
+        address = bytes(value.get("/URI", b"")).strip().lower()
+        return not address.startswith((b"http:", b"https:", b"mailto:"))
+    return str(value.S) in _PDF_ACTIVE_ACTIONS

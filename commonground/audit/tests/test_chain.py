@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commonground.audit.actions import record
+from commonground.audit.keys import require_chain_key
 from commonground.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 from commonground.audit.selectors import verify_chain
 
@@ -100,18 +101,36 @@ def test_verify_audit_reports_the_newest_events_deleted():
     assert "head records event #5" in broken.reason
 
 
-def test_events_written_before_the_second_hash_format_still_verify():
-    (event,) = _events(1)
+def _as_legacy(formats: list[int]) -> None:
+    """Rewrite the log's events in the older, unkeyed formats, as a log written before them
+    holds them, and seal its head with the key as the keyed-chain migration does."""
+    previous = GENESIS_HASH
     with tampering():
-        old = AuditEvent.objects.get(pk=event.pk)
-        old.hash_format = 1
-        old.outcome, old.source = "success", "system"
-        old.hash = old.compute_hash()
-        AuditEvent.objects.filter(pk=old.pk).update(hash_format=1, hash=old.hash)
-        AuditHead.objects.update(hash=old.hash)
-    assert verify_chain() == (1, None)
-    record(actor="system", action="test.event")
+        for event, hash_format in zip(
+            AuditEvent.objects.order_by("sequence"), formats, strict=True
+        ):
+            event.hash_format, event.previous_hash = hash_format, previous
+            if hash_format == 1:
+                event.outcome, event.source = "success", "system"
+            event.hash = event.compute_hash()
+            AuditEvent.objects.filter(pk=event.pk).update(
+                hash_format=hash_format, previous_hash=previous, hash=event.hash
+            )
+            previous = event.hash
+        head = AuditHead.objects.get()
+        head.hash = previous
+        head.mac = head.compute_mac(require_chain_key())
+        head.save()
+
+
+def test_events_written_before_the_keyed_hash_formats_still_verify():
+    _events(2)
+    _as_legacy([1, 2])
+    assert AuditEvent.objects.filter(hash_format__lt=3).count() == 2
     assert verify_chain() == (2, None)
+    record(actor="system", action="test.event")
+    assert AuditEvent.objects.get(sequence=3).hash_format == 3
+    assert verify_chain() == (3, None)
 
 
 FIELDS_TO_EDIT = {

@@ -161,3 +161,43 @@ def test_a_residents_photo_keeps_no_gps_serial_number_name_or_xmp(client, name, 
             assert not image.getexif()
             assert not image.getexif().get_ifd(0x8825)  # GPS
             assert "xmp" not in image.info and "XML:com.adobe.xmp" not in image.info
+
+
+def test_a_residents_pdf_with_scripts_is_kept_as_sent_and_given_out_clean(client, supervisor):
+    """A resident's PDF is evidence, kept bit for bit; what the agency gives out of it (an
+    export) runs nothing, launches nothing, embeds nothing and names no author."""
+    import hashlib
+    import zipfile
+
+    import pikepdf
+
+    from commonground.evidence.actions import export_package
+
+    hostile = media.pdf_with_active_content()
+    walk_to(client, "what")
+    client.post(
+        "/en/report/files/", {"files": [upload("statement.pdf", hostile)], "action": "upload"}
+    )
+    code_in(submit(client)[0])
+    stored = StoredFile.objects.get()
+    assert stored.sha256 == hashlib.sha256(hostile).hexdigest()
+    with stored.file.open("rb") as handle:
+        assert handle.read() == hostile
+
+    with (
+        export_package(
+            item=stored,
+            by=supervisor,
+            reason="Records request",
+            recipient="City Herald",
+            custody_pdf=b"%PDF",
+        ) as bundle,
+        zipfile.ZipFile(bundle) as archive,
+    ):
+        copy = archive.read(f"{stored.reference}/{stored.original_name}")
+    with pikepdf.open(io.BytesIO(copy)) as document:
+        readable = io.BytesIO()
+        document.save(readable, qdf=True, stream_decode_level=pikepdf.StreamDecodeLevel.all)
+    assert [m for m in media.ACTIVE_PDF_MARKERS if m in readable.getvalue()] == []
+    stored.refresh_from_db()
+    assert stored.sha256 == hashlib.sha256(hostile).hexdigest()

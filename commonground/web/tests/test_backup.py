@@ -116,3 +116,25 @@ def test_restore_refuses_to_replace_records_unless_told_and_explains_keys(system
         (tmp_path / "junk.tar").write_bytes(b"\0" * 1024)
         call_command("restore", tmp_path / "junk.tar", replace=True)
     assert Report.objects.count() == system["reports"]  # nothing was touched
+
+
+def test_a_restore_where_the_audit_chain_key_is_missing_says_it_needs_the_key(
+    system, tmp_path, settings, capsys
+):
+    """The chain key is not in the backup (it is not in the database); a machine without it
+    cannot check or continue the restored log, and the restore says so instead of passing."""
+    from commonground.audit.keys import _read
+
+    archive = tmp_path / "backup.tar"
+    call_command("backup", archive)
+    wipe()
+    settings.AUDIT_CHAIN_KEY = ""
+    settings.AUDIT_CHAIN_KEY_PATH = tmp_path / "new-machine" / "audit-chain.key"
+    _read.cache_clear()
+    try:
+        with pytest.raises(CommandError, match="audit chain key is missing"):
+            call_command("restore", archive)
+        assert "AUDIT_CHAIN_KEY" in capsys.readouterr().err
+        assert not settings.AUDIT_CHAIN_KEY_PATH.exists()  # no new key to hide the old one
+    finally:
+        _read.cache_clear()

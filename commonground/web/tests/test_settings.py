@@ -84,11 +84,13 @@ def test_every_response_carries_a_strict_content_security_policy(client, db):
 def test_residents_get_no_lasting_cookie(client, db):
     """Only what the form needs, and only until the browser closes."""
     from commonground.complaints.tests.test_intake_views import walk_to
+    from commonground.web.resident import RESIDENT_COOKIE_NAME
 
     client.get("/en/report/")
     walk_to(client, "what")
     cookies = client.cookies
-    assert set(cookies) <= {"csrftoken", "sessionid"}
+    # Residents' pages keep their session under a cookie of their own (web.resident).
+    assert set(cookies) <= {"csrftoken", RESIDENT_COOKIE_NAME}
     for cookie in cookies.values():
         assert not cookie["max-age"] and not cookie["expires"], cookie.key
         assert cookie["httponly"], cookie.key

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from commonground.audit.actions import record
+from commonground.audit.keys import chain_key
 from commonground.lib.backup import BackupError, restore_backup
 
 
@@ -34,6 +35,13 @@ class Command(BaseCommand):
             )
         except BackupError as error:
             raise CommandError(str(error)) from None
+        if not report.ok and chain_key() is None:
+            # The log cannot be appended to without its key (check_restored said so).
+            for problem in report.problems:
+                self.stderr.write(problem)
+            raise CommandError(
+                "The restore is not checked: the audit chain key is missing (see above)."
+            )
         record(
             actor="restore",
             action="system.restore",
