@@ -21,16 +21,7 @@ from commonground.stops.storage import local_path
 pytestmark = [pytest.mark.django_db, pytest.mark.files]
 
 THRESHOLD = 3
-QUASI_IDENTIFIERS = [
-    "received_period",
-    "channel",
-    "district",
-    "category",
-    "finding",
-    "outcome",
-    "closed_period",
-    "days_to_close",
-]
+QUASI_IDENTIFIERS = [h.column for h in datasets.ALLEGATION_RECORDS.quasi_identifiers(False)]
 
 
 def records() -> pl.DataFrame:

@@ -1,6 +1,8 @@
 """Every public route is a declared surface, and every family a surface tells about is one the
 release suppresses and audits."""
 
+import polars as pl
+
 from commonground.accounts.tests.test_routes import PUBLIC_PAGES, all_routes
 from commonground.publish import datasets
 from commonground.publish.records import COLUMN_FOR
@@ -30,23 +32,6 @@ def test_the_families_a_surface_tells_about_are_those_the_release_audits():
         assert set(surface.families) <= families, surface.name
     # The record set's rows are audited against exactly the families it says it overlaps.
     assert set(records.families) == set(COLUMN_FOR)
-    grouped = datasets.ALLEGATION_RECORDS.groupings
-    import polars as pl
-
-    empty = pl.DataFrame(
-        schema={
-            c: pl.String
-            for c in [
-                "received_period",
-                "channel",
-                "district",
-                "category",
-                "finding",
-                "outcome",
-                "closed_period",
-                "days_to_close",
-            ]
-        }
-        | {datasets.PERSON: pl.Int64}
-    )
-    assert set(grouped(empty)) == set(records.families)
+    columns = [h.column for h in datasets.ALLEGATION_RECORDS.quasi_identifiers(False)]
+    empty = pl.DataFrame(schema={c: pl.String for c in columns} | {datasets.PERSON: pl.Int64})
+    assert set(datasets.ALLEGATION_RECORDS.groupings(empty)) == set(records.families)
