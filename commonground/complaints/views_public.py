@@ -341,12 +341,13 @@ def submit(request):
     cleaned, incomplete = _validated(draft)
     if incomplete:
         # Filed already (reload or retry after the draft was cleared)? Show that report again,
-        # but only in the session the token was made for, and counted like a lookup.
-        if throttled := _throttled(request, TrackingLookupForm()):
-            return throttled
+        # but only in the session the token was made for. A token tried from elsewhere counts
+        # like a lookup; the resident's own retries do not (fifty at once must all see the code).
         try:
             code = tracking.code_for_token(token, bound_to=draft.binding)
         except signing.BadSignature:
+            if throttled := _throttled(request, TrackingLookupForm()):
+                return throttled
             return redirect("complaints:review")
         report = get_report_by_code(code)
         if report is None:

@@ -65,7 +65,9 @@ def build_release(*, by=None, progress: Callable[[str], None] = log.info) -> Rel
 
             for estimate_set in ds.ESTIMATE_SETS:
                 schema = {f.name: POLARS_TYPES[f.type] for f in estimate_set.fields()}
-                tables[estimate_set.slug] = pl.DataFrame(estimate_set.rows(hidden), schema=schema)
+                tables[estimate_set.slug] = pl.DataFrame(
+                    estimate_set.rows(hidden, threshold), schema=schema
+                )
             for slug, frame in tables.items():
                 path = Path(work) / f"{slug}.parquet"
                 frame.write_parquet(path)

@@ -775,8 +775,9 @@ class EstimateSet:
     grain: Promise
     declared_fields: tuple[Field, ...]
     # The rows, given `hidden(family, **cell)`: whether a count the estimate is worked out from
-    # is suppressed in the release (then the estimate is withheld too, or it would give it away).
-    rows: Callable[[Callable[..., bool]], list[dict]]
+    # is suppressed in the release (then the estimate is withheld too, or it would give it away);
+    # and the release's suppression threshold, for counts of its own.
+    rows: Callable[[Callable[..., bool], int], list[dict]]
     kind: str = field(default="estimates", init=False)
     disclosure = _(
         "An estimate is withheld when a count it is worked out from is suppressed, or when there "
@@ -865,8 +866,7 @@ WITHHELD = [
 ]
 
 
-def _stop_disparities(hidden: Callable[..., bool]) -> list[dict]:
-    from commonground.publish.selectors import disclosure_policy
+def _stop_disparities(hidden: Callable[..., bool], threshold: int) -> list[dict]:
     from commonground.stops.analysis import Estimate, NotEnoughData
     from commonground.stops.selectors import loaded_stops_summary
 
@@ -895,8 +895,6 @@ def _stop_disparities(hidden: Callable[..., bool]) -> list[dict]:
                 "withheld": withheld,
             }
         )
-
-    threshold, _officers = disclosure_policy()
 
     def add_records(analysis, used, left_out):
         """How many records an analysis used and left out, and why; counts from 1 to the

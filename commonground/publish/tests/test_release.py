@@ -12,7 +12,11 @@ from commonground.complaints.tests.factories import agency_with_officers
 from commonground.publish import datasets
 from commonground.publish.actions import KEEP_RELEASES, build_release
 from commonground.publish.models import Release, ReleaseStatus
-from commonground.publish.selectors import latest_release, read_table, release_file
+from commonground.publish.selectors import (
+    latest_release,
+    read_table,
+    release_file,
+)
 from commonground.publish.tests.helpers import closed, complaints, with_allegation
 from commonground.stops.analysis import Estimate, NotEnoughData
 from commonground.stops.storage import local_path
@@ -220,7 +224,7 @@ def test_a_disparity_is_withheld_when_a_count_it_comes_from_is_suppressed():
         raise NotEnoughData("none")
 
     with mock.patch("commonground.publish.datasets.analyse", analyse):
-        rows = {(r["measure"], r["group"]): r for r in datasets.STOP_DISPARITIES.rows(hidden)}
+        rows = {(r["measure"], r["group"]): r for r in datasets.STOP_DISPARITIES.rows(hidden, 10)}
 
     assert rows[("stop_ratio", "black")]["value"] == 1.5
     assert rows[("stop_ratio", "black")]["low"] == 1.2

@@ -123,11 +123,8 @@ def test_a_small_left_out_count_is_withheld_with_another_so_the_total_cannot_giv
             return Benchmark()
         raise NotEnoughData("none")
 
-    with (
-        mock.patch("commonground.publish.datasets.analyse", analyse),
-        mock.patch("commonground.publish.selectors.disclosure_policy", lambda: (10, False)),
-    ):
-        rows = datasets.STOP_DISPARITIES.rows(lambda family, **cell: False)
+    with mock.patch("commonground.publish.datasets.analyse", analyse):
+        rows = datasets.STOP_DISPARITIES.rows(lambda family, **cell: False, 10)
 
     by_reason = {r["reason"]: r for r in rows if r["measure"] == "records_left_out"}
     assert by_reason["outside_districts"]["value"] is None
@@ -164,11 +161,8 @@ def test_the_standardised_ratio_is_withheld_when_a_count_it_comes_from_is_suppre
     def hidden(family, **cell):
         return family is datasets.STOPS and cell == {"subject_race": "asian/pacific islander"}
 
-    with (
-        mock.patch("commonground.publish.datasets.analyse", analyse),
-        mock.patch("commonground.publish.selectors.disclosure_policy", lambda: (10, False)),
-    ):
-        rows = datasets.STOP_DISPARITIES.rows(hidden)
+    with mock.patch("commonground.publish.datasets.analyse", analyse):
+        rows = datasets.STOP_DISPARITIES.rows(hidden, 10)
 
     withheld = one_row(rows, measure="stop_ratio_standardised", group="asian/pacific islander")
     assert withheld["value"] is None and withheld["interval"] is None
