@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commonground.accounts.rules import can
+from commonground.accounts.rules import can, directly_commanded_unit_ids
 from commonground.evidence.files import CHUNK, open_stored
 from commonground.evidence.models import GENESIS_HASH, CustodyKind, StoredFile, UploadSession
 from commonground.lib.storage import walk
@@ -24,6 +24,8 @@ def visible_items(user) -> QuerySet[StoredFile]:
     items = StoredFile.objects.filter(draft_key="")
     if not can(user, "evidence.view"):
         return items.none()
+    if (conflicted := _on_conflicted_cases(user)) is not None:
+        items = items.exclude(pk__in=conflicted).exclude(derived_from__in=conflicted)
     if can(user, "evidence.view_all"):
         return items
     on_my_case = (
@@ -33,6 +35,29 @@ def visible_items(user) -> QuerySet[StoredFile]:
     )
     originals = StoredFile.objects.filter(on_my_case).values("pk")
     return items.filter(Q(pk__in=originals) | Q(derived_from__in=originals))
+
+
+# The reports an item belongs to, by the reverse names of the apps that link files to cases.
+REPORT_PATHS = (
+    "attachment__report",
+    "log_attachment__entry__case__report",
+    "case_links__case__report",
+)
+
+
+def _on_conflicted_cases(user) -> QuerySet | None:
+    """Items of cases the user may not open (`accounts.rules.conflicted`: their linked officer
+    is named in it, or commands a named officer's unit): even a role that holds every item does
+    not see those. None for staff linked to no officer."""
+    own = getattr(user, "officer_id", None)
+    if own is None:
+        return None
+    units = directly_commanded_unit_ids(user)
+    named = Q()
+    for path in REPORT_PATHS:
+        named |= Q(**{f"{path}__officers__officer_id": own})
+        named |= Q(**{f"{path}__officers__officer__unit_id__in": units})
+    return StoredFile.objects.filter(named).values("pk")
 
 
 def get_item_for_user(user, uuid) -> StoredFile:

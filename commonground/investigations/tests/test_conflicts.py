@@ -194,3 +194,25 @@ def test_command_from_units_above_is_no_conflict_the_units_own_commander_is(
 
     assert client.get(f"/en/staff/cases/{patrol_case.report_id}/").status_code == 200
     assert client.get(f"/en/staff/cases/{office_case.report_id}/").status_code == 403
+
+
+def test_evidence_of_a_case_is_withheld_from_a_commander_of_a_named_officer_whatever_their_role(
+    client, chain
+):
+    from django.urls import reverse
+
+    from commonground.complaints.tests.test_intake_views import jpeg_with_gps, upload
+    from commonground.evidence.actions import ingest_upload
+
+    photo = ingest_upload(
+        upload=upload("p.jpg", jpeg_with_gps()), strip_metadata=True, draft_key="k"
+    )
+    file(files=[photo], officers=[OfficerInput(officer_id=chain["officers"][0].pk)])
+    commander = linked("captain", Role.IA_SUPERVISOR, chain["captain"])
+    other = make_staff("other-ia", Role.IA_SUPERVISOR)
+
+    client.force_login(commander)
+    assert client.get(reverse("evidence:item_detail", args=[photo.uuid])).status_code == 403
+    assert photo.reference not in client.get(reverse("evidence:item_list")).content.decode()
+    client.force_login(other)
+    assert client.get(reverse("evidence:item_detail", args=[photo.uuid])).status_code == 200
