@@ -515,7 +515,7 @@ class RecordSet:
         "Only the fields listed: no names, contact details, descriptions or other free text. "
         "Identifiers are random codes, not the agency's case numbers, and rows are in no "
         "particular order. Months become quarters or years, and other fields read 'withheld', "
-        "wherever fewer than the suppression threshold's number of complaints would otherwise "
+        "wherever no more complaints than the suppression threshold would otherwise "
         "share the same values, so every combination of values in the file belongs to more "
         "complaints than that; and no count the tables hide can be worked out from the rows. "
         "Officers are named only where the agency has decided to publish officer data."

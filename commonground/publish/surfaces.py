@@ -1,4 +1,5 @@
-"""Every public surface, with what it reveals and what keeps that safe, declared once.
+"""Every public surface, with what it reveals and what keeps that safe, declared once (for
+the people who keep the disclosure rules, so in English only).
 
 A count hidden in one place is only hidden if no other place gives it back, alone or together
 with the rest; so each surface says which families of counts it tells about, and the release
@@ -11,9 +12,6 @@ withheld whenever a count it is worked out from is hidden. Surfaces that tell ab
 
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-
 from commonground.publish import datasets as ds
 
 
@@ -21,10 +19,10 @@ from commonground.publish import datasets as ds
 class Surface:
     name: str
     routes: tuple[str, ...]  # URL names that show it; "publish-api-*" is every API resource
-    reveals: Promise
+    reveals: str
     # Families of counts it tells about (their slugs), and how that is kept safe.
     families: tuple[str, ...]
-    protection: Promise
+    protection: str
 
 
 COUNT_FAMILIES = tuple(f.slug for f in ds.FAMILIES)
@@ -33,9 +31,9 @@ SURFACES = (
     Surface(
         "count tables",
         ("publish-dataset", "publish-download", "publish-api-*", "publish-catalogue"),
-        _("Counts of records by one or two dimensions, with totals."),
+        ("Counts of records by one or two dimensions, with totals."),
         COUNT_FAMILIES,
-        _(
+        (
             "Counts from 1 to the threshold hidden, with partners, over every table of a family "
             "at once; a linear programme shows no hidden count can be worked out."
         ),
@@ -43,19 +41,19 @@ SURFACES = (
     Surface(
         "dashboards",
         ("publish-figures", "publish-dashboard"),
-        _("Charts and tables drawn from the count tables and estimates of the release."),
+        ("Charts and tables drawn from the count tables and estimates of the release."),
         COUNT_FAMILIES,
-        _("Drawn from the released tables only, after suppression."),
+        ("Drawn from the released tables only, after suppression."),
     ),
     Surface(
         "allegation records",
         ("publish-dataset", "publish-download", "publish-api-*"),
-        _(
+        (
             "One row per allegation: periods, channel, district, kind, finding, outcome, time "
             "to close, random codes; which rows share a complaint."
         ),
         ("allegations", "complaints", "closed"),
-        _(
+        (
             "k-anonymous at the threshold, counted in complaints; audited with the tables of "
             "the three families it overlaps, and coarsened until no hidden count follows."
         ),
@@ -63,19 +61,19 @@ SURFACES = (
     Surface(
         "stop estimates",
         ("publish-dataset", "publish-download", "publish-api-*", "publish-dashboard"),
-        _("Rates, ratios and the veil-of-darkness estimate, with intervals."),
+        ("Rates, ratios and the veil-of-darkness estimate, with intervals."),
         ("stops", "searches"),
-        _("Withheld whenever a count it is worked out from is hidden in the tables."),
+        ("Withheld whenever a count it is worked out from is hidden in the tables."),
     ),
     Surface(
         "board minutes",
         ("oversight:public_meetings", "oversight:public_minutes"),
-        _(
+        (
             "For each held meeting: its date, how many cases it reviewed, and for each the votes "
             "and the board's conclusion."
         ),
         (),
-        _(
+        (
             "Nothing about a case itself (district, kinds of allegation, findings, discipline): "
             "those are counted in the tables, under their suppression."
         ),
@@ -83,23 +81,23 @@ SURFACES = (
     Surface(
         "policy library",
         ("publish-policies", "publish-policy", "publish-policy-version", "publish-policy-pdf"),
-        _("The agency's published policies, their versions and signed PDFs."),
+        ("The agency's published policies, their versions and signed PDFs."),
         (),
-        _("Documents the agency publishes; no records of people."),
+        ("Documents the agency publishes; no records of people."),
     ),
     Surface(
         "officer lookup",
         ("complaints:officer_lookup",),
-        _("Names and badge numbers of current officers (PUBLIC_OFFICER_LOOKUP)."),
+        ("Names and badge numbers of current officers (PUBLIC_OFFICER_LOOKUP)."),
         (),
-        _("The roster only; nothing about complaints or any resident."),
+        ("The roster only; nothing about complaints or any resident."),
     ),
     Surface(
         "site pages",
         ("home", "health", "publish-api-schema", "publish-api-docs", "publish-api-redoc"),
-        _("The front door, the health check and the API's description."),
+        ("The front door, the health check and the API's description."),
         (),
-        _("No records."),
+        ("No records."),
     ),
 )
 
