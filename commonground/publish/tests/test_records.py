@@ -168,3 +168,27 @@ def test_withheld_is_the_only_value_added_to_the_declared_ones(
             seen = set(frame[field.name].drop_nulls())
             assert seen <= allowed, (field.name, seen - allowed)
     assert (frame["received_period"] == WITHHELD).sum() < frame.height
+
+
+def test_releases_built_before_the_records_were_protected_are_withdrawn_on_upgrade(
+    agency_with_a_rare_category, analyst, client
+):
+    import importlib
+
+    from django.apps import apps
+    from django.core.files.storage import default_storage
+
+    from commonground.publish.models import Release, ReleaseStatus
+    from commonground.publish.selectors import latest_release
+
+    build_release(by=analyst)
+    names = list(latest_release().files.values_list("name", flat=True))
+    migration = importlib.import_module(
+        "commonground.publish.migrations.0002_withdraw_releases_before_k_anonymity"
+    )
+    migration.withdraw(apps, None)
+
+    assert latest_release() is None
+    assert Release.objects.get().status == ReleaseStatus.FAILED
+    assert not [name for name in names if default_storage.exists(name)]
+    assert client.get("/api/v1/allegations/").status_code == 503
