@@ -8,6 +8,7 @@ object. Views use `staff_required`; actions call `require`.
 from collections.abc import Callable
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Q
 
 from commonground.accounts.models import Role, User
 from commonground.roster.models import Unit
@@ -121,6 +122,21 @@ def directly_commanded_unit_ids(user) -> frozenset[int]:
     if own is None:
         return frozenset()
     return frozenset(Unit.objects.filter(commander_id=own).values_list("pk", flat=True))
+
+
+def conflict_q(user, *paths: str) -> Q | None:
+    """The queryset form of `conflicted`: involved officers (reached through each of `paths`,
+    say "attachment__report__officers") that are the user's linked officer or serve in a unit
+    the user commands directly. None for staff linked to no officer."""
+    own = getattr(user, "officer_id", None)
+    if own is None:
+        return None
+    units = directly_commanded_unit_ids(user)
+    named = Q()
+    for path in paths or ("",):
+        prefix = f"{path}__" if path else ""
+        named |= Q(**{f"{prefix}officer_id": own}) | Q(**{f"{prefix}officer__unit_id__in": units})
+    return named
 
 
 def commands(user, officer) -> bool:

@@ -1,10 +1,10 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from commonground.accounts.rules import can, directly_commanded_unit_ids, require
+from commonground.accounts.rules import can, conflict_q, require
 from commonground.complaints import tracking
 from commonground.complaints.models import (
     MILESTONES,
@@ -122,13 +122,10 @@ CASE_FILTERS = {
 def without_conflicts(user, reports: QuerySet[Report], field: str = "pk") -> QuerySet[Report]:
     """The reports (or cases, with `field="report_id"`) leaving out those the user is conflicted
     on: the queryset form of `accounts.rules.conflicted`, for lists and queues."""
-    own = getattr(user, "officer_id", None)
-    if own is None:
+    if (named := conflict_q(user)) is None:
         return reports
-    named = InvolvedOfficer.objects.filter(
-        Q(officer_id=own) | Q(officer__unit_id__in=directly_commanded_unit_ids(user))
-    )
-    return reports.exclude(**{f"{field}__in": named.values("report_id")})
+    involved = InvolvedOfficer.objects.filter(named).values("report_id")
+    return reports.exclude(**{f"{field}__in": involved})
 
 
 def reports_for_staff(user, filters: dict | None = None) -> QuerySet[Report]:

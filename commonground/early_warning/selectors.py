@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from commonground.accounts.rules import can, require
+from commonground.accounts.rules import can, commanded_unit_ids, require
 from commonground.early_warning import indicators
 from commonground.early_warning.models import (
     Alert,
@@ -18,22 +18,7 @@ from commonground.early_warning.models import (
     Intervention,
     InterventionStatus,
 )
-from commonground.roster.models import Officer, Unit
-
-
-def _commanded_unit_ids(user) -> set[int]:
-    """The units the user's officer commands, and every unit below them."""
-    if user.officer_id is None:
-        return set()
-    units = dict(Unit.objects.values_list("pk", "parent_id"))
-    commanders = dict(Unit.objects.values_list("pk", "commander_id"))
-    found = {pk for pk, commander in commanders.items() if commander == user.officer_id}
-    changed = True
-    while changed:
-        below = {pk for pk, parent in units.items() if parent in found} - found
-        found |= below
-        changed = bool(below)
-    return found
+from commonground.roster.models import Officer
 
 
 def is_own(user, officer_id: int | None) -> bool:
@@ -51,7 +36,7 @@ def alerts_for_user(user) -> QuerySet[Alert]:
     )
     if can(user, "early_warning.view_all"):
         return alerts
-    return alerts.filter(Q(supervisor=user) | Q(officer__unit_id__in=_commanded_unit_ids(user)))
+    return alerts.filter(Q(supervisor=user) | Q(officer__unit_id__in=commanded_unit_ids(user)))
 
 
 def get_alert_for_user(user, pk: int) -> Alert:

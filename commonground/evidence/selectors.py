@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commonground.accounts.rules import can, directly_commanded_unit_ids
+from commonground.accounts.rules import can, conflict_q
 from commonground.evidence.files import CHUNK, open_stored
 from commonground.evidence.models import GENESIS_HASH, CustodyKind, StoredFile, UploadSession
 from commonground.lib.storage import walk
@@ -49,15 +49,8 @@ def _on_conflicted_cases(user) -> QuerySet | None:
     """Items of cases the user may not open (`accounts.rules.conflicted`: their linked officer
     is named in it, or commands a named officer's unit): even a role that holds every item does
     not see those. None for staff linked to no officer."""
-    own = getattr(user, "officer_id", None)
-    if own is None:
-        return None
-    units = directly_commanded_unit_ids(user)
-    named = Q()
-    for path in REPORT_PATHS:
-        named |= Q(**{f"{path}__officers__officer_id": own})
-        named |= Q(**{f"{path}__officers__officer__unit_id__in": units})
-    return StoredFile.objects.filter(named).values("pk")
+    named = conflict_q(user, *(f"{path}__officers" for path in REPORT_PATHS))
+    return None if named is None else StoredFile.objects.filter(named).values("pk")
 
 
 def get_item_for_user(user, uuid) -> StoredFile:
