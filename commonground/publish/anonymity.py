@@ -6,13 +6,14 @@ quasi-identifiers belong to the person's record as a whole (when and how the com
 where, how and when it ended) and must read the same on each of its rows, or comparing rows would
 undo the coarsening; others belong to one row (the kind of misconduct, the finding, the officer).
 
-1. The whole-record fields are coarsened for every record alike, to the combination of levels
-   that loses least while leaving at most 5% of records in groups of `threshold` or fewer (a
-   full search of the levels, as ARX's optimal algorithms do, with fields weighted by how much
-   they tell researchers). The records still in small groups are then coarsened one by one,
-   field after field in a fixed order, until their group is large enough; records that end with
-   every field withheld form one group, grown from the smallest others if needed.
-2. The same is done for the row fields, within each group of records, counting records, not rows.
+1. One level per field for every row alike (`coarsen_alike`): of all the combinations of
+   levels, over the whole-record and row fields together, the one that loses least (fields
+   weighted by how much they tell researchers) while leaving at most SMALL_SHARE of people in
+   groups of `threshold` or fewer, as ARX's optimal search does.
+2. From there, the whole-record fields of the people still in small groups are coarsened one
+   by one, field after field in a fixed order, until their group is large enough; people who
+   end with every field withheld form one group, grown from the smallest others if needed.
+3. The same is done for the row fields, within each group of people, counting people, not rows.
 
 A group therefore always holds more than `threshold` records, so any count worked out from the
 rows is 0 or more than the threshold: never a count the tables hide. Whether the rows, together
