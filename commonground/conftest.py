@@ -107,6 +107,16 @@ def administrator(db):
 
 
 @pytest.fixture
+def engagement_officer(db):
+    return make_staff("engagement", Role.COMMUNITY_ENGAGEMENT)
+
+
+@pytest.fixture
+def interviewer(db):
+    return make_staff("interviewer", Role.INTERVIEWER)
+
+
+@pytest.fixture
 def persona(db):
     """Any role by name: persona("board_staff")."""
 

@@ -27,6 +27,16 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = env("SITE_NAME", "Common Ground")
 AGENCY_NAME = env("AGENCY_NAME", "Riverton Police Department")
+# How residents reach the agency other than through this site: shown under "Other ways to report"
+# and printed on letters. The address may hold several lines separated by "\n" (a real newline or
+# the two characters). Opening hours use the OpenStreetMap opening_hours form ("Mo-Fr 08:00-18:00;
+# Sa 10:00-14:00"), so each page can name the days in the reader's language.
+AGENCY_PHONE = env("AGENCY_PHONE", "555-0100")
+AGENCY_EMAIL = env("AGENCY_EMAIL", "standards@riverton.example")
+AGENCY_ADDRESS = env(
+    "AGENCY_ADDRESS", "Office of Professional Standards\n100 Main Street\nRiverton, ST 00000"
+).replace("\\n", "\n")
+AGENCY_OPENING_HOURS = env("AGENCY_OPENING_HOURS", "Mo-Fr 08:00-18:00; Sa 10:00-14:00")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,10 +66,12 @@ INSTALLED_APPS = [
     "commonground.evidence",
     "commonground.complaints",
     "commonground.investigations",
+    "commonground.correspondence",
     "commonground.oversight",
     "commonground.stops",
     "commonground.early_warning",
     "commonground.training",
+    "commonground.surveys",
     "commonground.publish",
     "commonground.demo",
 ]
@@ -160,8 +172,9 @@ FILE_UPLOAD_HANDLERS = ["commonground.evidence.files.HashingUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", str(DATA_DIR / "uploads"))
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 # Resident attachments: how many, how large, and which types (sniffed from content, not names).
+# Sizes in bytes, in decimal units (25_000_000 is "25 MB", as lib.sizes.readable_size states it).
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 5)
-ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25_000_000)
 ATTACHMENT_ALLOWED_TYPES = env_list(
     "ATTACHMENT_ALLOWED_TYPES",
     [
@@ -181,8 +194,8 @@ NARRATIVE_MAX_CHARS = env_int("NARRATIVE_MAX_CHARS", 10_000)
 # The most pixels an image may declare: larger ones are refused before they are decoded.
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 60_000_000)
 # Staff evidence (investigators' files, body-worn-camera footage): kept bit for bit.
-POLICY_PDF_MAX_BYTES = env_int("POLICY_PDF_MAX_BYTES", 20 * 1024 * 1024)
-EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 8 * 1024**3)
+POLICY_PDF_MAX_BYTES = env_int("POLICY_PDF_MAX_BYTES", 20_000_000)
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 8_000_000_000)
 EVIDENCE_ALLOWED_TYPES = env_list("EVIDENCE_ALLOWED_TYPES", ATTACHMENT_ALLOWED_TYPES)
 # Staff send large files in pieces of at most this size, so a dropped connection resumes where it
 # stopped; pieces are streamed into storage, never held whole. Unfinished uploads are removed after
@@ -195,7 +208,7 @@ SENSITIVE_MFA_SECONDS = env_int("SENSITIVE_MFA_SECONDS", 300)
 FOOTAGE_MATCH_MARGIN_MINUTES = env_int("FOOTAGE_MATCH_MARGIN_MINUTES", 30)
 # Stop and use-of-force files analysts import (CSV or Parquet), and where each process keeps its
 # local copies of loaded stop files when they are stored on S3.
-STOPS_IMPORT_MAX_BYTES = env_int("STOPS_IMPORT_MAX_BYTES", 4 * 1024**3)
+STOPS_IMPORT_MAX_BYTES = env_int("STOPS_IMPORT_MAX_BYTES", 4_000_000_000)
 STOPS_CACHE_DIR = Path(env("STOPS_CACHE_DIR", str(DATA_DIR / "cache" / "stops")))
 
 # --- Secrets for personal data -----------------------------------------------------------------
@@ -417,6 +430,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
+    # Per address, in fixed windows counted in the database every process shares; every answer
+    # carries RateLimit-* and X-RateLimit-* headers. The docs and the schema are not limited.
     "DEFAULT_THROTTLE_CLASSES": ["commonground.publish.throttling.AddressRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_RATE_LIMIT", "600/hour")},
     # Behind a proxy, set this to how many proxies add to X-Forwarded-For. 0 means none: the

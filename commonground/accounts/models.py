@@ -23,6 +23,8 @@ class Role(models.TextChoices):
     # any officer with an account reads their own record.
     FIELD_SUPERVISOR = "field_supervisor", _("Field supervisor")
     OFFICER = "officer", _("Sworn officer")
+    # Works a survey's sample of phone numbers and enters paper questionnaires.
+    INTERVIEWER = "interviewer", _("Survey interviewer")
 
 
 class User(AbstractUser):

@@ -94,6 +94,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "training.manage_policies": frozenset(
         {Role.ADMINISTRATOR, Role.TRAINING_COORDINATOR, Role.COMMUNITY_ENGAGEMENT}
     ),
+    # Calls and letters to residents who chose phone or post: intake (who speaks to residents)
+    # and IA supervisors. The task shows the phone number or postal address it needs, and the
+    # words of the milestone, nothing else of the case; never to staff named in the case.
+    "correspondence.contact": frozenset({Role.INTAKE_CLERK, Role.IA_SUPERVISOR}),
+    # Community surveys. Community-engagement officers and analysts design questionnaires, draw
+    # samples and print invitations; interviewers work phone samples and enter paper
+    # questionnaires; weighting and publishing are the analysts'. Staff results (unweighted and
+    # weighted, diagnostics, focus-group themes) are aggregates.
+    "surveys.design": frozenset({Role.COMMUNITY_ENGAGEMENT, Role.ANALYST}),
+    "surveys.sample": frozenset({Role.COMMUNITY_ENGAGEMENT, Role.ANALYST}),
+    "surveys.interview": frozenset({Role.INTERVIEWER, Role.COMMUNITY_ENGAGEMENT}),
+    "surveys.enter_paper": frozenset({Role.INTERVIEWER, Role.COMMUNITY_ENGAGEMENT}),
+    "surveys.focus_groups": frozenset({Role.COMMUNITY_ENGAGEMENT, Role.ANALYST}),
+    "surveys.redact": frozenset({Role.COMMUNITY_ENGAGEMENT, Role.ANALYST}),
+    "surveys.weight": frozenset({Role.ANALYST}),
+    "surveys.publish": frozenset({Role.ANALYST}),
+    "surveys.results": frozenset({Role.COMMUNITY_ENGAGEMENT, Role.ANALYST, Role.AGENCY_HEAD}),
 }
 
 
@@ -248,6 +265,7 @@ OBJECT_RULES: dict[str, Callable[[object, object], bool]] = {
     "oversight.view": _not_conflicted,
     "oversight.decide": _decides,
     "early_warning.review": _supervises,
+    "correspondence.contact": _not_conflicted,
 }
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from commonground.accounts.rules import require
@@ -22,6 +23,7 @@ from commonground.complaints.models import (
     ReportUpdate,
     Status,
     StatusChange,
+    UpdatePurpose,
 )
 from commonground.evidence.actions import RejectedFile, accept_draft_file, ingest_upload
 from commonground.evidence.models import StoredFile
@@ -240,6 +242,20 @@ def ingest_attachments(
     return stored, errors
 
 
+def discard_unsent_attachments(stored: list[StoredFile]) -> None:
+    """Remove uploads that were stored while a resident's addition was checked and then not
+    sent (another file in it was refused). They are drafts, never evidence, so they have no chain
+    of custody to keep; an object whose bytes another item shares stays."""
+    for item in stored:
+        if not item.draft_key:
+            raise ValueError("Only draft uploads can be discarded.")
+        with transaction.atomic():
+            name = item.file.name
+            item.delete()
+            if not StoredFile.objects.filter(file=name).exists():
+                item.file.storage.delete(name)
+
+
 @transaction.atomic
 def add_report_update(*, report: Report, text: str, files: list[StoredFile] = ()) -> ReportUpdate:
     """The reporter adds information or files through the status page (no account: the code
@@ -251,6 +267,36 @@ def add_report_update(*, report: Report, text: str, files: list[StoredFile] = ()
         action="report.add_information",
         target=report,
         data={"text_length": len(text), "files": len(files)},
+    )
+    return update
+
+
+class ReviewNotPossible(ValueError):
+    """The report is not closed, or a review of this closure was asked for already."""
+
+
+@transaction.atomic
+def request_review(*, report: Report, reason: str) -> ReportUpdate:
+    """The holder of a closed complaint's code asks for its closure to be looked at again. It is
+    kept with the report's additions, where staff read it on the case; one request per closure."""
+    from commonground.complaints.selectors import followed_report, review_state
+
+    state = review_state(report, followed_report(report))
+    if not state.can_ask:
+        raise ReviewNotPossible(
+            _("A review was asked for already.") if state.asked else _("This report is not closed.")
+        )
+    update = ReportUpdate.objects.create(
+        report=report,
+        purpose=UpdatePurpose.REVIEW_REQUEST,
+        text=reason,
+        created_at=timezone.now(),
+    )
+    record(
+        actor="public",
+        action="report.request_review",
+        target=report,
+        data={"text_length": len(reason)},
     )
     return update
 

@@ -25,6 +25,7 @@ class Draft:
         self.data.setdefault("officers", [])
         self.data.setdefault("people", [])
         self.data.setdefault("files", [])
+        self.data.setdefault("unsent", {})
         self.data.setdefault("key", secrets.token_hex(16))
 
     @property
@@ -37,6 +38,19 @@ class Draft:
     def set_step(self, name: str, values: dict) -> None:
         self.data["steps"][name] = values
         self.save()
+
+    def keep_unsent(self, name: str, values: dict) -> None:
+        """What was typed into a form that did not pass its checks: the page shows it again,
+        with its messages, after the redirect (and after a change of language)."""
+        self.data["unsent"][name] = values
+        self.save()
+
+    def unsent(self, name: str) -> dict | None:
+        return self.data["unsent"].get(name)
+
+    def forget_unsent(self, name: str) -> None:
+        if self.data["unsent"].pop(name, None) is not None:
+            self.save()
 
     @property
     def kind(self) -> str:

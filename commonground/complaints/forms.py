@@ -108,7 +108,11 @@ class ReporterForm(forms.Form):
                 data[name] = ""
             data["contact_method"] = ContactMethod.NONE
             return data
-        if reporter_type and not data.get("name"):
+        if not reporter_type:
+            # The details below depend on this choice: until it is made, asking for them (an
+            # e-mail address the resident has not reached yet) only adds noise to one error.
+            return data
+        if not data.get("name"):
             self.add_error("name", _("Enter your name, or choose to report anonymously."))
         if reporter_type == ReporterType.ON_BEHALF and not data.get("reporter_relationship"):
             self.add_error(
@@ -335,6 +339,21 @@ class AddInformationForm(LongTextForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=settings.NARRATIVE_MAX_CHARS,
         required=False,
+    )
+
+
+class ReviewRequestForm(LongTextForm):
+    reason = forms.CharField(
+        label=_("Why should the decision be looked at again?"),
+        help_text=_(
+            "For example: something we got wrong, or something we did not know. A supervisor "
+            "who did not close the case reads it."
+        ),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=settings.NARRATIVE_MAX_CHARS,
+        error_messages={
+            "required": _("Tell us why you think the decision should be looked at again."),
+        },
     )
 
 

@@ -1,9 +1,55 @@
+import re
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from commonground.lib.crypto import keyed_hash
 from commonground.lib.fields import EncryptedJSONField
 from commonground.lib.i18n import in_current_language
+
+
+def name_token_digests(name: str) -> list[str]:
+    """Keyed hashes of each word of a name, folded (case, accents, punctuation): "María
+    López-Díaz" and "maria lopez diaz" give the same three. A search hashes its words the same
+    way, so names are found without decrypting any row and the database never holds them."""
+    folded = unicodedata.normalize("NFKD", name or "").casefold()
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    words = {w for w in re.split(r"[\W_]+", folded) if w}
+    return sorted(keyed_hash(w, "name-index")[:32] for w in words)
+
+
+class NameIndexField(models.TextField):
+    """A blind index of the "name" in an encrypted JSON field of the same row: the words'
+    keyed hashes, space-separated with a space at each end (so `contains=" digest "` matches
+    whole words). Filled on every insert, bulk ones included; the names are never updated."""
+
+    def __init__(self, *args, source: str = "", **kwargs):
+        self.source = source
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key, value in (("default", ""), ("blank", True), ("editable", False)):
+            if kwargs.get(key) == value:
+                kwargs.pop(key)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.source) or {}
+        index = name_index(value.get("name", ""))
+        setattr(model_instance, self.attname, index)
+        return index
+
+
+def name_index(name: str) -> str:
+    digests = name_token_digests(name)
+    return f" {' '.join(digests)} " if digests else ""
 
 
 class Kind(models.TextChoices):
@@ -144,6 +190,7 @@ class Report(models.Model):
     reporter_relationship = models.CharField(max_length=120, blank=True)
     # {"name", "email", "phone", "address"}; encrypted at rest; None for anonymous reports.
     reporter_contact = EncryptedJSONField(null=True, blank=True)
+    reporter_name_index = NameIndexField(source="reporter_contact")
     contact_method = models.CharField(
         max_length=10, choices=ContactMethod.choices, default=ContactMethod.NONE
     )
@@ -293,6 +340,7 @@ class InvolvedPerson(models.Model):
     role = models.CharField(max_length=20, choices=PersonRole.choices, default=PersonRole.WITNESS)
     # {"name", "email", "phone", "description"}; encrypted at rest.
     details = EncryptedJSONField()
+    name_index = NameIndexField(source="details")
 
     def __str__(self):
         return self.get_role_display()
@@ -309,10 +357,19 @@ class Attachment(models.Model):
         return str(self.stored_file)
 
 
+class UpdatePurpose(models.TextChoices):
+    INFORMATION = "information", _("Added information")
+    REVIEW_REQUEST = "review_request", _("Asked for a review of the closure")
+
+
 class ReportUpdate(models.Model):
-    """Information the reporter added after filing, through the status page."""
+    """Information the reporter added after filing, through the status page, or their request
+    that a closed report be looked at again (its text is their reason)."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="updates")
+    purpose = models.CharField(
+        max_length=20, choices=UpdatePurpose.choices, default=UpdatePurpose.INFORMATION
+    )
     text = models.TextField(blank=True)
     created_at = models.DateTimeField()
 

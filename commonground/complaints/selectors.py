@@ -13,10 +13,12 @@ from commonground.complaints.models import (
     Kind,
     Milestone,
     Report,
+    ReportUpdate,
     Status,
     StatusChange,
+    UpdatePurpose,
 )
-from commonground.complaints.status_text import EXPLANATIONS
+from commonground.complaints.status_text import explanation
 
 
 def get_report_by_code(code: str) -> Report | None:
@@ -60,7 +62,7 @@ def public_timeline(report: Report) -> list[Stage]:
         Stage(
             status=milestone,
             label=Milestone(milestone).label,
-            explanation=EXPLANATIONS[milestone],
+            explanation=explanation(milestone, kind=report.kind, outcome=report.outcome),
             reached_at=at,
             current=index == len(reached) - 1,
         )
@@ -78,6 +80,67 @@ def followed_report(report: Report) -> Report:
             "id", "kind", "status", "received_at", "reporter_type", "outcome", "merged_into_id"
         ).get(pk=report.merged_into_id)
     return report
+
+
+@dataclass(frozen=True)
+class Addition:
+    purpose: str
+    text: str
+    files: list[str]
+    added_at: object
+
+
+def resident_additions(report: Report) -> list[Addition]:
+    """What the holder of this report's code added to it after filing: their words, the names of
+    their files and their requests for review, with dates (nothing staff wrote or attached)."""
+    updates = ReportUpdate.objects.filter(report=report).order_by("created_at", "pk")
+    files = list(
+        report.attachments.filter(added_later=True)
+        .select_related("stored_file")
+        .order_by("stored_file__uploaded_at")
+    )
+    additions = []
+    for update in updates:
+        # A file belongs to the addition it was sent with: uploaded just before it was saved.
+        sent = [a for a in files if a.stored_file.uploaded_at <= update.created_at]
+        files = [a for a in files if a not in sent]
+        additions.append(
+            Addition(
+                purpose=update.purpose,
+                text=update.text,
+                files=[a.stored_file.original_name for a in sent],
+                added_at=update.created_at,
+            )
+        )
+    return additions
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    can_ask: bool  # a closed complaint with no request since it was closed
+    asked: object  # when it was asked for, since the last closure, or None
+
+
+def review_state(report: Report, followed: Report) -> ReviewState:
+    """Whether the holder of this report's code may ask for the closure to be looked at again."""
+    if followed.kind != Kind.COMPLAINT or followed.status != Status.CLOSED:
+        return ReviewState(can_ask=False, asked=None)
+    closed = (
+        StatusChange.objects.filter(report=followed, to_status=Status.CLOSED)
+        .order_by("-changed_at")
+        .values_list("changed_at", flat=True)
+        .first()
+    )
+    asked = (
+        ReportUpdate.objects.filter(report=report, purpose=UpdatePurpose.REVIEW_REQUEST)
+        .filter(created_at__gte=closed)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+        if closed
+        else None
+    )
+    return ReviewState(can_ask=asked is None, asked=asked)
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,15 @@ from django_tasks import task
 from commonground.complaints.models import (
     MILESTONES,
     OPEN_STATUSES,
+    ContactMethod,
     Milestone,
     NoticeKind,
     Outcome,
     Report,
     ResidentNotice,
 )
-from commonground.complaints.status_text import EXPLANATIONS
+from commonground.complaints.signals import staff_contact_needed
+from commonground.complaints.status_text import explanation
 from commonground.lib.crypto import decrypt_json
 
 
@@ -25,10 +27,41 @@ def _status_url() -> str:
     return settings.SITE_URL.rstrip("/") + reverse("complaints:status")
 
 
+def _tell_reporter(report: Report, template: str, kind: str, **context) -> bool:
+    """Tell the reporter of a milestone the way they chose: an e-mail, or for those who chose
+    phone or post the same words as a call or a letter for staff to make (`staff_contact_needed`,
+    which correspondence answers).
+    Reporters who chose not to be contacted, anonymous ones among them, get nothing."""
+    if report.contact_method == ContactMethod.EMAIL:
+        return _email_reporter(report, template, kind, **context)
+    if report.contact_method not in (ContactMethod.PHONE, ContactMethod.MAIL):
+        return False
+    with translation.override(report.language):
+        context = {
+            "report": report,
+            "site_url": _status_url(),
+            "agency": settings.AGENCY_NAME,
+            **context,
+        }
+        subject = render_to_string(f"complaints/email/{template}_subject.txt", context).strip()
+    answers = staff_contact_needed.send(
+        sender=Report,
+        report=report,
+        notice=kind,
+        milestone=context.get("milestone", ""),
+        subject=subject,
+        body_template=f"complaints/letters/{template}.txt",
+        context=context,
+    )
+    if not any(task is not None for _receiver, task in answers):
+        return False
+    _noted(report, kind, context)
+    return True
+
+
 def _email_reporter(report: Report, template: str, kind: str | None, **context) -> bool:
     """Send one message to the reporter in the language they wrote in, and note that it was
-    sent (unless `kind` is None). Reporters without an e-mail address (anonymous ones among
-    them) get nothing."""
+    sent (unless `kind` is None). Reporters without an e-mail address get nothing."""
     email = (report.reporter_contact or {}).get("email")
     if not email:
         return False
@@ -42,8 +75,12 @@ def _email_reporter(report: Report, template: str, kind: str | None, **context) 
         subject = render_to_string(f"complaints/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"complaints/email/{template}.txt", context)
     send_mail(subject, body, None, [email])
-    if kind is None:
-        return True
+    if kind is not None:
+        _noted(report, kind, context)
+    return True
+
+
+def _noted(report: Report, kind: str, context: dict) -> None:
     ResidentNotice.objects.create(
         report=report,
         kind=kind,
@@ -51,7 +88,6 @@ def _email_reporter(report: Report, template: str, kind: str | None, **context) 
         language=report.language,
         sent_at=timezone.now(),
     )
-    return True
 
 
 @task()
@@ -70,13 +106,13 @@ def notify_reporter(*, report_id: int, milestone: str) -> None:
     report = Report.objects.get(pk=report_id)
     followers = [report, *Report.objects.filter(merged_into=report)]
     for follower in followers:
-        _email_reporter(
+        _tell_reporter(
             follower,
             "milestone",
             NoticeKind.MILESTONE,
             milestone=milestone,
             milestone_label=Milestone(milestone).label,
-            explanation=EXPLANATIONS[milestone],
+            explanation=explanation(milestone, kind=report.kind, outcome=report.outcome),
             # Lazy, so it is translated inside the reporter's language.
             outcome=Outcome(report.outcome).label if milestone == Milestone.CLOSED else "",
             merged=follower.pk != report.pk or bool(report.merged_into_id),
@@ -86,7 +122,7 @@ def notify_reporter(*, report_id: int, milestone: str) -> None:
 @task()
 def send_referral_letter(*, report_id: int, agency: str) -> None:
     report = Report.objects.get(pk=report_id)
-    _email_reporter(report, "referral", NoticeKind.REFERRAL, referred_to=agency)
+    _tell_reporter(report, "referral", NoticeKind.REFERRAL, referred_to=agency)
 
 
 @task()
@@ -103,13 +139,13 @@ def send_still_open_notices() -> int:
     sent = 0
     for report in due.iterator(chunk_size=500):
         milestone = MILESTONES[report.status]
-        sent += _email_reporter(
+        sent += _tell_reporter(
             report,
             "still_open",
             NoticeKind.STILL_OPEN,
             milestone=milestone,
             milestone_label=Milestone(milestone).label,
-            explanation=EXPLANATIONS[milestone],
+            explanation=explanation(milestone, kind=report.kind),
         )
     return sent
 

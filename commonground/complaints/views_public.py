@@ -1,14 +1,18 @@
 """The resident's pages: the step-by-step report form, the confirmation, and the status page.
 
 Every step works without JavaScript: each POST saves the step and redirects to the next one, and a
-step with errors re-renders with what was typed."""
+step with errors redirects to itself, which shows what was typed with its messages. No page is the
+answer to a POST (post/redirect/get), so a reload or a language link never loses what it shows."""
+
+import contextlib
+import secrets
 
 from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -16,9 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from commonground.complaints import tracking
 from commonground.complaints.actions import (
     InvalidSubmission,
+    ReviewNotPossible,
     add_report_update,
+    discard_unsent_attachments,
     file_report,
     ingest_attachments,
+    request_review,
 )
 from commonground.complaints.draft import Draft
 from commonground.complaints.forms import (
@@ -29,20 +36,26 @@ from commonground.complaints.forms import (
     OfficerForm,
     PersonForm,
     ReporterForm,
+    ReviewRequestForm,
     TrackingLookupForm,
     WhenWhereForm,
 )
 from commonground.complaints.intake import build_input
-from commonground.complaints.models import OPEN_STATUSES, Channel, Kind
+from commonground.complaints.models import OPEN_STATUSES, Channel, Kind, Milestone, Report
 from commonground.complaints.selectors import (
     followed_report,
     get_report_by_code,
     public_findings,
     public_timeline,
+    resident_additions,
+    review_state,
 )
+from commonground.complaints.status_text import explanation
 from commonground.evidence.decorators import limit_upload
 from commonground.evidence.files import resident_upload_limit
 from commonground.evidence.models import StoredFile
+from commonground.lib.crypto import decrypt_json, encrypt_json
+from commonground.lib.sizes import readable_size
 from commonground.roster.models import District
 from commonground.roster.selectors import officers_by_id, public_officer_lookup
 from commonground.web.ratelimit import too_many
@@ -113,13 +126,21 @@ def step(request, step):
     form_class = FORM_STEPS[step]
     if request.method == "POST":
         form = form_class(request.POST)
+        values = {k: v for k, v in request.POST.items() if k in form.fields}
         if form.is_valid():
-            draft.set_step(step, {k: v for k, v in request.POST.items() if k in form.fields})
+            draft.forget_unsent(step)
+            draft.set_step(step, values)
             return _after(request, step)
+        # Shown again by the GET page, so that a reload or a change of language keeps it.
+        draft.keep_unsent(step, values)
+        return redirect(request.get_full_path())
+    unsent, saved = draft.unsent(step), draft.step(step)
+    if unsent is not None:
+        form = form_class(unsent)
+    elif saved:
+        form = form_class(saved)
     else:
-        saved = draft.step(step)
-        initial = {"language": get_language()} if step == "reporter" else {}
-        form = form_class(saved) if saved else form_class(initial=initial)
+        form = form_class(initial={"language": get_language()} if step == "reporter" else {})
     return render(request, f"complaints/step_{step}.html", _context(draft, step, form=form))
 
 
@@ -140,7 +161,8 @@ def _after(request, step: str):
 
 def _list_step_post(request, draft: Draft, name: str, form_class, add_actions=("add",)):
     """The shared POST handling of the officers and people steps: remove an entry, add one,
-    or move on. Returns (response, form): a response when done, else the form with its errors."""
+    or move on. Returns (response, form): a response, else (an unknown action) an empty form.
+    A refused entry is kept in the draft and shown, with its messages, by the GET page."""
     action = request.POST.get("action", "")
     if action.startswith("remove-"):
         _remove(draft, name, action)
@@ -152,9 +174,18 @@ def _list_step_post(request, draft: Draft, name: str, form_class, add_actions=("
     form = form_class(request.POST)
     if form.is_valid():
         draft.data[name].append(_raw(request.POST, form))
+        draft.data["unsent"].pop(name, None)
         draft.save()
         return redirect(f"complaints:{name}"), None
-    return None, form
+    # Shown again by the GET page, so that a reload or a change of language keeps it.
+    draft.keep_unsent(name, _raw(request.POST, form))
+    return redirect(request.get_full_path()), None
+
+
+def _list_form(draft: Draft, name: str, form_class):
+    """The add form of the officers or people step: empty, or what was typed and refused."""
+    unsent = draft.unsent(name)
+    return form_class(unsent) if unsent is not None else form_class()
 
 
 @resident_page
@@ -164,7 +195,7 @@ def officers(request):
     draft = Draft(request)
     if not draft.kind:
         return redirect("complaints:step", step="kind")
-    form = OfficerForm()
+    form = _list_form(draft, "officers", OfficerForm)
     query = request.GET.get("q", "").strip()
     if request.method == "POST":
         response, form = _list_step_post(
@@ -211,7 +242,7 @@ def people(request):
     draft = Draft(request)
     if not draft.kind:
         return redirect("complaints:step", step="kind")
-    form = PersonForm()
+    form = _list_form(draft, "people", PersonForm)
     if request.method == "POST":
         response, form = _list_step_post(request, draft, "people", PersonForm)
         if response:
@@ -280,7 +311,7 @@ def files(request):
             file_errors=errors,
             listed=_draft_files(draft),
             max_files=settings.ATTACHMENT_MAX_FILES,
-            max_mb=settings.ATTACHMENT_MAX_BYTES // 1_000_000,
+            max_size=readable_size(settings.ATTACHMENT_MAX_BYTES),
         ),
     )
 
@@ -349,12 +380,11 @@ def submit(request):
             if throttled := _throttled(request, TrackingLookupForm()):
                 return throttled
             return redirect("complaints:review")
-        report = get_report_by_code(code)
-        if report is None:
+        if get_report_by_code(code) is None:
             return redirect("complaints:review")
-        return _confirmation(request, report, code)
+        return _show_confirmation(request, token)
     try:
-        filed = file_report(
+        file_report(
             data=build_input(**cleaned),
             submission_token=token,
             channel=Channel.ONLINE,
@@ -366,15 +396,48 @@ def submit(request):
             _("This form has expired. Please check your answers and submit again.")
         )
     draft.discard()
-    return _confirmation(request, filed.report, filed.tracking_code)
+    return _show_confirmation(request, token)
 
 
-def _confirmation(request, report, code):
-    contact = report.reporter_contact or {}
+# Pages reached by a POST (the confirmation, a looked-up status page, the result of adding
+# information) are shown by a redirect to a GET page that reads what it shows from the resident's
+# own session (post/redirect/get). A reload, the back button and the language links then work on
+# them, and nothing shown once (the tracking code) is lost by a click.
+FILED_KEY = "filed_submission"  # the submission token of the report this session just filed
+FOLLOWED_KEY = "followed_report"  # sealed: the code this session looked up, and the add form
+ADDED_KEY = "added_information"  # set for the one page that thanks the resident
+
+
+def _show_confirmation(request, token: str):
+    # The token, not the code: the code is derived again from it and the session's binding on
+    # each view, so the session holds nothing that shows the code in another session.
+    request.session[FILED_KEY] = token
+    return redirect("complaints:received")
+
+
+@resident_page
+@never_cache
+@require_safe
+def received(request):
+    """The confirmation after filing, for the session that filed (and only for it)."""
+    token = request.session.get(FILED_KEY, "")
+    try:
+        code = tracking.code_for_token(token, bound_to=Draft(request).binding)
+    except signing.BadSignature:
+        return redirect("complaints:status")
+    report = get_report_by_code(code)
+    if report is None:
+        return redirect("complaints:status")
+    contact = Report.objects.only("reporter_contact").get(pk=report.pk).reporter_contact or {}
     return render(
         request,
         "complaints/confirmation.html",
-        {"report": report, "tracking_code": code, "emailed": bool(contact.get("email"))},
+        {
+            "report": report,
+            "tracking_code": code,
+            "emailed": bool(contact.get("email")),
+            "next_step": explanation(Milestone.RECEIVED, kind=report.kind),
+        },
     )
 
 
@@ -393,8 +456,68 @@ def status(request):
             return throttled
         report = _report_for(form, "code")
         if report is not None:
-            return _status_page(request, report, form.cleaned_data["code"])
+            _follow(request, form.cleaned_data["code"])
+            return redirect("complaints:status_report")
     return render(request, "complaints/status_lookup.html", {"form": form})
+
+
+def _follow(request, code: str, **pending) -> None:
+    """Remember, in this session only, the report it looked up (and what the add form holds)."""
+    request.session[FOLLOWED_KEY] = encrypt_json({"code": tracking.normalise(code), **pending})
+
+
+def _followed(request) -> dict:
+    sealed = request.session.get(FOLLOWED_KEY)
+    return decrypt_json(sealed) if sealed else {}
+
+
+@resident_page
+@never_cache
+@require_safe
+def status_report(request):
+    """The status page of the report this session looked up."""
+    followed = _followed(request)
+    report = get_report_by_code(followed["code"]) if followed else None
+    if report is None:
+        return redirect("complaints:status")
+    return _status_page(
+        request,
+        report,
+        followed["code"],
+        add_form=_pending_add_form(followed),
+        review_form=_pending_review_form(followed),
+        file_errors=followed.get("file_errors", []),
+        added=request.session.pop(ADDED_KEY, False),
+    )
+
+
+def _pending_review_form(followed: dict) -> ReviewRequestForm | None:
+    if "reason" not in followed:
+        return None
+    form = ReviewRequestForm({"reason": followed["reason"]})
+    form.is_valid()
+    return form
+
+
+def _pending_add_form(followed: dict) -> AddInformationForm:
+    """The add form as the resident left it when it could not be saved: their text, checked
+    again (so its messages are in the page's language), and why nothing was added."""
+    if "text" not in followed:
+        return AddInformationForm()
+    form = AddInformationForm({"text": followed["text"]})
+    if form.is_valid() and followed.get("empty"):
+        form.add_error("text", NOTHING_TO_ADD)
+    return form
+
+
+@resident_page
+@never_cache
+@require_POST
+def forget_report(request):
+    """ "Done": this browser no longer shows the report (a shared or borrowed computer)."""
+    request.session.pop(FOLLOWED_KEY, None)
+    request.session.pop(FILED_KEY, None)
+    return redirect("complaints:status")
 
 
 def _throttled(request, form):
@@ -424,24 +547,45 @@ def _report_for(form, field: str):
     return report
 
 
-def _status_page(request, report, code, *, add_form=None, file_errors=(), added=False, status=200):
+NOTHING_TO_ADD = gettext_lazy("Write something or choose a file to add.")
+
+
+def _status_page(request, report, code, *, add_form, review_form=None, file_errors=(), added=False):
     followed = followed_report(report)
+    closed = followed.status not in OPEN_STATUSES
     return render(
         request,
         "complaints/status.html",
         {
             "report": report,
             "followed": followed,
+            "closed": closed,
             "findings": public_findings(followed, reporter_anonymous=report.is_anonymous),
             "code": tracking.format_code(tracking.normalise(code)),
             "timeline": public_timeline(followed),
-            "add_form": add_form or AddInformationForm(),
+            "additions": resident_additions(report),
+            "add_form": add_form,
             "file_errors": file_errors,
             "added": added,
             "max_files": settings.ATTACHMENT_MAX_FILES,
+            "review": review_state(report, followed) if closed else None,
+            "review_form": review_form or ReviewRequestForm(),
         },
-        status=status,
     )
+
+
+def _looked_up(request):
+    """(report, code, None) for the tracking code a resident's form carried, or (None, None, the
+    answer to give instead): back to the lookup, the throttle's refusal, or "not found"."""
+    lookup = TrackingLookupForm(request.POST)
+    if not lookup.is_valid():
+        return None, None, redirect("complaints:status")
+    if throttled := _throttled(request, lookup):
+        return None, None, throttled
+    report = _report_for(lookup, "code")
+    if report is None:
+        return None, None, render(request, "complaints/status_lookup.html", {"form": lookup})
+    return report, lookup.cleaned_data["code"], None
 
 
 @resident_page
@@ -449,30 +593,46 @@ def _status_page(request, report, code, *, add_form=None, file_errors=(), added=
 @require_POST
 @limit_upload(resident_upload_limit)
 def add_information(request):
-    lookup = TrackingLookupForm(request.POST)
-    if not lookup.is_valid():
-        return redirect("complaints:status")
-    if throttled := _throttled(request, lookup):
-        return throttled
-    report = _report_for(lookup, "code")
-    if report is None:
-        return render(request, "complaints/status_lookup.html", {"form": lookup})
-    code = lookup.cleaned_data["code"]
-    if followed_report(report).status not in OPEN_STATUSES:
-        return _status_page(request, report, code, status=400)
+    report, code, answer = _looked_up(request)
+    if answer is not None:
+        return answer
     form = AddInformationForm(request.POST)
     files_form = FilesForm(request.POST, request.FILES)
+    text = request.POST.get("text", "")
     if not (form.is_valid() and files_form.is_valid()):
-        return _status_page(request, report, code, add_form=form, status=400)
+        _follow(request, code, text=text)
+        return redirect("complaints:status_report")
     uploads = files_form.cleaned_data["files"]
     if not form.cleaned_data["text"] and not uploads:
-        form.add_error("text", _("Write something or choose a file to add."))
-        return _status_page(request, report, code, add_form=form, status=400)
-    stored, errors = ingest_attachments(uploads, already=0)
+        _follow(request, code, text=text, empty=True)
+        return redirect("complaints:status_report")
+    # Stored as drafts first: they become evidence only once the whole addition is saved.
+    stored, errors = ingest_attachments(uploads, already=0, draft_key=secrets.token_hex(16))
     if errors:
-        for s in stored:  # nothing half-added: the resident fixes the files and sends again
-            s.file.delete(save=False)
-            s.delete()
-        return _status_page(request, report, code, add_form=form, file_errors=errors, status=400)
+        # Nothing is half-added: the page says so, keeps the text, and names each refused file.
+        discard_unsent_attachments(stored)
+        _follow(request, code, text=text, file_errors=errors)
+        return redirect("complaints:status_report")
     add_report_update(report=report, text=form.cleaned_data["text"], files=stored)
-    return _status_page(request, report, code, added=True)
+    _follow(request, code)
+    request.session[ADDED_KEY] = True
+    return redirect("complaints:status_report")
+
+
+@resident_page
+@never_cache
+@require_POST
+def ask_for_review(request):
+    """The holder of a closed report's code asks for the closure to be looked at again."""
+    report, code, answer = _looked_up(request)
+    if answer is not None:
+        return answer
+    form = ReviewRequestForm(request.POST)
+    if not form.is_valid():
+        _follow(request, code, reason=request.POST.get("reason", ""))
+        return redirect("complaints:status_report")
+    # If it cannot be asked (asked already, or the report is open again), the page says why.
+    with contextlib.suppress(ReviewNotPossible):
+        request_review(report=report, reason=form.cleaned_data["reason"])
+    _follow(request, code)
+    return redirect("complaints:status_report")

@@ -42,7 +42,7 @@ from commonground.complaints.models import (
     Status,
     StatusChange,
 )
-from commonground.demo import intervention, narratives, policies, records
+from commonground.demo import contact, intervention, narratives, policies, records
 from commonground.demo.casework import Calendar, Incident, Plan, Planner, Runner
 from commonground.demo.names import (
     FIRST_NAMES,
@@ -177,6 +177,7 @@ UNIT_LEADERS = {Role.FIELD_SUPERVISOR}
 STAFF_UNITS = {
     Role.COMMUNITY_ENGAGEMENT: "Community Policing Unit",
     Role.TRAINING_COORDINATOR: "Training Academy",
+    Role.INTERVIEWER: "Community Policing Unit",
 }
 
 DAY = datetime.timedelta(days=1)
@@ -255,6 +256,7 @@ def build(
             builder.build_subtypes()
             builder.build_reports(reports)
             builder.build_footage()
+            contact.build(clerk=builder.users[Role.INTAKE_CLERK][0], now=builder.now)
     if (
         not created
         and records.loaded()

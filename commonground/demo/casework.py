@@ -1006,7 +1006,7 @@ class Runner:
         meeting.instance = schedule_meeting(
             title=meeting.title,
             starts_at=meeting.starts_at,
-            location=casenotes.MEETING_LOCATION,
+            place=casenotes.MEETING_LOCATION,
             by=self.board_staff,
         )
 

@@ -92,6 +92,7 @@ STAFF_NAMES = {
     "officer": ("officer", "Jasmine", "Ortiz"),
     # A civilian (the city's deputy manager) who decides the cases the chief is conflicted on.
     "decision_alternate": ("alternate", "Nadia", "Rahman"),
+    "interviewer": ("interviewer", "Lucía", "Montoya"),
 }
 
 # The rest of the people a real caseload needs: internal affairs investigators and supervisors,

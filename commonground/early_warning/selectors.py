@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from commonground.accounts.rules import can, commanded_unit_ids, require
@@ -37,6 +37,43 @@ def alerts_for_user(user) -> QuerySet[Alert]:
     if can(user, "early_warning.view_all"):
         return alerts
     return alerts.filter(Q(supervisor=user) | Q(officer__unit_id__in=commanded_unit_ids(user)))
+
+
+@dataclass
+class OfficerAlerts:
+    """One officer's alerts in the list: the most recent first."""
+
+    officer: Officer
+    alerts: list[Alert]
+
+
+class AlertsByOfficer:
+    """The alerts of a (scoped, filtered) queryset grouped by officer, for a paginator: officers
+    come in the order of their latest alert, and only the page's officers' alerts are read."""
+
+    def __init__(self, alerts: QuerySet[Alert]):
+        self.alerts = alerts
+        self.officers = (
+            alerts.order_by()
+            .values("officer_id")
+            .annotate(latest=Max("raised_on"), last_pk=Max("pk"))
+            .order_by("-latest", "-last_pk")
+        )
+
+    def count(self) -> int:
+        return self.officers.count()
+
+    def alert_count(self) -> int:
+        return self.alerts.count()
+
+    def __getitem__(self, key: slice) -> list[OfficerAlerts]:
+        ids = [row["officer_id"] for row in self.officers[key]]
+        grouped: dict[int, list[Alert]] = {pk: [] for pk in ids}
+        for alert in self.alerts.filter(officer_id__in=ids).order_by("-raised_on", "-pk"):
+            grouped[alert.officer_id].append(alert)
+        return [
+            OfficerAlerts(officer=alerts[0].officer, alerts=alerts) for alerts in grouped.values()
+        ]
 
 
 def get_alert_for_user(user, pk: int) -> Alert:

@@ -24,7 +24,9 @@ def alert_list(request):
     alerts = selectors.alerts_for_user(request.user).filter(
         status__in=forms.STATUS_FILTERS[show or "open"]
     )
-    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    # One row per officer, however many detectors flagged them (selectors.AlertsByOfficer).
+    grouped = selectors.AlertsByOfficer(alerts)
+    page = Paginator(grouped, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -33,6 +35,7 @@ def alert_list(request):
         {
             "filters": filters,
             "page": page,
+            "alert_count": grouped.alert_count(),
             "query": query.urlencode(),
             "follow_ups": selectors.follow_ups_due(request.user, timezone.localdate()),
             "sees_all": can(request.user, "early_warning.view_all"),

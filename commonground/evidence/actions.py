@@ -67,6 +67,7 @@ from commonground.evidence.selectors import (
     visible_items,
     withheld,
 )
+from commonground.lib.sizes import readable_size
 
 __all__ = ["RejectedFile", "ingest_upload", "record_custody"]
 
@@ -632,10 +633,6 @@ def _delete_objects(names) -> None:
         default_storage.delete(name)
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f}"
-
-
 def start_upload(*, by, name: str, size: int) -> UploadSession:
     """Announce a file to be sent in pieces. Its size is checked now, before any byte is sent."""
     require(by, "evidence.import")
@@ -730,13 +727,13 @@ def _claim_for_import(session: UploadSession) -> None:
     if session.state == UploadState.OPEN:
         raise EvidenceError(
             _(
-                "“%(name)s” has not finished uploading (%(received)s of %(size)s MB arrived). "
+                "“%(name)s” has not finished uploading (%(received)s of %(size)s arrived). "
                 "Choose the file again to carry on."
             )
             % {
                 **names,
-                "received": _megabytes(upload_offset(session)),
-                "size": _megabytes(session.size),
+                "received": readable_size(upload_offset(session)),
+                "size": readable_size(session.size),
             }
         )
     if session.state == UploadState.ASSEMBLING:

@@ -25,6 +25,8 @@ from hachoir.parser import guessParser
 from hachoir.stream import InputIOStream
 from PIL import Image, UnidentifiedImageError
 
+from commonground.lib.sizes import readable_size
+
 hachoir_config.quiet = True
 
 # Extensions each sniffed type may carry; a name that claims another type is refused.
@@ -220,12 +222,8 @@ def check_size(*, name: str, size: int, max_bytes: int, over_limit: bool = False
     upload starts, so nobody sends 9 GB to hear that 8 is the most."""
     if over_limit or size > max_bytes:
         raise FileTooLarge(
-            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
-            % {
-                "name": name,
-                "size": round(size / 1_000_000, 1),
-                "limit": max_bytes // 1_000_000,
-            }
+            _("“%(name)s” is %(size)s; the limit is %(limit)s.")
+            % {"name": name, "size": readable_size(size), "limit": readable_size(max_bytes)}
         )
     if size <= 0:
         raise RejectedFile(_("“%(name)s” is empty.") % {"name": name})
@@ -386,13 +384,6 @@ class UploadLimit:
             "limit": readable_size(self.file_bytes)
         }
         return " ".join([sent, most, _("Choose a smaller file.")])
-
-
-def readable_size(size: int) -> str:
-    """A size as people read it on their own devices: 25 MB, 1.5 GB."""
-    if size >= 1_000_000_000:
-        return f"{size / 1_000_000_000:.1f}".removesuffix(".0") + " GB"
-    return f"{size / 1_000_000:.1f}".removesuffix(".0") + " MB"
 
 
 def form_overhead() -> int:

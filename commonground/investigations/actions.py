@@ -606,11 +606,15 @@ def add_log_entry(
     summary: str,
     by,
     occurred_at: datetime.datetime | None = None,
+    occurred_on: datetime.date | None = None,
     person: str = "",
     uploads=(),
 ) -> LogEntry:
     """Record an interview, an evidence request, evidence received or a note. Staff files are
-    kept bit for bit (no metadata stripping): they are evidence."""
+    kept bit for bit (no metadata stripping): they are evidence.
+
+    `occurred_at` is the moment, when the time is known; `occurred_on` alone is a day without a
+    time. Neither: it happened now."""
     require(by, "investigations.investigate", case)
     if case.report.status == S.CLOSED:
         raise CaseError(_("This case is closed."))
@@ -619,7 +623,11 @@ def add_log_entry(
     if kind == EntryKind.INTERVIEW and not person.strip():
         raise CaseError(_("Say who was interviewed."))
     now = timezone.now()
-    if occurred_at and occurred_at > now:
+    if occurred_at is None and occurred_on is None:
+        occurred_at = now
+    if occurred_at is not None:
+        occurred_on = timezone.localdate(occurred_at)
+    if (occurred_at and occurred_at > now) or occurred_on > timezone.localdate(now):
         raise CaseError(_("The date cannot be in the future."))
     try:
         # Every file is checked before any is stored, so a refused file leaves nothing behind.
@@ -629,7 +637,8 @@ def add_log_entry(
     entry = LogEntry.objects.create(
         case=case,
         kind=EntryKind(kind),
-        occurred_at=occurred_at or now,
+        occurred_on=occurred_on,
+        occurred_at=occurred_at,
         person=person,
         summary=summary,
         author=by,

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commonground.complaints.forms import FilesForm
+from commonground.complaints.forms import CaseFilterForm, FilesForm
 from commonground.complaints.models import (
     AllegationCategory,
     AllegationSubtype,
@@ -19,6 +19,39 @@ from commonground.complaints.models import (
 from commonground.investigations.actions import MEDIATION_CLOSINGS, TRIAGE_CLOSINGS
 from commonground.investigations.models import EntryKind, LinkState, ReviewDecision
 from commonground.roster.models import Officer
+
+
+class CaseListForm(CaseFilterForm):
+    """The case list's search, filters and order (all in the query string, so every page,
+    bookmark and link keeps them)."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "A reference (CG-2026-000123, or just 123), an officer's name or badge, or the name "
+            "of a person in the report."
+        ),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    field_order = ["q"]
+
+    def filters(self) -> dict:
+        """The filters that are valid: one mistyped field is shown with its error while the
+        others still apply."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("q", "sort")}
+
+    def search(self) -> str:
+        if not self.is_bound:
+            return ""
+        self.is_valid()
+        return self.cleaned_data.get("q", "")
 
 
 class CaseForm(forms.Form):
@@ -61,14 +94,34 @@ class AddOfficerForm(CaseForm):
     role = forms.ChoiceField(label=_("Role in the events"), choices=OfficerRole.choices)
 
 
+class SubtypeSelect(forms.Select):
+    """Sub-types grouped by category; each option names its category (data-category) so the
+    page's script can offer only the chosen category's sub-types."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if (category := self.categories.get(str(value))) is not None:
+            option["attrs"]["data-category"] = category
+        return option
+
+
 class AllegationForm(CaseForm):
     involved = forms.TypedChoiceField(label=_("Officer"), coerce=int)
-    category = forms.ChoiceField(label=_("Category"), choices=AllegationCategory.choices)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=AllegationCategory.choices,
+        widget=forms.Select(attrs={"data-subtypes": "id_allegation-subtype"}),
+    )
     subtype = forms.ModelChoiceField(
         label=_("Sub-type"),
         queryset=AllegationSubtype.objects.filter(active=True),
         required=False,
-        empty_label=_("(none)"),
+        widget=SubtypeSelect,
+        help_text=_("Optional. Only the sub-types of the category chosen above fit."),
     )
     summary = forms.CharField(label=_("What the officer is said to have done"), max_length=500)
 
@@ -77,6 +130,32 @@ class AllegationForm(CaseForm):
         self.fields["involved"].choices = [
             (o.pk, o.as_described()) for o in self.report.officers.filter(role=OfficerRole.SUBJECT)
         ]
+        subtype = self.fields["subtype"]
+        subtypes = list(subtype.queryset)
+        subtype.widget.categories = {str(s.pk): s.category for s in subtypes}
+        subtype.choices = [("", _("(none)"))] + [
+            (label, [(s.pk, s.name) for s in subtypes if s.category == category])
+            for category, label in AllegationCategory.choices
+            if any(s.category == category for s in subtypes)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        category, subtype = cleaned.get("category"), cleaned.get("subtype")
+        if category and subtype and subtype.category != category:
+            self.add_error(
+                "subtype",
+                _(
+                    "“%(subtype)s” is a sub-type of %(its)s, not of %(chosen)s: choose one of "
+                    "%(chosen)s or none."
+                )
+                % {
+                    "subtype": subtype.name,
+                    "its": AllegationCategory(subtype.category).label,
+                    "chosen": AllegationCategory(category).label,
+                },
+            )
+        return cleaned
 
 
 class RemoveAllegationForm(CaseForm):
@@ -242,11 +321,16 @@ class LogForm(CaseForm, FilesForm):
     def clean(self):
         cleaned = super().clean()
         day, at = cleaned.get("occurred_on"), cleaned.get("occurred_time")
+        # No time given stays no time: the entry records the day only.
+        cleaned["occurred_at"] = None
         if day:
-            moment = timezone.make_aware(datetime.datetime.combine(day, at or datetime.time(12)))
-            cleaned["occurred_at"] = moment
             if day > timezone.localdate():
                 self.add_error("occurred_on", _("The date cannot be in the future."))
+            elif at:
+                moment = timezone.make_aware(datetime.datetime.combine(day, at))
+                if moment > timezone.now():
+                    self.add_error("occurred_time", _("The time cannot be in the future."))
+                cleaned["occurred_at"] = moment
         return cleaned
 
 

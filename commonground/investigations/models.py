@@ -128,7 +128,10 @@ class LogEntry(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="log")
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
-    occurred_at = models.DateTimeField()
+    # The day it happened, in the agency's time zone, always known; the moment only when the
+    # investigator gave a time (no time given is stored as none, never as a made-up hour).
+    occurred_on = models.DateField()
+    occurred_at = models.DateTimeField(null=True, blank=True)
     # Whom was interviewed, or from whom evidence was requested.
     person = models.CharField(max_length=200, blank=True)
     summary = models.TextField()
@@ -136,7 +139,9 @@ class LogEntry(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["occurred_at", "pk"]
+        # By day; on each day the entries without a time first (they stand for the whole day),
+        # then the timed ones in order.
+        ordering = ["occurred_on", models.F("occurred_at").asc(nulls_first=True), "pk"]
         verbose_name_plural = "log entries"
 
     def __str__(self):

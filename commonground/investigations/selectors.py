@@ -1,10 +1,12 @@
 import datetime
+import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,14 +16,20 @@ from commonground.accounts.models import Role, User
 from commonground.accounts.rules import can, commands, require
 from commonground.complaints.models import (
     OPEN_STATUSES,
+    InvolvedOfficer,
     InvolvedPerson,
     Kind,
     OfficerRole,
     Report,
     Status,
     StatusChange,
+    name_token_digests,
 )
-from commonground.complaints.selectors import get_report_for_user, without_conflicts
+from commonground.complaints.selectors import (
+    get_report_for_user,
+    reports_for_staff,
+    without_conflicts,
+)
 from commonground.evidence.models import Recording
 from commonground.investigations.models import Case
 
@@ -297,3 +305,93 @@ def footage_matches(case: Case) -> list[tuple[Recording, str]]:
         )
         for recording in recordings
     ]
+
+
+# --- The case list -------------------------------------------------------------------------------
+
+# `?sort=` -> the ordering it applies; "-" in front of a key reverses it. Statuses sort in the
+# order of the workflow, not of their names.
+STATUS_ORDER = models.Case(*(When(status=s, then=i) for i, s in enumerate(Status.values)))
+CASE_SORTS = {
+    "received": (F("received_at"),),
+    "deadline": (F("case__due_on"),),
+    "status": (STATUS_ORDER,),
+    "reference": (F("pk"),),
+}
+DEFAULT_CASE_SORT = "-received"
+# CG-2026-000123, cg 2026 123, 2026-000123, CG2026000123, 000123, 123.
+REFERENCE_SEARCH = re.compile(
+    r"^(?:cg)?[\s-]*(?:((?:19|20)\d{2})(?:[\s-]+|(?=\d{6,}$)))?0*(\d{1,12})$", re.IGNORECASE
+)
+
+
+def parse_reference(text: str) -> tuple[int | None, int] | None:
+    """(year or None, number) of a staff reference however it is typed, or None."""
+    if match := REFERENCE_SEARCH.match(text.strip()):
+        year, number = match.groups()
+        return (int(year) if year else None, int(number))
+    return None
+
+
+def names_visible_q(user) -> Q:
+    """The reports whose people's names the user may read: the queryset form of
+    `accounts.rules._needs_to_know` (IA supervisors; the assigned investigator; intake until an
+    investigator is assigned). Conflicts are left out by `reports_for_staff` already."""
+    roles = user.roles()
+    if Role.IA_SUPERVISOR in roles:
+        return Q()
+    visible = Q(pk__in=[])
+    if Role.INVESTIGATOR in roles:
+        visible |= Q(case__investigator=user)
+    if Role.INTAKE_CLERK in roles:
+        visible |= Q(case__isnull=True) | Q(case__investigator__isnull=True)
+    return visible
+
+
+def _search_q(user, text: str) -> Q:
+    """Reports matching a reference (any case, spaces, with or without "CG" and the year), a
+    roster officer (badge or name), or a reporter's or involved person's name where the user may
+    read names. Names are matched through their blind index, word by word."""
+    words = text.split()
+    found = Q(pk__in=[])
+    if reference := parse_reference(text):
+        year, number = reference
+        found |= Q(pk=number) & (Q(received_at__year=year) if year else Q())
+    badge = text.strip().lstrip("#")
+    by_officer = Q(officers__officer__badge_number__iexact=badge)
+    by_name = Q()
+    for word in words:
+        by_name &= Q(officers__officer__first_name__icontains=word) | Q(
+            officers__officer__last_name__icontains=word
+        )
+    found |= by_officer | by_name
+    digests = name_token_digests(text)
+    if digests:
+        reporter, person = Q(), Q()
+        for digest in digests:
+            reporter &= Q(reporter_name_index__contains=f" {digest} ")
+            person &= Q(people__name_index__contains=f" {digest} ")
+        found |= (reporter | person) & names_visible_q(user)
+    return found
+
+
+def case_list(user, filters: dict, *, search: str = "", sort: str = "") -> QuerySet[Report]:
+    """The reports on the staff case list: filtered, searched, sorted, with the roster officers
+    named in each (`named_officers`)."""
+    reports = reports_for_staff(user, filters)
+    if search.strip():
+        matching = reports_for_staff(user, {}).filter(_search_q(user, search)).values("pk")
+        reports = reports.filter(pk__in=matching)
+    key = sort if sort.lstrip("-") in CASE_SORTS else DEFAULT_CASE_SORT
+    descending = key.startswith("-")
+    order = [
+        e.desc(nulls_last=True) if descending else e.asc(nulls_last=True)
+        for e in CASE_SORTS[key.lstrip("-")]
+    ]
+    tiebreak = "-pk" if descending else "pk"
+    named = InvolvedOfficer.objects.filter(officer__isnull=False).select_related("officer")
+    return (
+        reports.select_related("case")
+        .prefetch_related(Prefetch("officers", queryset=named, to_attr="named_officers"))
+        .order_by(*order, tiebreak)
+    )

@@ -15,11 +15,12 @@ from commonground.accounts.decorators import staff_required
 from commonground.accounts.freshness import ask_for_fresh_mfa, fresh_mfa_required, has_fresh_mfa
 from commonground.accounts.rules import can, require
 from commonground.complaints.actions import record_staff_view
-from commonground.complaints.forms import CaseFilterForm
 from commonground.complaints.models import Kind, Outcome, Status
-from commonground.complaints.selectors import can_see_personal_data, reports_for_staff
-from commonground.investigations import actions, forms
+from commonground.complaints.selectors import can_see_personal_data
+from commonground.investigations import actions, forms, selectors
 from commonground.investigations.selectors import (
+    CASE_SORTS,
+    DEFAULT_CASE_SORT,
     QUEUES,
     get_case_for_user,
     ia_overview,
@@ -35,16 +36,58 @@ S = Status
 @never_cache
 @staff_required("complaints.view_cases")
 def case_list(request):
-    form = CaseFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(reports_for_staff(request.user, filters), 50).get_page(request.GET.get("page"))
+    form = forms.CaseListForm(request.GET or None)
+    search = form.search()
+    sort = request.GET.get("sort", "")
+    if sort.lstrip("-") not in CASE_SORTS:
+        sort = DEFAULT_CASE_SORT
+    reports = selectors.case_list(request.user, form.filters(), search=search, sort=sort)
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
     return render(
         request,
         "investigations/case_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "columns": _sortable_columns(unsorted.urlencode(), sort),
+            "searched": bool(search),
+            "filtered": any(v not in (None, "") for v in form.filters().values()),
+        },
     )
+
+
+@dataclass(frozen=True)
+class SortableColumn:
+    key: str
+    label: str
+    href: str  # the list sorted by this column: ascending, or reversed when already ascending
+    aria_sort: str  # "ascending", "descending" or "" when the list is not sorted by it
+
+
+def _sortable_columns(query: str, sort: str) -> dict[str, SortableColumn]:
+    labels = {
+        "reference": gettext_lazy("Reference"),
+        "status": gettext_lazy("Status"),
+        "received": gettext_lazy("Received"),
+        "deadline": gettext_lazy("Deadline"),
+    }
+    columns = {}
+    for key, label in labels.items():
+        current = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        next_sort = f"-{key}" if current and not descending else key
+        columns[key] = SortableColumn(
+            key=key,
+            label=label,
+            href="?" + "&".join(filter(None, [query, f"sort={next_sort}"])),
+            aria_sort=("descending" if descending else "ascending") if current else "",
+        )
+    return columns
 
 
 @dataclass(frozen=True)
@@ -193,6 +236,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             case=case,
             kind=data["kind"],
             occurred_at=data["occurred_at"],
+            occurred_on=data["occurred_on"],
             person=data["person"],
             summary=data["summary"],
             uploads=data["files"],

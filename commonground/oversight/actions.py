@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -46,15 +47,34 @@ class Line:
     days: int | None = None
 
 
+def too_early(starts_at: datetime.datetime) -> bool:
+    """Whether a meeting starting then would start in the past. Times are typed to the minute,
+    so a meeting set for the current minute still counts as ahead."""
+    return starts_at < timezone.now().replace(second=0, microsecond=0)
+
+
 @transaction.atomic
 def schedule_meeting(
-    *, title: str, starts_at: datetime.datetime, by, location: str = ""
+    *,
+    title: str,
+    starts_at: datetime.datetime,
+    by,
+    place: str = "",
+    how_to_attend: str = "",
+    agenda_summary: str = "",
 ) -> Meeting:
     require(by, "oversight.manage")
     if not title.strip():
         raise BoardError(_("Give the meeting a title."))
+    if too_early(starts_at):
+        raise BoardError(_("A meeting can only be scheduled in the future."))
     meeting = Meeting.objects.create(
-        title=title.strip(), starts_at=starts_at, location=location.strip(), created_by=by
+        title=title.strip(),
+        starts_at=starts_at,
+        place=place.strip(),
+        how_to_attend=how_to_attend.strip(),
+        agenda_summary=agenda_summary.strip(),
+        created_by=by,
     )
     record(actor=by, action="board.schedule_meeting", target=meeting)
     return meeting
@@ -68,7 +88,7 @@ def add_to_agenda(*, meeting: Meeting, cases: list[Case], by) -> list[CaseReview
         raise BoardError(_("Cases can only be added to a meeting that is still to be held."))
     if not cases:
         raise BoardError(_("Choose at least one case."))
-    position = meeting.reviews.count()
+    position = meeting.reviews.aggregate(last=Max("position"))["last"] or 0
     reviews = []
     for case in cases:
         if case.report.status != Status.BOARD_REVIEW:
@@ -84,6 +104,39 @@ def add_to_agenda(*, meeting: Meeting, cases: list[Case], by) -> list[CaseReview
         record(actor=by, action="board.add_to_agenda", target=review, data={"case": case.pk})
         reviews.append(review)
     return reviews
+
+
+@transaction.atomic
+def remove_from_agenda(*, review: CaseReview, by) -> Case:
+    """Take a case off a meeting's agenda before the meeting: it waits for the board again.
+
+    Only while nothing has been recorded on it, so no vote, recusal or recommendation is lost."""
+    require(by, "oversight.manage")
+    # Locked first, so a vote cast meanwhile waits for this and then finds no review, rather
+    # than being deleted with it unseen.
+    review = (
+        CaseReview.objects.select_for_update().select_related("meeting", "case").get(pk=review.pk)
+    )
+    meeting = review.meeting
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= timezone.now():
+        raise BoardError(_("The meeting has started: its agenda can no longer change."))
+    _require_open(review)
+    if review.votes.exists() or review.recusals.exists() or review.recommendations.exists():
+        raise BoardError(
+            _(
+                "Members have already voted, stepped aside or recommended on this case, so it "
+                "stays on the agenda."
+            )
+        )
+    case = review.case
+    record(
+        actor=by,
+        action="board.remove_from_agenda",
+        target=meeting,
+        data={"case": case.pk, "review": review.pk},
+    )
+    review.delete()
+    return case
 
 
 @transaction.atomic

@@ -26,10 +26,18 @@ class DisciplineLevelAdmin(admin.ModelAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(ReadOnlyAdmin):
-    list_display = ["title", "starts_at", "status", "location"]
+    list_display = ["title", "starts_at", "status", "place"]
     list_filter = ["status"]
     date_hierarchy = "starts_at"
-    fields = ["title", "starts_at", "location", "status", "created_by"]
+    fields = [
+        "title",
+        "starts_at",
+        "place",
+        "how_to_attend",
+        "agenda_summary",
+        "status",
+        "created_by",
+    ]
     readonly_fields = fields
 
 

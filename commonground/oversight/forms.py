@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commonground.complaints.models import Allegation, Finding
-from commonground.oversight.actions import Line
+from commonground.oversight.actions import Line, too_early
 from commonground.oversight.models import DisciplineLevel, VoteChoice
 
 
@@ -13,26 +13,57 @@ class EmptyForm(forms.Form):
     pass
 
 
+PUBLISHED = _("Published on the public meetings page: name no resident, officer or case.")
+
+
 class ScheduleMeetingForm(forms.Form):
     title = forms.CharField(
-        label=_("Title"), max_length=200, help_text=_("For example: Regular meeting, March.")
+        label=_("Title"),
+        max_length=200,
+        help_text=_("For example: Regular meeting, March. Seen by staff only."),
     )
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(
         label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    location = forms.CharField(label=_("Location"), max_length=300, required=False)
+    place = forms.CharField(
+        label=_("Place"),
+        max_length=300,
+        required=False,
+        help_text=_("Where the public attends: address and room, or a video link. Published."),
+    )
+    how_to_attend = forms.CharField(
+        label=_("How to attend and speak"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=PUBLISHED,
+    )
+    agenda_summary = forms.CharField(
+        label=_("What the meeting will cover"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=PUBLISHED,
+    )
 
     def clean(self):
         cleaned = super().clean()
         day, at = cleaned.get("date"), cleaned.get("time")
         if day and at:
-            cleaned["starts_at"] = timezone.make_aware(datetime.datetime.combine(day, at))
+            starts_at = timezone.make_aware(datetime.datetime.combine(day, at))
+            if too_early(starts_at):
+                self.add_error(
+                    "date",
+                    _(
+                        "This date and time have passed: a meeting must be in the future. "
+                        "Choose a later date or time."
+                    ),
+                )
+            cleaned["starts_at"] = starts_at
         return cleaned
 
 
 class AgendaForm(forms.Form):
-    """The cases awaiting the board, all ticked: an agenda is built from them."""
+    """The cases awaiting the board, none chosen until the clerk chooses them."""
 
     cases = forms.TypedMultipleChoiceField(
         label=_("Cases to put on the agenda"),
@@ -51,10 +82,30 @@ class AgendaForm(forms.Form):
             )
             for item in awaiting
         ]
-        self.fields["cases"].initial = list(self.awaiting)
 
     def chosen(self) -> list:
         return [self.awaiting[pk] for pk in self.cleaned_data["cases"]]
+
+
+class RemoveItemForm(forms.Form):
+    """One item of a meeting's agenda, to take off it (a button on each row)."""
+
+    item = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose the case to take off the agenda."),
+            "invalid_choice": _("That case is no longer on this agenda."),
+        },
+    )
+
+    def __init__(self, *args, reviews=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reviews = {review.pk: review for review in reviews}
+        self.fields["item"].choices = [(pk, str(pk)) for pk in self.reviews]
+
+    def review(self):
+        return self.reviews[self.cleaned_data["item"]]
 
 
 class VoteForm(forms.Form):

@@ -36,11 +36,18 @@ class MeetingStatus(models.TextChoices):
 
 
 class Meeting(models.Model):
-    """A board meeting. Written by oversight.actions."""
+    """A board meeting. Written by oversight.actions.
+
+    Board meetings are open to the public: `starts_at`, `place`, `how_to_attend` and
+    `agenda_summary` are published (publish.surfaces, "board meetings"); the title is not."""
 
     title = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
-    location = models.CharField(max_length=300, blank=True)
+    # Where the public attends: an address and a room, or a video link.
+    place = models.CharField(max_length=300, blank=True)
+    how_to_attend = models.TextField(blank=True)
+    # What the meeting will cover, in plain words, without naming anyone or any case.
+    agenda_summary = models.TextField(blank=True)
     status = models.CharField(
         max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
     )

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonground.accounts.models import Role
 from commonground.accounts.rules import can, require
@@ -129,14 +130,20 @@ def cases_awaiting_board(user) -> list[AwaitingCase]:
     ]
 
 
-def board_meetings(user) -> tuple[list[Meeting], list[Meeting]]:
-    """Meetings still to be held (soonest first), and those held or cancelled (latest first),
-    each with its number of agenda items as `items`."""
+def board_meetings(user) -> tuple[list[Meeting], list[Meeting], list[Meeting]]:
+    """Meetings still ahead (soonest first); those whose time has passed but that are not yet
+    marked as held, so their minutes are awaited (oldest first); and those held or cancelled
+    (latest first). Each with its number of agenda items as `items`."""
     require(user, "oversight.view")
+    now = timezone.now()
     meetings = Meeting.objects.annotate(items=Count("reviews"))
-    upcoming = meetings.filter(status=MeetingStatus.SCHEDULED).order_by("starts_at", "pk")
+    scheduled = meetings.filter(status=MeetingStatus.SCHEDULED).order_by("starts_at", "pk")
     past = meetings.exclude(status=MeetingStatus.SCHEDULED).order_by("-starts_at", "-pk")
-    return list(upcoming), list(past)
+    return (
+        list(scheduled.filter(starts_at__gt=now)),
+        list(scheduled.filter(starts_at__lte=now)),
+        list(past),
+    )
 
 
 def get_meeting_for_user(user, pk: int) -> Meeting:
@@ -196,7 +203,7 @@ def get_review_for_user(user, pk: int) -> CaseReview:
 @dataclass(frozen=True)
 class LogStep:
     kind: str
-    occurred_at: datetime.datetime
+    occurred_on: datetime.date
 
 
 @dataclass(frozen=True)
@@ -228,8 +235,8 @@ def case_summary(case: Case, user) -> CaseSummary:
         .first()
     )
     log = [
-        LogStep(kind=entry.get_kind_display(), occurred_at=entry.occurred_at)
-        for entry in case.log.only("kind", "occurred_at").order_by("occurred_at", "pk")
+        LogStep(kind=entry.get_kind_display(), occurred_on=entry.occurred_on)
+        for entry in case.log.only("kind", "occurred_on", "occurred_at")
     ]
     return CaseSummary(
         report=report,
@@ -416,47 +423,139 @@ def decision_queue(user) -> list[AwaitingDecision]:
 
 @dataclass(frozen=True)
 class PublicMeeting:
+    """A meeting as the public notice shows it: never its title (staff's own words)."""
+
     pk: int
     starts_at: datetime.datetime
-    items: int
+    place: str
+    how_to_attend: str
+    agenda_summary: str
+    items: int  # cases on its agenda
+    held: bool
+    # For a held meeting: how many items ended in each result, "" for those not decided.
+    results: dict[str, int]
+
+    @property
+    def concurred(self) -> int:
+        return self.results.get(ReviewResult.CONCUR, 0)
+
+    @property
+    def not_concurred(self) -> int:
+        return self.results.get(ReviewResult.DO_NOT_CONCUR, 0)
+
+    @property
+    def sent_back(self) -> int:
+        return self.results.get(ReviewResult.MORE_INVESTIGATION, 0)
+
+    @property
+    def undecided(self) -> int:
+        return self.results.get("", 0)
 
 
 @dataclass(frozen=True)
-class MinutesItem:
-    number: int
-    tally: Tally
-    result: str
+class PublicNotice:
+    upcoming: list[PublicMeeting]  # soonest first
+    awaiting_minutes: list[PublicMeeting]  # its time has passed; not yet marked as held
+    held: list[PublicMeeting]  # latest first
 
 
 def _held() -> Q:
     return Q(status=MeetingStatus.HELD)
 
 
-def public_meetings() -> list[PublicMeeting]:
-    """Held meetings, latest first. Titles and locations are free text and never shown."""
+_PUBLIC_FIELDS = ("pk", "starts_at", "place", "how_to_attend", "agenda_summary", "status")
+
+
+def _public(rows, results: dict[int, dict[str, int]]) -> list[PublicMeeting]:
+    return [
+        PublicMeeting(
+            pk=row["pk"],
+            starts_at=row["starts_at"],
+            place=row["place"],
+            how_to_attend=row["how_to_attend"],
+            agenda_summary=row["agenda_summary"],
+            items=row["n"],
+            held=row["status"] == MeetingStatus.HELD,
+            results=results.get(row["pk"], {}),
+        )
+        for row in rows
+    ]
+
+
+def _results(meeting_ids: list[int]) -> dict[int, dict[str, int]]:
+    found: dict[int, dict[str, int]] = {}
     rows = (
-        Meeting.objects.filter(_held())
-        .annotate(n=Count("reviews"))
-        .order_by("-starts_at", "-pk")
-        .values_list("pk", "starts_at", "n")
+        CaseReview.objects.filter(meeting_id__in=meeting_ids)
+        .values_list("meeting_id", "result")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return [PublicMeeting(pk=pk, starts_at=at, items=n) for pk, at, n in rows]
+    for meeting_id, result, n in rows:
+        found.setdefault(meeting_id, {})[result] = n
+    return found
+
+
+def public_meetings() -> PublicNotice:
+    """The public notice of board meetings: those ahead (with where and how to attend), those
+    awaiting their minutes, and those held, each with its counts by result."""
+    now = timezone.now()
+    rows = Meeting.objects.exclude(status=MeetingStatus.CANCELLED).annotate(n=Count("reviews"))
+    scheduled = rows.filter(status=MeetingStatus.SCHEDULED).order_by("starts_at", "pk")
+    held = list(rows.filter(_held()).order_by("-starts_at", "-pk").values(*_PUBLIC_FIELDS, "n"))
+    return PublicNotice(
+        upcoming=_public(scheduled.filter(starts_at__gt=now).values(*_PUBLIC_FIELDS, "n"), {}),
+        awaiting_minutes=_public(
+            scheduled.filter(starts_at__lte=now).values(*_PUBLIC_FIELDS, "n"), {}
+        ),
+        held=_public(held, _results([row["pk"] for row in held])),
+    )
 
 
 def get_public_meeting(pk: int) -> PublicMeeting:
-    row = (
+    rows = list(
         Meeting.objects.filter(_held(), pk=pk)
         .annotate(n=Count("reviews"))
-        .values_list("pk", "starts_at", "n")
-        .first()
+        .values(*_PUBLIC_FIELDS, "n")
     )
-    if row is None:
+    if not rows:
         raise Http404
-    return PublicMeeting(pk=row[0], starts_at=row[1], items=row[2])
+    return _public(rows, _results([pk]))[0]
 
 
-def public_minutes(meeting: PublicMeeting) -> list[MinutesItem]:
-    """The minutes of a held meeting: for each item, how the board voted and what it concluded.
+# Each result in a word or two, for the table of every item.
+SHORT_RESULTS = {
+    ReviewResult.CONCUR: gettext_lazy("Concurred"),
+    ReviewResult.DO_NOT_CONCUR: gettext_lazy("Did not concur"),
+    ReviewResult.MORE_INVESTIGATION: gettext_lazy("Sent back"),
+    "": gettext_lazy("Not decided"),
+}
+
+
+@dataclass(frozen=True)
+class MinutesItem:
+    number: int
+    tally: Tally
+    result: str  # in a word or two (SHORT_RESULTS)
+
+
+@dataclass(frozen=True)
+class MinutesGroup:
+    """Items that ended the same way by the same vote: one row of the minutes' summary table."""
+
+    result: str
+    tally: Tally
+    numbers: list[int]
+
+
+@dataclass(frozen=True)
+class Minutes:
+    items: list[MinutesItem]
+    groups: list[MinutesGroup]
+
+
+def public_minutes(meeting: PublicMeeting) -> Minutes:
+    """The minutes of a held meeting: for each item, how the board voted and what it concluded,
+    and the items grouped by result and vote.
 
     Nothing about the case itself: its district, the kinds of allegation and the discipline
     recommended, listed case by case, made counts of one that the open data's tables hide, and
@@ -468,15 +567,22 @@ def public_minutes(meeting: PublicMeeting) -> list[MinutesItem]:
         .values_list("pk", "result")
     )
     tallies = _tallies([pk for pk, _result in reviews])
-    results = {value: str(label) for value, label in ReviewResult.choices}
-    return [
+    items = [
         MinutesItem(
             number=number,
             tally=tallies[pk],
-            result=results.get(result) or _("Not decided at this meeting"),
+            result=str(SHORT_RESULTS.get(result, SHORT_RESULTS[""])),
         )
         for number, (pk, result) in enumerate(reviews, start=1)
     ]
+    grouped: dict[tuple[str, Tally], list[int]] = {}
+    for item in items:
+        grouped.setdefault((item.result, item.tally), []).append(item.number)
+    groups = sorted(
+        (MinutesGroup(result=r, tally=t, numbers=ns) for (r, t), ns in grouped.items()),
+        key=lambda g: (-len(g.numbers), g.numbers[0]),
+    )
+    return Minutes(items=items, groups=groups)
 
 
 # The records the public figures are drawn from (commonground.publish reads only these).

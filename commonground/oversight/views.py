@@ -81,7 +81,7 @@ def board_home(request):
 
 
 def _render_home(request, *, bound=None, error="", status=200):
-    upcoming, past = board_meetings(request.user)
+    upcoming, awaiting_minutes, past = board_meetings(request.user)
     awaiting = cases_awaiting_board(request.user)
     manage = can(request.user, "oversight.manage")
     schedule = agendas = None
@@ -103,6 +103,7 @@ def _render_home(request, *, bound=None, error="", status=200):
         "oversight/board_home.html",
         {
             "upcoming": upcoming,
+            "awaiting_minutes": awaiting_minutes,
             "past": past,
             "awaiting": awaiting,
             "schedule_form": schedule,
@@ -119,7 +120,9 @@ SCHEDULE = BoardAction(
     lambda user, _obj, form, _version: actions.schedule_meeting(
         title=form.cleaned_data["title"],
         starts_at=form.cleaned_data["starts_at"],
-        location=form.cleaned_data["location"],
+        place=form.cleaned_data["place"],
+        how_to_attend=form.cleaned_data["how_to_attend"],
+        agenda_summary=form.cleaned_data["agenda_summary"],
         by=user,
     ),
     gettext_lazy("The meeting was scheduled."),
@@ -148,6 +151,13 @@ MEETING_ACTIONS: dict[str, BoardAction] = {
         ),
         gettext_lazy("The cases were put on the agenda."),
     ),
+    "remove": BoardAction(
+        "oversight.manage",
+        lambda user, meeting, form, version: actions.remove_from_agenda(
+            review=form.review(), by=user
+        ),
+        gettext_lazy("The case was taken off the agenda; it waits for the board again."),
+    ),
     "held": BoardAction(
         "oversight.manage",
         lambda user, meeting, form, version: actions.mark_meeting_held(meeting=meeting, by=user),
@@ -159,6 +169,10 @@ MEETING_ACTIONS: dict[str, BoardAction] = {
 def _meeting_form(name, meeting, user, data=None):
     if name == "agenda":
         return forms.AgendaForm(data, prefix=name, awaiting=cases_awaiting_board(user))
+    if name == "remove":
+        return forms.RemoveItemForm(
+            data, prefix=name, reviews=meeting.reviews.filter(closed_at__isnull=True)
+        )
     return forms.EmptyForm(data, prefix=name)
 
 
@@ -168,6 +182,8 @@ def _meeting_forms(request, meeting, bound):
     names = ["agenda"]
     if meeting.starts_at <= timezone.now():
         names.append("held")
+    else:
+        names.append("remove")
     built = {
         name: _pick(bound, name, lambda name=name: _meeting_form(name, meeting, request.user))
         for name in names
@@ -444,12 +460,12 @@ def decision_queue_view(request):
     )
 
 
-# --- Public: the minutes of held meetings --------------------------------------------------------
+# --- Public: the notice of meetings and the minutes of held ones ---------------------------------
 
 
 @require_safe
 def public_meeting_list(request):
-    return render(request, "oversight/public_meetings.html", {"meetings": public_meetings()})
+    return render(request, "oversight/public_meetings.html", {"notice": public_meetings()})
 
 
 @require_safe
@@ -458,5 +474,5 @@ def public_minutes_view(request, pk):
     return render(
         request,
         "oversight/public_minutes.html",
-        {"meeting": meeting, "items": public_minutes(meeting)},
+        {"meeting": meeting, "minutes": public_minutes(meeting)},
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 from django import forms
+from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -24,6 +25,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, generics, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from commonground.complaints.models import AllegationCategory, Channel, Finding
 from commonground.publish import datasets as ds
@@ -35,6 +38,7 @@ from commonground.publish.selectors import (
     release_file,
     scan_records,
 )
+from commonground.publish.throttling import AddressRateThrottle, rate_limit_headers
 
 MAX_PAGE_SIZE = 1000
 BAD_REQUEST = OpenApiResponse(
@@ -94,12 +98,14 @@ class Pages(PageNumberPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
-class PublicView(generics.ListAPIView):
-    pagination_class = Pages
+class Public:
+    """What every resource of the API does: refuse unknown, repeated or empty parameters, let
+    caches keep an answer a while, and tell the client where it stands against the rate limit."""
+
     max_age = RELEASE_MAX_AGE
 
     def known_parameters(self) -> set[str]:
-        return {"page", "page_size"}
+        return set()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -130,7 +136,15 @@ class PublicView(generics.ListAPIView):
         if response.status_code == 200:
             patch_cache_control(response, public=True, max_age=self.max_age)
             patch_vary_headers(response, ["Accept-Language"])
+        rate_limit_headers(request, response)
         return response
+
+
+class PublicView(Public, generics.ListAPIView):
+    pagination_class = Pages
+
+    def known_parameters(self) -> set[str]:
+        return {"page", "page_size"}
 
 
 class ReleasedView(PublicView):
@@ -550,3 +564,124 @@ class AllegationRecords(ReleasedView):
         page = self.paginate_queryset(Rows(query.select(scan_records(file))))
         serializer = record_serializer(self.record_set, file.release.officer_data)
         return self.get_paginated_response(serializer(page, many=True).data)
+
+
+# --- The root: what the API offers ---------------------------------------------------------------
+
+
+class DocumentationSerializer(serializers.Serializer):
+    interactive = serializers.URLField(help_text="Swagger UI: try every resource in the browser.")
+    reference = serializers.URLField(help_text="ReDoc: the reference, one page.")
+    openapi = serializers.URLField(help_text="The OpenAPI 3 document, JSON.")
+
+
+class RateLimitSerializer(serializers.Serializer):
+    requests = serializers.IntegerField(help_text="Requests allowed per window, per address.")
+    window_seconds = serializers.IntegerField()
+    headers = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Sent with every answer of a limited resource; Retry-After with a 429.",
+    )
+
+
+class ResourceSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    url = serializers.URLField(help_text="The resource in this API; answers are JSON.")
+    description = serializers.CharField()
+    formats = serializers.ListField(child=serializers.ChoiceField(choices=["json"]))
+    downloads = DownloadsSerializer(
+        allow_null=True, help_text="The same data as bulk files, if it has them."
+    )
+
+
+class RootSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    description = serializers.CharField()
+    version = serializers.CharField()
+    documentation = DocumentationSerializer()
+    rate_limit = RateLimitSerializer(
+        allow_null=True, help_text="Not limited (the documentation and schema never are) if null."
+    )
+    resources = ResourceSerializer(many=True)
+
+
+RATE_LIMIT_HEADERS = [
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "RateLimit-Policy",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+]
+
+
+def _resources(request) -> list[dict]:
+    def absolute(name, **kwargs):
+        return request.build_absolute_uri(reverse(name, kwargs=kwargs or None))
+
+    def downloads(slug):
+        return {
+            fmt: absolute("publish-download", slug=slug, fmt=fmt)
+            for fmt in ("csv", "json", "parquet")
+        }
+
+    found = [
+        {
+            "name": "datasets",
+            "url": absolute("publish-api-datasets"),
+            "description": "Every public dataset, with its data dictionary and bulk files.",
+            "formats": ["json"],
+            "downloads": None,
+        },
+        {
+            "name": "allegations",
+            "url": absolute("publish-api-records"),
+            "description": str(ds.ALLEGATION_RECORDS.description),
+            "formats": ["json"],
+            "downloads": downloads(ds.ALLEGATION_RECORDS.slug),
+        },
+    ]
+    for dataset in [*ds.COUNT_TABLES, *ds.ESTIMATE_SETS]:
+        found.append(
+            {
+                "name": f"{dataset.kind}/{dataset.slug}",
+                "url": absolute(f"publish-api-{dataset.slug}"),
+                "description": f"{dataset.title}. {dataset.description}",
+                "formats": ["json"],
+                "downloads": downloads(dataset.slug),
+            }
+        )
+    return found
+
+
+class ApiRoot(Public, APIView):
+    """/api/v1/: what the API offers, where its documentation is, and its rate limit."""
+
+    @extend_schema(
+        summary="What this API offers: every resource, its documentation, its rate limit",
+        responses={200: RootSerializer, 400: BAD_REQUEST, 429: THROTTLED},
+    )
+    def get(self, request, *args, **kwargs):
+        throttle = AddressRateThrottle()
+        settings = django_settings.SPECTACULAR_SETTINGS
+        return Response(
+            {
+                "title": settings["TITLE"],
+                "description": settings["DESCRIPTION"],
+                "version": settings["VERSION"],
+                "documentation": {
+                    "interactive": request.build_absolute_uri(reverse("publish-api-docs")),
+                    "reference": request.build_absolute_uri(reverse("publish-api-redoc")),
+                    "openapi": request.build_absolute_uri(reverse("publish-api-schema")),
+                },
+                "rate_limit": None
+                if throttle.rate is None
+                else {
+                    "requests": throttle.num_requests,
+                    "window_seconds": throttle.duration,
+                    "headers": RATE_LIMIT_HEADERS,
+                },
+                "resources": _resources(request),
+            }
+        )

@@ -2,6 +2,7 @@
 with the same numbers, and said in a sentence. Panels read only the release, so a page costs the
 same with ten thousand complaints as with a million, and the figures match the bulk files."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -13,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from commonground.lib import charts
+from commonground.lib.rounding import formatted
 from commonground.publish import datasets as ds
 
 TREND, BARS, INTERVALS = "trend", "bars", "intervals"
@@ -32,6 +34,12 @@ class Panel:
     # For intervals: what 1 (or 0) means, and whether the axis is a ratio (log scale).
     reference: float | None = None
     log_scale: bool = False
+    # For a monthly trend: a table of the same records with a row per year (and `where` to pick
+    # its totals), drawn instead when too many months are suppressed (see `SHOWN_ENOUGH`).
+    by_year: tuple[str, dict[str, str]] | None = None
+    # What the figure shows and what it cannot, in plain words, for readers new to it.
+    shows: Promise | None = None
+    cannot: Promise | None = None
 
     @property
     def slug(self) -> str:
@@ -60,6 +68,7 @@ DASHBOARDS = [
                 "month",
                 _("Complaints received each month"),
                 _("Complaints"),
+                by_year=("complaints-by-channel", {"channel": ds.ALL}),
             ),
             Panel(
                 "complaints-closed-by-month",
@@ -67,6 +76,7 @@ DASHBOARDS = [
                 "month",
                 _("Complaints closed each month"),
                 _("Complaints"),
+                by_year=("complaint-outcomes", {"outcome": ds.ALL}),
             ),
             Panel(
                 "complaints-by-channel",
@@ -154,6 +164,7 @@ DASHBOARDS = [
                 "month",
                 _("Use-of-force incidents each month"),
                 _("Incidents"),
+                by_year=("use-of-force-by-district", {"district": ds.ALL}),
             ),
             Panel(
                 "use-of-force-by-race",
@@ -199,6 +210,15 @@ DASHBOARDS = [
                 _("Stops by race"),
                 _("Stops"),
                 where=ALL_YEARS,
+                shows=_(
+                    "How many stops officers made of people of each race, as the officer "
+                    "recorded it."
+                ),
+                cannot=_(
+                    "Counts alone cannot say whether a group is stopped more than others: groups "
+                    "differ in size. The comparisons below divide stops by the number of "
+                    "residents of each group."
+                ),
             ),
             Panel(
                 "stop-disparities",
@@ -209,6 +229,21 @@ DASHBOARDS = [
                 where={"measure": "stop_ratio"},
                 reference=1.0,
                 log_scale=True,
+                shows=_(
+                    "How many times as often people of each group are stopped as white "
+                    "residents, per resident, across the whole city. 1 means the same rate; 2 "
+                    "means twice as often; 0.5 half as often. The line through each point is its "
+                    "95% interval: the range the true figure very likely lies in."
+                ),
+                cannot=_(
+                    "It says a group is stopped more often, not why. Residents are only a rough "
+                    "stand-in for the people police could stop: people drive and walk through "
+                    "districts they do not live in, groups differ in how much they drive, when "
+                    "and where, and districts with more officers see more stops of everyone "
+                    "there. Census counts are estimates and record the race people give, while "
+                    "officers record the race they see. Stops without a recorded race are left "
+                    "out, so every rate is a floor."
+                ),
             ),
             Panel(
                 "stop-disparities",
@@ -219,6 +254,16 @@ DASHBOARDS = [
                 where={"measure": "stop_ratio_standardised"},
                 reference=1.0,
                 log_scale=True,
+                shows=_(
+                    "The same comparison made within each district and then pooled over the "
+                    "districts, so that where police patrol most does not count as a difference "
+                    "between groups. Where it is smaller than the city-wide figure, much of the "
+                    "city-wide gap comes from where stops happen."
+                ),
+                cannot=_(
+                    "It cannot say whether where police are deployed is itself fair, and it "
+                    "shares the other limits of comparing stops with residents."
+                ),
             ),
             Panel(
                 "stop-disparities",
@@ -227,6 +272,19 @@ DASHBOARDS = [
                 _("Searches that found contraband"),
                 _("Share of searches"),
                 where={"measure": "hit_rate"},
+                shows=_(
+                    "Of the searches of people of each group, the share that found contraband "
+                    "(drugs, weapons or other items it is against the law to carry): 0.25 means "
+                    "one search in four. If searches of one group find something less often, "
+                    "officers may be searching that group with less reason. This is called the "
+                    "outcome test."
+                ),
+                cannot=_(
+                    "A similar share does not rule bias out: groups may carry contraband at "
+                    "different rates, and an average can hide differences in the searches "
+                    "officers were least sure about. Searches whose result was not recorded are "
+                    "left out."
+                ),
             ),
             Panel(
                 "stop-disparities",
@@ -237,6 +295,19 @@ DASHBOARDS = [
                 where={"measure": "darkness_odds_ratio"},
                 reference=1.0,
                 log_scale=True,
+                shows=_(
+                    "After dark, officers can less easily see a driver's race before stopping "
+                    "the car. This compares vehicle stops at the same time of day on days when "
+                    "it is still light and on days when it is already dark. Below 1: the group "
+                    "makes up a smaller share of stops after dark, a sign that it is stopped "
+                    "more when race can be seen. 1 means no change."
+                ),
+                cannot=_(
+                    "It looks only at the hours around dusk and at vehicle stops, and assumes "
+                    "that who is on the road at a given time does not change with darkness "
+                    "itself. Street lights let officers see race after dark in some places, "
+                    "which hides bias rather than inventing it."
+                ),
             ),
             Panel(
                 "search-results-by-race",
@@ -259,6 +330,7 @@ DASHBOARDS = [
                 "month",
                 _("Commendations received each month"),
                 _("Commendations"),
+                by_year=("commendations-by-district", {"district": ds.ALL}),
             ),
             Panel(
                 "commendations-by-district",
@@ -298,22 +370,59 @@ def _count(value: int | None) -> str:
     return gettext("suppressed") if value is None else number_format(value, force_grouping=True)
 
 
-def draw(panel: Panel, frame: pl.DataFrame) -> Drawn:
+# A monthly trend is drawn by month when at least this share of its months (the month under way
+# aside) is shown, and otherwise by year: a line that is mostly gaps tells a reader nothing, and
+# the years of the same records are suppressed together with the months (disclosure.py), so
+# nothing hidden in one can be worked out from the other.
+SHOWN_ENOUGH = 0.8
+
+
+def _by_month_or_year(
+    panel: Panel, frame: pl.DataFrame, read: Callable[[str], pl.DataFrame | None]
+) -> tuple[pl.DataFrame, str]:
+    """The rows to draw a monthly trend from, and their dimension ("month" or "year")."""
+    this_month = f"{timezone.localdate():%Y-%m}"
+    months = frame.filter((pl.col("month") != ds.ALL) & (pl.col("month") != this_month))
+    if not months.height or panel.by_year is None:
+        return frame, "month"
+    shown = months.filter(pl.col("count").is_not_null()).height
+    if shown >= SHOWN_ENOUGH * months.height:
+        return frame, "month"
+    dataset, where = panel.by_year
+    years = read(dataset)
+    if years is None:
+        return frame, "month"
+    for name, value in where.items():
+        years = years.filter(pl.col(name) == value)
+    return years, "year"
+
+
+def draw(
+    panel: Panel,
+    frame: pl.DataFrame,
+    read: Callable[[str], pl.DataFrame | None] = lambda _slug: None,
+) -> Drawn:
+    """The panel drawn from its released table; `read(slug)` gives another table of the same
+    release (a monthly trend may be drawn from its yearly counts)."""
     for name, value in panel.where.items():
         frame = frame.filter(pl.col(name) == value)
     if panel.chart == INTERVALS:
         return _draw_intervals(panel, frame)
-    axis = frame.filter(pl.col(panel.axis) != ds.ALL)
-    totals = frame.filter(pl.col(panel.axis) == ds.ALL)
+    axis_name = panel.axis
+    if panel.chart == TREND:
+        frame, axis_name = _by_month_or_year(panel, frame, read)
+    axis = frame.filter(pl.col(axis_name) != ds.ALL)
+    totals = frame.filter(pl.col(axis_name) == ds.ALL)
     if panel.series:
         axis = axis.filter(pl.col(panel.series) != ds.ALL)
         totals = totals.filter(pl.col(panel.series) != ds.ALL)
 
-    axis_labels = ds.value_labels(panel.axis)
+    axis_labels = ds.value_labels(axis_name)
     series_labels = ds.value_labels(panel.series) if panel.series else None
+    under_way = f"{timezone.localdate():%Y-%m}"[: 4 if axis_name == "year" else 7]
 
     def label(value: str) -> str:
-        if panel.chart == TREND and value == f"{timezone.localdate():%Y-%m}":
+        if panel.chart == TREND and value == under_way:
             return gettext("%(month)s (so far)") % {"month": axis_labels[value]}
         return capfirst(axis_labels[value])
 
@@ -322,8 +431,8 @@ def draw(panel: Panel, frame: pl.DataFrame) -> Drawn:
 
     series = axis[panel.series].unique(maintain_order=True).to_list() if panel.series else [""]
     rows = []
-    for value in axis[panel.axis].unique(maintain_order=True).to_list():
-        cells = axis.filter(pl.col(panel.axis) == value)
+    for value in axis[axis_name].unique(maintain_order=True).to_list():
+        cells = axis.filter(pl.col(axis_name) == value)
         counts = [
             (cells.filter(pl.col(panel.series) == s) if panel.series else cells)["count"][0]
             for s in series
@@ -339,14 +448,24 @@ def draw(panel: Panel, frame: pl.DataFrame) -> Drawn:
     title = str(panel.title)
     summary = _summarise(panel, rows, total, series, label, series_label, suppressed)
     if panel.chart == TREND:
-        # The month under way would look like a sudden fall: the table gives it, marked.
-        this_month = f"{timezone.localdate():%Y-%m}"
+        if axis_name == "year":
+            summary = " ".join(
+                [
+                    gettext(
+                        "Shown by year: too many months had too few to show without "
+                        "putting the people in them at risk."
+                    ),
+                    summary,
+                ]
+            )
+        # The period under way would look like a sudden fall: the table gives it, marked.
         chart = charts.trend(
-            [charts.Point(v, counts[0]) for v, counts in rows if v != this_month],
+            [charts.Point(v, counts[0]) for v, counts in rows if v != under_way],
             axis_title=str(panel.axis_title),
             summary=summary,
+            grain=charts.YEAR if axis_name == "year" else charts.MONTH,
         )
-        row_title = gettext("Month")
+        row_title = gettext("Year") if axis_name == "year" else gettext("Month")
     else:
         chart = charts.bars(
             [
@@ -376,7 +495,7 @@ def _summarise(panel, rows, total, series, label, series_label, suppressed) -> s
             gettext("%(total)s %(unit)s in all.") % {"total": _count(total[0]), "unit": unit}
         )
     shown = [(v, c) for v, counts in rows for c in counts[:1] if c is not None]
-    if shown and len(series) == 1:
+    if shown and len(series) == 1 and max(c for _v, c in shown):
         top, most = max(shown, key=lambda pair: pair[1])
         where = label(top)
         parts.append(
@@ -404,6 +523,11 @@ def _summarise(panel, rows, total, series, label, series_label, suppressed) -> s
 
 def _draw_intervals(panel: Panel, frame: pl.DataFrame) -> Drawn:
     races = ds.value_labels("subject_race")
+    kind = ds.MEASURE_KINDS[panel.where["measure"]]
+
+    def number(value: float) -> str:
+        return formatted(value, kind)
+
     shown = frame.filter(pl.col("value").is_not_null())
     points = [
         charts.Interval(capfirst(races[g]), v, lo, hi)
@@ -413,9 +537,9 @@ def _draw_intervals(panel: Panel, frame: pl.DataFrame) -> Drawn:
         gettext("%(group)s: %(value)s (95%% interval %(low)s to %(high)s)")
         % {
             "group": p.label,
-            "value": number_format(p.value, 2),
-            "low": number_format(p.low, 2),
-            "high": number_format(p.high, 2),
+            "value": number(p.value),
+            "low": number(p.low),
+            "high": number(p.high),
         }
         for p in points
     ]
@@ -440,9 +564,8 @@ def _draw_intervals(panel: Panel, frame: pl.DataFrame) -> Drawn:
         (
             capfirst(races[g]),
             [
-                number_format(v, 2),
-                gettext("%(low)s to %(high)s")
-                % {"low": number_format(lo, 2), "high": number_format(hi, 2)},
+                number(v),
+                gettext("%(low)s to %(high)s") % {"low": number(lo), "high": number(hi)},
             ]
             if v is not None
             else [str(withheld.get(w, "")), ""],

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from commonground.complaints import selectors as complaints
 from commonground.complaints.models import AllegationCategory, Channel, Finding, Kind, Outcome
 from commonground.lib.crypto import keyed_hash
+from commonground.lib.rounding import rounded
 from commonground.oversight import selectors as oversight
 from commonground.oversight.models import DisciplineLevel
 from commonground.publish.anonymity import WITHHELD as WITHHELD_VALUE
@@ -96,6 +97,26 @@ def _districts(_seen) -> list[tuple[str, str]]:
     return [(d.code, d.name) for d in District.objects.order_by("code")] + [
         (UNKNOWN, _("Not known"))
     ]
+
+
+class DistrictValues(Sequence):
+    """A field's allowed values that are the agency's districts, each code with its area's name,
+    read from the roster when the dictionary is shown (districts change; declarations do not)."""
+
+    def __init__(self, extra: Sequence[tuple[str, Promise]] = ()):
+        self.extra = tuple(extra)
+
+    def _values(self) -> list[tuple[str, Promise | str]]:
+        return [*_districts({}), *self.extra]
+
+    def __getitem__(self, index):
+        return self._values()[index]
+
+    def __len__(self) -> int:
+        return len(self._values())
+
+    def __iter__(self):
+        return iter(self._values())
 
 
 @dataclass(frozen=True)
@@ -698,6 +719,7 @@ ALLEGATION_RECORDS = RecordSet(
             "district",
             FieldType.STRING,
             _("Police district where it happened (its code), 'unknown' or 'withheld'"),
+            DistrictValues(extra=((WITHHELD_VALUE, _("Withheld")),)),
         ),
         Field(
             "category",
@@ -820,6 +842,20 @@ MEASURES = [
     ("records_used", _("How many stop records the analysis used")),
     ("records_left_out", _("How many stop records the analysis left out, for the reason given")),
 ]
+# How each measure is rounded (commonground.lib.rounding): the files hold the figures as the
+# pages show them, so a number read off a page is the number in the download.
+MEASURE_KINDS = {
+    "stop_rate": "rate",
+    "stop_ratio": "ratio",
+    "stop_ratio_standardised": "ratio",
+    "search_ratio": "ratio",
+    "search_ratio_standardised": "ratio",
+    "hit_rate": "share",
+    "hit_rate_difference": "share",
+    "darkness_odds_ratio": "ratio",
+    "records_used": "count",
+    "records_left_out": "count",
+}
 ANALYSES = [
     ("benchmark", _("Stops and searches per resident")),
     ("outcome_test", _("Searches and what they find (the outcome test)")),
@@ -880,6 +916,7 @@ def _stop_disparities(hidden: Callable[..., bool], threshold: int) -> list[dict]
         elif value is None:
             withheld = "too_little_data"
         shown = withheld is None
+        kind = MEASURE_KINDS[measure]
         rows.append(
             {
                 "measure": measure,
@@ -887,9 +924,9 @@ def _stop_disparities(hidden: Callable[..., bool], threshold: int) -> list[dict]
                 "group": group,
                 "reference_group": reference or None,
                 "reason": None,
-                "value": value,
-                "low": estimate.low if shown else None,
-                "high": estimate.high if shown else None,
+                "value": rounded(value, kind),
+                "low": rounded(estimate.low, kind) if shown else None,
+                "high": rounded(estimate.high, kind) if shown else None,
                 "interval": estimate.method.value if shown and estimate.method else None,
                 "interval_approximate": estimate.approximate if shown else None,
                 "withheld": withheld,

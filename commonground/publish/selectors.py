@@ -86,7 +86,11 @@ def dashboard_panels(dashboard, release: Release | None) -> list:
     if drawn is None:
         files = {f.dataset: f for f in release.files.all()}
         drawn = [
-            draw(panel, read_table(files[panel.dataset]))
+            draw(
+                panel,
+                read_table(files[panel.dataset]),
+                lambda slug: read_table(files[slug]) if slug in files else None,
+            )
             for panel in dashboard.panels
             if panel.dataset in files
         ]

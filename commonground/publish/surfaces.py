@@ -69,8 +69,10 @@ SURFACES = (
         "board minutes",
         ("oversight:public_meetings", "oversight:public_minutes"),
         (
-            "For each held meeting: its date, how many cases it reviewed, and for each the votes "
-            "and the board's conclusion."
+            "For each meeting: its date and time, place, how to attend and what it will cover "
+            "(a public notice board staff write, told not to name anyone or any case), and how "
+            "many cases are on its agenda; for each held meeting, the votes on each item and the "
+            "board's conclusion, and how many items ended each way."
         ),
         (),
         (

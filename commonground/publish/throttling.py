@@ -3,15 +3,47 @@ views themselves (so they cannot live in api.py): the rate limit and a schema ho
 
 from rest_framework.throttling import AnonRateThrottle
 
-from commonground.lib.crypto import keyed_hash
+from commonground.web import ratelimit
 
 
 class AddressRateThrottle(AnonRateThrottle):
-    """DRF's per-address limit, keyed by a keyed hash of the address: the cache (a database
-    table on the embedded default) never holds a reader's address."""
+    """DRF's per-address limit (API_RATE_LIMIT), counted in the database counter every process
+    shares (commonground.web.ratelimit: a fixed window, one atomic upsert per request, the address
+    only ever stored as a keyed hash). Where the client stands is kept on the request for the
+    RateLimit-* headers, so they report the very count the decision was made on."""
 
-    def get_ident(self, request):
-        return keyed_hash(super().get_ident(request) or "", "api-rate-limit")
+    scope_name = "api"
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.window = ratelimit.count_attempt(
+            self.scope_name, self.get_ident(request) or "", self.num_requests, self.duration
+        )
+        request.rate_limit = self.window
+        return not self.window.exceeded
+
+    def wait(self):
+        return self.window.seconds_left
+
+
+def rate_limit_headers(request, response) -> None:
+    """The standard rate-limit fields on an answer of a limited resource (200, 304, 400, 429...):
+    RateLimit-Limit, -Remaining, -Reset (seconds) and -Policy from the IETF httpapi draft
+    (draft-ietf-httpapi-ratelimit-headers, the versions with separate fields), and the
+    X-RateLimit-* forms many clients read, whose Reset is a Unix time as on GitHub's API.
+    Nothing is sent when no window was counted (no limit set): never a made-up number."""
+    window = getattr(request, "rate_limit", None)
+    if window is None:
+        return
+    reset = str(window.seconds_left)
+    response["RateLimit-Limit"] = response["X-RateLimit-Limit"] = str(window.limit)
+    response["RateLimit-Remaining"] = response["X-RateLimit-Remaining"] = str(window.remaining)
+    response["RateLimit-Reset"] = reset
+    response["RateLimit-Policy"] = f"{window.limit};w={window.seconds}"
+    response["X-RateLimit-Reset"] = str(int(window.resets_at.timestamp()))
+    if window.exceeded:
+        response["Retry-After"] = reset
 
 
 def list_current_values(result, generator, request, public):

@@ -59,3 +59,16 @@ def get_officer_for_user(user, pk: int) -> Officer:
 
 def officers_by_id(ids) -> dict[int, Officer]:
     return {o.pk: o for o in public_officers().filter(pk__in=[i for i in ids if i])}
+
+
+def roster_officers_by_id(ids) -> dict[int, Officer]:
+    """Every officer with one of these ids, former ones too: for staff, who may name anyone."""
+    return {o.pk: o for o in Officer.objects.filter(pk__in=[i for i in ids if i])}
+
+
+def officers_with_badge(badge: str) -> list[Officer]:
+    """The officers whose badge is exactly this one (one, unless several agencies share it)."""
+    badge = (badge or "").strip()
+    if not badge:
+        return []
+    return list(Officer.objects.select_related("unit").filter(badge_number__iexact=badge)[:2])

@@ -32,6 +32,7 @@ from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.stats import sandwich_covariance
 from statsmodels.stats.proportion import proportion_confint
 
+from commonground.roster.models import Race
 from commonground.stops import sun
 from commonground.stops.schema import RACES
 
@@ -69,14 +70,21 @@ class Gap(StrEnum):
 
 
 # Inserted in sentences ("stops of Black people"); in languages that lower-case them there, the
-# context lets translators do so, and tables and charts capitalise the first letter.
+# context lets translators do so. Tables and charts name groups with `group_name`.
 GROUP_ADJECTIVES = {
     "asian/pacific islander": pgettext_lazy("race, within a sentence", "Asian or Pacific Islander"),
     "black": pgettext_lazy("race, within a sentence", "Black"),
-    "hispanic": pgettext_lazy("race, within a sentence", "Hispanic"),
+    "hispanic": pgettext_lazy("race, within a sentence", "Hispanic or Latino"),
     "white": pgettext_lazy("race, within a sentence", "White"),
     "other": pgettext_lazy("race, within a sentence", "other-race"),
 }
+
+
+def group_name(group: str) -> str:
+    """A group as a table's row or a chart's label names it: the roster's name for the race,
+    which the public figures and open data use too, so staff and public pages agree."""
+    return str(Race(group).label) if group in Race.values else group
+
 
 # `template % params` evaluated when the message is shown, in the reader's language: an analysis
 # may run in a task whose language is not the reader's.

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -269,7 +268,7 @@ def _analysis_page(
 def _intervals(cells, attribute: str, series: str = "") -> list[charts.Interval]:
     return [
         charts.Interval(
-            label=str(capfirst(analysis.GROUP_ADJECTIVES.get(cell.group, cell.group))),
+            label=analysis.group_name(cell.group),
             value=estimate.value,
             low=estimate.low,
             high=estimate.high,
@@ -298,6 +297,13 @@ def benchmark(request):
         ratios = _intervals(result.overall, "stop_ratio", _("Across the districts"))
         if standardised:
             ratios += _intervals(standardised, "stop_ratio_standardised", _("In the same district"))
+        # Each district's groups against the district's white residents: the points the
+        # district table gives, one row of the chart per district.
+        in_districts = [
+            replace(point, label=district.name, series=point.label)
+            for district in result.by_district
+            for point in _intervals(district.groups, "stop_ratio")
+        ]
         black = next(cell for cell in result.overall if cell.group == "black")
         return {
             "standardised": standardised,
@@ -328,6 +334,20 @@ def benchmark(request):
             )
             if ratios
             else None,
+            "district_chart": charts.intervals(
+                in_districts,
+                axis_title=_("Stop rate as a multiple of the white stop rate in the district"),
+                series_title=_("Group"),
+                reference=1,
+                log_scale=True,
+                summary=_(
+                    "In each district, each group's stop rate as a multiple of the white rate in "
+                    "that district, with 95% intervals; 1 means the same rate. The table below "
+                    "gives the figures."
+                ),
+            )
+            if in_districts
+            else None,
         }
 
     return _analysis_page(request, "benchmark", "stops/benchmark.html", build)
@@ -338,7 +358,7 @@ def benchmark(request):
 def veil_of_darkness(request):
     def build(result):
         point = charts.Interval(
-            label=str(capfirst(analysis.GROUP_ADJECTIVES.get(result.minority, result.minority))),
+            label=analysis.group_name(result.minority),
             value=result.odds_ratio,
             low=result.odds_ratio_low,
             high=result.odds_ratio_high,

@@ -154,7 +154,7 @@ def submit_login(page, username: str, password: str = "", *, language: str = "en
 
 def submit_totp(page, code: str) -> None:
     page.fill("input[name=code]", code)
-    page.locator("main form [type=submit]").click()
+    page.locator("main form:has(input[name=code]) [type=submit]").click()
 
 
 @pytest.fixture
@@ -178,6 +178,19 @@ def sign_in_browser(live_server, page):
 
 
 # --- The resident's report form ------------------------------------------------------------------
+
+
+def htmx_settled(page, *, timeout: float = 30_000) -> None:
+    """Wait until htmx has no request in flight and has wired up what it last swapped in.
+
+    A swapped-in field exists before htmx processes it (its `hx-*` attributes take effect in the
+    settle step, after a timer); Chromium runs key presses before timers, so on a busy machine a
+    test could type into a field htmx is not yet listening to. htmx marks new content
+    `htmx-added` and the element in flight `htmx-request` until then."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-added, .htmx-settling, .htmx-request')",
+        timeout=timeout,
+    )
 
 
 def choose(page, name: str, value: str) -> None:

@@ -1,8 +1,21 @@
 from django import forms
+from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from commonground.lib.sizes import readable_size
 from commonground.training.actions import Wording
 from commonground.training.models import PolicyCategory
+
+
+def _pdf_help() -> str:
+    return gettext("The signed original, if there is one; up to %(limit)s.") % {
+        "limit": readable_size(settings.POLICY_PDF_MAX_BYTES)
+    }
+
+
+lazy_size_help = lazy(_pdf_help, str)()
 
 
 class VersionForm(forms.Form):
@@ -36,7 +49,7 @@ class VersionForm(forms.Form):
     pdf = forms.FileField(
         label=_("Signed PDF (optional)"),
         required=False,
-        help_text=_("The signed original, if there is one; up to 20 MB."),
+        help_text=lazy_size_help,
     )
 
     def wording(self) -> Wording:

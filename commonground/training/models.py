@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commonground.lib.i18n import in_current_language
+from commonground.lib.i18n import Worded, in_current_language, in_readers_language
 
 
 class PolicyCategory(models.TextChoices):
@@ -92,6 +92,19 @@ class PolicyVersion(models.Model):
     @property
     def what_changed(self) -> str:
         return in_current_language(self.changes, fallback="")
+
+    # As shown to the reader: their language if written in it, else the original, marked.
+    @property
+    def title_shown(self) -> Worded:
+        return in_readers_language(self.titles)
+
+    @property
+    def text_shown(self) -> Worded:
+        return in_readers_language(self.texts)
+
+    @property
+    def changes_shown(self) -> Worded:
+        return in_readers_language(self.changes)
 
     @property
     def is_draft(self) -> bool:

@@ -5,7 +5,9 @@ atomic INSERT ... ON CONFLICT DO UPDATE, which SQLite (3.35+) and PostgreSQL bot
 statement, so no increment is lost and a window lasts exactly as long as it says."""
 
 import datetime
+import math
 import random
+from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
@@ -23,12 +25,35 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(number) * UNITS[period[-1]]
 
 
-def too_many(scope: str, identity: str, rate: str) -> bool:
-    """Count one attempt; True once the limit for the current window is passed."""
-    limit, window = parse_rate(rate)
+@dataclass(frozen=True)
+class Window:
+    """Where one identity stands in the current window, after counting an attempt."""
+
+    limit: int
+    seconds: int  # the window's length
+    count: int  # attempts in this window, this one included
+    resets_at: datetime.datetime
+
+    @property
+    def exceeded(self) -> bool:
+        return self.count > self.limit
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.count, 0)
+
+    @property
+    def seconds_left(self) -> int:
+        """Whole seconds until the window ends, at least 1 (a client waiting 0 would retry at
+        once, still inside it)."""
+        return max(math.ceil((self.resets_at - timezone.now()).total_seconds()), 1)
+
+
+def count_attempt(scope: str, identity: str, limit: int, seconds: int) -> Window:
+    """Count one attempt in the current window of `seconds`, and say where the identity stands."""
     now = timezone.now()
-    bucket = int(now.timestamp()) // window
-    expires_at = datetime.datetime.fromtimestamp((bucket + 1) * window, tz=datetime.UTC)
+    bucket = int(now.timestamp()) // seconds
+    expires_at = datetime.datetime.fromtimestamp((bucket + 1) * seconds, tz=datetime.UTC)
     key = f"{scope}:{keyed_hash(identity, 'ratelimit')}:{bucket}"
     table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
     with connection.cursor() as cursor:
@@ -40,4 +65,9 @@ def too_many(scope: str, identity: str, rate: str) -> bool:
         count = cursor.fetchone()[0]
     if random.random() < 0.01:  # expired windows are swept now and then, not on every call
         RateLimitCounter.objects.filter(expires_at__lt=now).delete()
-    return count > limit
+    return Window(limit=limit, seconds=seconds, count=count, resets_at=expires_at)
+
+
+def too_many(scope: str, identity: str, rate: str) -> bool:
+    """Count one attempt; True once the limit for the current window is passed."""
+    return count_attempt(scope, identity, *parse_rate(rate)).exceeded

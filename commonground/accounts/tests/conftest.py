@@ -40,7 +40,13 @@ def objects(supervisor, tmp_path):
     staff = make_staff("bs-m", R.BOARD_STAFF)
     meeting = schedule_meeting(title="M", starts_at=timezone.now(), by=staff)
     (review,) = add_to_agenda(meeting=meeting, cases=[at_board], by=staff)
+    letter = _letter_to_post(supervisor)
     return {
+        "correspondence:task_detail": [letter.pk],
+        "correspondence:letter_pdf": [letter.pk],
+        "correspondence:record_call": [letter.pk],
+        "correspondence:letter_posted": [letter.pk],
+        "correspondence:letter_returned": [letter.pk],
         "oversight:meeting_detail": [meeting.pk],
         "oversight:review_detail": [review.pk],
         "oversight:case_reviews": [at_board.report_id],
@@ -61,3 +67,18 @@ def objects(supervisor, tmp_path):
             for name in ("item_detail", "content", "custody_report", "custody_report_pdf")
         },
     }
+
+
+def _letter_to_post(supervisor):
+    """A letter for a resident who chose post, raised by a real milestone."""
+    from django.test import TestCase
+
+    from commonground.correspondence.models import ContactTask
+    from commonground.correspondence.tests.helpers import case_for
+    from commonground.investigations.actions import route_case
+
+    case = case_for(supervisor, "mail")
+    # The milestone's notice is a task queued when the routing commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        route_case(case=case, to="mediation", by=supervisor)
+    return ContactTask.objects.get(report=case.report)

@@ -48,6 +48,8 @@ STOP_RECORDS = {R.ANALYST, R.IA_SUPERVISOR}
 ALERT_READERS = {R.FIELD_SUPERVISOR, R.IA_SUPERVISOR}
 
 POLICY_KEEPERS = {R.ADMINISTRATOR, R.TRAINING_COORDINATOR, R.COMMUNITY_ENGAGEMENT}
+# Calls and letters to residents who chose phone or post: intake, and IA who oversee it.
+CORRESPONDENTS = {R.INTAKE_CLERK, R.IA_SUPERVISOR}
 
 # url name -> roles that may open it. Everyone else gets 403; the public is sent to log in.
 MATRIX = {
@@ -65,6 +67,11 @@ MATRIX = {
     "oversight:case_reviews": BOARD_VIEWERS,
     "oversight:decision_queue": DECIDERS,
     "complaints:staff_intake": INTAKE,
+    "complaints:staff_officer_search": INTAKE,
+    "complaints:staff_badge_check": INTAKE,
+    "correspondence:task_list": CORRESPONDENTS,
+    "correspondence:task_detail": CORRESPONDENTS,
+    "correspondence:letter_pdf": CORRESPONDENTS,
     "roster:officer_list": EVERY_ROLE,
     "roster:officer_detail": EVERY_ROLE,
     "evidence:item_list": EVIDENCE,
@@ -95,7 +102,16 @@ MATRIX = {
     "admin:index": {R.ADMINISTRATOR},
 }
 # POST-only pages, checked by their own tests below.
-POST_ONLY = {"evidence:download", "evidence:export", "stops:withdraw"}
+POST_ONLY = {
+    "evidence:download",
+    "evidence:export",
+    "stops:withdraw",
+    # correspondence/tests/test_views.py::test_other_roles_cannot_record_anything, and
+    # test_routes.py's STAFF_POSTS.
+    "correspondence:record_call",
+    "correspondence:letter_posted",
+    "correspondence:letter_returned",
+}
 # A person's own uploads in pieces (JSON; 404 for anyone else's, whatever the role), checked role
 # by role in evidence/tests/test_resumable.py.
 OWN_UPLOADS = {"evidence:start_upload", "evidence:upload_status", "evidence:upload_chunk"}
@@ -110,6 +126,7 @@ def url_for(name, objects):
 def test_every_staff_url_is_in_the_matrix():
     staff_names = set()
     from commonground.complaints import urls as complaint_urls
+    from commonground.correspondence import urls as correspondence_urls
     from commonground.early_warning import urls as early_warning_urls
     from commonground.evidence import urls as evidence_urls
     from commonground.investigations import urls as investigation_urls
@@ -127,6 +144,7 @@ def test_every_staff_url_is_in_the_matrix():
         (stop_urls, "stops"),
         (early_warning_urls, "early_warning"),
         (training_urls, "training"),
+        (correspondence_urls, "correspondence"),
     )
     for module, namespace in modules:
         for pattern in module.urlpatterns:
@@ -302,6 +320,7 @@ BOARD_POSTS = {
     ("oversight:schedule_meeting", ""): {R.BOARD_STAFF},
     ("oversight:meeting_action", "agenda"): {R.BOARD_STAFF},
     ("oversight:meeting_action", "held"): {R.BOARD_STAFF},
+    ("oversight:meeting_action", "remove"): {R.BOARD_STAFF},
     ("oversight:review_action", "vote"): BOARD_VIEWERS,
     ("oversight:review_action", "recuse"): BOARD_VIEWERS,
     ("oversight:review_action", "recommend"): {R.BOARD_STAFF},

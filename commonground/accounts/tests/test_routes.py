@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from commonground.accounts.models import Role
 from commonground.accounts.tests.test_permissions import (
     BOARD_POSTS,
+    CORRESPONDENTS,
     EVERY_ROLE,
     MATRIX,
     OWN_UPLOADS,
@@ -54,8 +55,12 @@ RESIDENT_FORMS = {
     "complaints:review",
     "complaints:submit",
     "complaints:step",
+    "complaints:received",
     "complaints:status",
+    "complaints:status_report",
     "complaints:add_information",
+    "complaints:ask_for_review",
+    "complaints:forget_report",
 }
 # Staff forms (POST only) with the roles that are not refused outright, beyond those with
 # tables of their own in test_permissions.py (case actions, board forms, evidence item actions).
@@ -66,6 +71,9 @@ STAFF_POSTS = {
     "early_warning:follow_up": {R.IA_SUPERVISOR},
     "training:policy_retire": POLICY_KEEPERS,
     "training:version_publish": POLICY_KEEPERS,
+    "correspondence:record_call": CORRESPONDENTS,
+    "correspondence:letter_posted": CORRESPONDENTS,
+    "correspondence:letter_returned": CORRESPONDENTS,
 }
 # POST-only routes whose role tables live in test_permissions.py (and evidence/tests for uploads).
 COVERED_ELSEWHERE = {
@@ -107,6 +115,10 @@ OWNER_TESTS = {
     "investigations.approve": (
         "commonground.investigations.tests.test_actions",
         "test_nobody_approves_their_own_findings",
+    ),
+    "correspondence.contact": (
+        "commonground.correspondence.tests.test_views",
+        "test_staff_named_in_the_case_neither_see_nor_open_its_task",
     ),
     "early_warning.review": (
         "commonground.early_warning.tests.test_views",
@@ -209,6 +221,10 @@ def values_for(name: str, objects: dict) -> dict:
         "early_warning:intervention": {"pk": objects["early_warning:alert_detail"][0]},
         "training:policy_retire": {"pk": objects["training:policy_detail"][0]},
         "training:version_publish": {"pk": objects["training:version_edit"][0]},
+        **{
+            f"correspondence:{name}": {"pk": objects["correspondence:task_detail"][0]}
+            for name in ("record_call", "letter_posted", "letter_returned")
+        },
         "evidence:item_action": {"uuid": objects["evidence:item_detail"][0], "name": "verify"},
         "evidence:download": {"uuid": objects["evidence:item_detail"][0]},
         "evidence:export": {"uuid": objects["evidence:item_detail"][0]},

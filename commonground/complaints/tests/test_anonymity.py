@@ -85,8 +85,9 @@ def report_anonymously(client, headers=HEADERS) -> str:
     )
     review = client.get("/en/report/review/", **headers).content.decode()
     token = re.search(r'name="submission_token" value="([^"]+)"', review).group(1)
-    code = code_in(client.post("/en/report/submit/", {"submission_token": token}, **headers))
-    assert client.post("/en/status/", {"code": code}, **headers).status_code == 200
+    filed = client.post("/en/report/submit/", {"submission_token": token}, follow=True, **headers)
+    code = code_in(filed)
+    assert client.post("/en/status/", {"code": code}, follow=True, **headers).status_code == 200
     client.post(
         "/en/status/add/",
         {"code": code, "text": "More.", "files": [upload("b.jpg", jpeg_with_gps())]},
@@ -111,7 +112,7 @@ def test_an_anonymous_resident_leaves_no_address_browser_or_plain_code_anywhere(
     client.raise_request_exception = False
     original, views_public.followed_report = views_public.followed_report, broken
     try:
-        failed = client.post("/en/status/", {"code": code}, **HEADERS)
+        failed = client.post("/en/status/", {"code": code}, follow=True, **HEADERS)
     finally:
         views_public.followed_report = original
     assert failed.status_code == 500

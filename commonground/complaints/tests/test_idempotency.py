@@ -61,7 +61,7 @@ def test_fifty_simultaneous_posts_of_the_form_make_one_report_and_show_everyone_
     def post(n):
         client = Client()
         client.cookies = browser.cookies
-        return client.post("/en/report/submit/", {"submission_token": token})
+        return client.post("/en/report/submit/", {"submission_token": token}, follow=True)
 
     responses = all_at_once(post)
 

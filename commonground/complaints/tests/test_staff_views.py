@@ -46,7 +46,7 @@ def test_a_clerk_enters_a_phone_complaint_and_gets_the_code(client, intake_clerk
     report = Report.objects.get()
     assert (report.channel, report.received_by, report.language) == ("phone", intake_clerk, "es")
     assert report.reporter_contact["phone"] == "555-777-1212"
-    assert client.post("/en/status/", {"code": code}).status_code == 200
+    assert client.post("/en/status/", {"code": code}, follow=True).status_code == 200
 
 
 def test_staff_intake_errors_keep_every_answer_and_uploaded_file(client, intake_clerk):

@@ -29,7 +29,7 @@ OFFICER = "Alex0 Rivera0"  # the officer the helpers' complaints are about
 
 
 def status_page(client, code):
-    return client.post("/en/status/", {"code": code}).content.decode()
+    return client.post("/en/status/", {"code": code}, follow=True).content.decode()
 
 
 def board_and_agency_decide(cases, finding=Finding.SUSTAINED):
@@ -70,7 +70,7 @@ def test_a_closed_case_shows_its_outcome_and_findings_only_when_disclosed(
     settings.PUBLIC_DISCLOSE_OFFICER_OUTCOMES = False
     page = status_page(client, named.tracking_code)
     assert outcome in page and OFFICER not in page and "Finding on each" not in page
-    assert "Add information or files" not in page
+    assert "What you add is kept with it and read by a supervisor" in page
 
     settings.PUBLIC_DISCLOSE_OFFICER_OUTCOMES = True
     page = status_page(client, named.tracking_code)
@@ -90,9 +90,11 @@ def test_a_merged_report_follows_the_report_it_was_combined_with(client, supervi
     assert "Under investigation" in status_page(client, duplicate.tracking_code)
 
 
-def test_information_cannot_be_added_to_a_closed_report(client, supervisor):
+def test_information_added_to_a_closed_report_is_kept_and_says_how_it_is_used(client, supervisor):
     case = triaged_case(supervisor)
     close_case(case=case, outcome=Outcome.WITHDRAWN, reason="Asked", by=supervisor)
-    response = client.post("/en/status/add/", {"code": case.tracking_code, "text": "More"})
-    assert response.status_code == 400
-    assert not case.report.updates.exists()
+    response = client.post(
+        "/en/status/add/", {"code": case.tracking_code, "text": "More"}, follow=True
+    )
+    assert "Your information was added" in response.content.decode()
+    assert case.report.updates.get().text == "More"

@@ -261,6 +261,27 @@ class TestTheBuiltDemo:
             statuses = set(Report.objects.filter(kind=kind).values_list("status", flat=True))
             assert statuses == statuses_of(kind), kind
 
+    def test_intake_has_calls_and_letters_to_make_some_overdue(self):
+        from django.utils import timezone
+
+        from commonground.complaints.models import OPEN_STATUSES
+        from commonground.correspondence.models import ContactTask, TaskKind, TaskStatus
+
+        chose = set(
+            Report.objects.filter(
+                status__in=OPEN_STATUSES,
+                merged_into=None,
+                duplicates=None,
+                contact_method__in=["phone", "mail"],
+            ).values_list("contact_method", flat=True)
+        )
+        open_tasks = ContactTask.objects.filter(status=TaskStatus.OPEN)
+        kinds = {"phone": TaskKind.CALL, "mail": TaskKind.LETTER}
+        assert TaskKind.CALL in {t.kind for t in open_tasks}
+        assert {t.kind for t in open_tasks} == {kinds[method] for method in chose}
+        assert open_tasks.filter(due_on__lt=timezone.localdate()).exists()
+        assert ContactTask.objects.filter(attempts__isnull=False).exists()
+
     def test_every_channel_appears(self):
         assert set(Report.objects.values_list("channel", flat=True)) == set(Channel.values)
 

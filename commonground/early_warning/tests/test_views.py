@@ -27,6 +27,7 @@ from commonground.early_warning.models import (
 )
 from commonground.early_warning.simulation import NullAgency, false_alerts_per_year
 from commonground.early_warning.tests.helpers import complaint_about, force, three_complaints_rule
+from commonground.lib.rounding import rounded
 from commonground.roster.models import Officer
 
 pytestmark = pytest.mark.django_db
@@ -267,7 +268,12 @@ def test_the_report_gives_each_detectors_false_alerts_a_year_and_how(client, ana
     (row,) = response.context["rows"]
     assert row.estimate == estimate
     page = response.content.decode()
-    assert f"about {estimate.per_year:.1f} ({estimate.low:.1f} to {estimate.high:.1f})" in page
+    # The page rounds half away from zero, as every figure does (lib.rounding); Python's own
+    # format would round 0.25 down to 0.2, which the page shows as 0.3.
+    low, per_year, high = (
+        rounded(x, "rate") for x in (estimate.low, estimate.per_year, estimate.high)
+    )
+    assert f"about {per_year:.1f} ({low:.1f} to {high:.1f})" in page
     assert "every officer has their peers" in page and "overlapping windows" in page
 
     # Change the rule: the figure is said to be for the old one until the next morning.

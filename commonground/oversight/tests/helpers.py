@@ -2,6 +2,7 @@
 
 import datetime
 
+import time_machine
 from django.utils import timezone
 
 from commonground.oversight.actions import (
@@ -16,13 +17,17 @@ from commonground.oversight.models import CaseReview, VoteChoice
 
 
 def meeting_for(board_staff, *, days: int = -1, title: str = "Regular meeting"):
-    """A meeting `days` from now (yesterday by default, so it can be marked as held)."""
-    return schedule_meeting(
-        title=title,
-        starts_at=timezone.now() + datetime.timedelta(days=days),
-        location="City Hall, room 2",
-        by=board_staff,
-    )
+    """A meeting `days` from now (yesterday by default, so it can be marked as held), scheduled
+    a week before it starts, as a meeting is never scheduled in the past."""
+    starts_at = timezone.now() + datetime.timedelta(days=days)
+    with time_machine.travel(min(timezone.now(), starts_at - datetime.timedelta(days=7))):
+        return schedule_meeting(
+            title=title,
+            starts_at=starts_at,
+            place="City Hall, room 2",
+            how_to_attend="Open to all; sign up to speak at the door.",
+            by=board_staff,
+        )
 
 
 def recommend(review: CaseReview, board_staff, finding="sustained", level="written_reprimand"):

@@ -47,14 +47,16 @@ MARKED_APPS = [
     "evidence",
     "stops",
     "early_warning",
+    "correspondence",
 ]
 # Shown to the public on purpose: places, codes and the agency's own names; board meetings
-# (public minutes name the meeting, where it is held, and the members, who are public officials).
+# (the public notice gives where a meeting is held, how to attend and what it will cover; minutes
+# name the members, who are public officials; titles are staff-only but not personal).
 PUBLIC_BY_DESIGN = {
     "roster.Agency": {"name", "short_name", "jurisdiction", "time_zone"},
     "roster.District": {"code", "name"},
     "oversight.DisciplineLevel": {"code"},
-    "oversight.Meeting": {"title", "location"},
+    "oversight.Meeting": {"title", "place", "how_to_attend", "agenda_summary"},
     "accounts.User": {"first_name", "last_name", "password", "preferred_language"},
     "complaints.Report": {"language", "tracking_code_hash"},
 }

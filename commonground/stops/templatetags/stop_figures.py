@@ -1,11 +1,18 @@
 """Figures with their uncertainty, written the same way on every analysis page."""
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from commonground.stops.analysis import GROUP_ADJECTIVES, Estimate, Gap, Interval, LeftOut
+from commonground.lib.rounding import formatted
+from commonground.stops.analysis import (
+    GROUP_ADJECTIVES,
+    Estimate,
+    Gap,
+    Interval,
+    LeftOut,
+    group_name,
+)
 
 register = template.Library()
 
@@ -47,18 +54,19 @@ LEFT_OUT = {
     LeftOut.NO_SEARCH_RESULT: _("searches whose result was not recorded (hit rates only)"),
 }
 
-# kind -> (multiplier, decimals, unit after the number)
+# kind -> (how it is rounded, as a percentage, unit after the number): rounded by the rule the
+# public pages and files follow (commonground.lib.rounding), so the two never disagree.
 KINDS = {
-    "rate": (1, 1, ""),
-    "ratio": (1, 2, "\u00d7"),  # the multiplication sign
-    "percent": (100, 1, "%"),
-    "points": (100, 1, _(" points")),
+    "rate": ("rate", False, ""),
+    "ratio": ("ratio", False, "\u00d7"),  # the multiplication sign
+    "percent": ("share", True, "%"),
+    "points": ("share", True, _(" points")),
 }
 
 
 def _number(value: float, kind: str) -> str:
-    scale, places, _unit = KINDS[kind]
-    text = number_format(value * scale, places, use_l10n=True)
+    rounding, percent, _unit = KINDS[kind]
+    text = formatted(value, rounding, percent=percent)
     return f"+{text}" if kind == "points" and value > 0 else text
 
 
@@ -90,7 +98,20 @@ def figure(estimate: Estimate, kind: str = "rate"):
 
 @register.filter
 def group_label(group: str) -> str:
+    """The group within a sentence ("Black drivers")."""
     return GROUP_ADJECTIVES.get(group, group)
+
+
+@register.filter(name="group_name")
+def group_name_filter(group: str) -> str:
+    """The group as a table row or chart label names it: as the public figures do."""
+    return group_name(group)
+
+
+@register.filter
+def rounded_as(value: float | None, kind: str) -> str:
+    """A figure rounded by the one rule (`ratio`, `rate`, `share`); empty when there is none."""
+    return "" if value is None else formatted(value, kind)
 
 
 @register.filter

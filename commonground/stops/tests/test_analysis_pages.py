@@ -156,10 +156,10 @@ def test_each_analysis_page_says_how_many_records_it_left_out_and_why(client, an
         result = response.context["result"]
         page = response.content.decode()
         assert "Records used and left out" in page, name
-        assert f"records in this choice, {result.used} were used." in page, name
+        assert f"records in this choice, {result.used:,} were used." in page, name
         assert reason in page, name
         for _reason, count in result.left_out:
-            assert f"{count} left out: " in page, name
+            assert f"{count:,} left out: " in page, name
 
 
 def test_veil_of_darkness_uses_vehicle_stops_unless_asked_and_marks_its_interval_approximate(

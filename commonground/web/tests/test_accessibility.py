@@ -145,7 +145,7 @@ def test_staff_pages(live_server, page, sign_in_browser):
     audit.check("case detail")
     page.goto("/en/staff/intake/")
     audit.check("intake form")
-    page.locator("main form[data-submit-once] button[type=submit]").click()
+    page.locator("main form[data-submit-once] .actions button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("#error-summary").count() == 1
     audit.check("intake form, with errors")

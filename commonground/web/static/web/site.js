@@ -69,6 +69,24 @@
       button.addEventListener("click", function () { window.print(); });
     });
 
+    // Copy buttons (the tracking code): hidden without JavaScript or a clipboard; the result is
+    // announced through the page's live region, in the page's language (data-copied).
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      if (!navigator.clipboard) { return; }
+      var source = document.getElementById(button.dataset.copy);
+      var status = button.closest("div, section, main").querySelector("[data-copy-status]");
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          if (status) {
+            status.textContent = "";
+            setTimeout(function () { status.textContent = button.dataset.copied; }, 50);
+          }
+          button.textContent = button.dataset.copied;
+        });
+      });
+    });
+
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
   });
