@@ -341,6 +341,7 @@ DAILY_TASKS = [
     "commonground.evidence.tasks.discard_orphans",
     "commonground.early_warning.tasks.run_daily_detectors",
     "commonground.web.tasks.refresh_database_statistics",
+    "commonground.surveys.tasks.rewrite_survey_tables",
     # After the others, so the public figures include everything the other tasks changed.
     "commonground.publish.tasks.build_nightly_release",
     # Last: the signed head then fixes the night's work too.
