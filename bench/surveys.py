@@ -39,6 +39,8 @@ on the same data, and a wave's full estimate table against a bare polars group-b
 Ratios, not absolute times, are what this reports: the 2-core machine is shared.
 """
 
+import contextlib
+import io
 import json
 import statistics
 import subprocess
@@ -277,8 +279,6 @@ def rake_svy(frame, margins: dict) -> tuple[np.ndarray, bool]:
 
 
 def rake_weightipy(frame, margins: dict) -> tuple[np.ndarray, bool]:
-    import warnings
-
     import weightipy
 
     targets = {
@@ -288,10 +288,11 @@ def rake_weightipy(frame, margins: dict) -> tuple[np.ndarray, bool]:
     scheme = weightipy.scheme_from_dict(
         targets, rim_params={"convcrit": 1e-9, "max_iterations": 1000}
     )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    # weightipy prints, rather than warns, when it stops short of its convergence criterion.
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
         weights = weightipy.weight(frame.select(*VARIABLES).to_pandas(), scheme).to_numpy()
-    converged = not any("partial convergence" in str(w.message) for w in caught)
+    converged = "partial convergence" not in printed.getvalue()
     return weights * (POPULATION / weights.sum()), converged
 
 
@@ -435,6 +436,13 @@ def once(directory: Path, what: str) -> dict:
 
 
 def child_main(argv: list[str]) -> None:
+    # The answer is the only thing on stdout: what a library prints goes to stderr.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = child_result(argv)
+    reply(result)
+
+
+def child_result(argv: list[str]) -> dict:
     command, directory = argv[0], Path(argv[1])
     if command == "generate":
         result = {
@@ -447,7 +455,7 @@ def child_main(argv: list[str]) -> None:
         result = table_timings(directory, int(argv[2]))
     else:
         result = once(directory, argv[2])
-    reply(result)
+    return result
 
 
 def child(*args) -> tuple[dict, int]:
