@@ -171,7 +171,7 @@ class _Coded:
         return len(self.categories)
 
 
-def _encode(data: pl.DataFrame, margin: Margin) -> tuple[np.ndarray, list[str], np.ndarray]:
+def _check_margin(data: pl.DataFrame, margin: Margin) -> tuple[list[str], np.ndarray]:
     if margin.variable not in data.columns:
         raise RakingError(f"There is no column {margin.variable!r} for the margin to rake on.")
     declared = [str(c) for c in margin.population]
@@ -182,24 +182,52 @@ def _encode(data: pl.DataFrame, margin: Margin) -> tuple[np.ndarray, list[str], 
     population = np.array([float(margin.population[c]) for c in margin.population])
     if not np.all(np.isfinite(population)) or np.any(population < 0):
         raise RakingError(f"The margin {margin.variable!r} has a negative or unknown count.")
-    column = data.get_column(margin.variable).cast(pl.String)
-    unknown = column.filter(column.is_not_null() & ~column.is_in(declared)).unique().sort()
-    if len(unknown):
-        shown = ", ".join(repr(v) for v in unknown.head(5).to_list())
-        raise RakingError(
-            f"{margin.variable}: {len(unknown)} value(s) in the responses are not categories of "
-            f"the margin ({shown}); add them to the margin or recode them."
-        )
-    codes = (
-        column.replace_strict(declared, list(range(len(declared))), default=len(declared))
+    return declared, population
+
+
+def _encode(
+    data: pl.DataFrame, margins: Sequence[Margin]
+) -> list[tuple[np.ndarray, list[str], np.ndarray]]:
+    """Each margin's respondent codes (the category's index in the declared order; missing =
+    the number of categories), its declared categories and population counts.
+
+    The columns are coded in one pass of polars over the frame (the columns in parallel): a cast
+    to an Enum of the declared categories, whose physical codes are the indexes. A value that is
+    not a category becomes null in the cast, so more nulls after it than before mean unknown
+    values; only then is the column searched for them, to name them."""
+    checked = [_check_margin(data, margin) for margin in margins]
+    coded = data.select(
+        pl.col(margin.variable)
+        .cast(pl.String)
+        .cast(pl.Enum(declared), strict=False)
+        .to_physical()
+        .fill_null(len(declared))
         .cast(pl.Int64)
-        .to_numpy()
+        .alias(f"code{i}")
+        for i, (margin, (declared, _)) in enumerate(zip(margins, checked, strict=True))
     )
-    return codes, declared, population
+    found = []
+    for i, (margin, (declared, population)) in enumerate(zip(margins, checked, strict=True)):
+        codes = coded.get_column(f"code{i}").to_numpy()
+        column = data.get_column(margin.variable)
+        if np.count_nonzero(codes == len(declared)) != column.null_count():
+            column = column.cast(pl.String)
+            unknown = column.filter(column.is_not_null() & ~column.is_in(declared)).unique().sort()
+            shown = ", ".join(repr(v) for v in unknown.head(5).to_list())
+            raise RakingError(
+                f"{margin.variable}: {len(unknown)} value(s) in the responses are not categories "
+                f"of the margin ({shown}); add them to the margin or recode them."
+            )
+        found.append((codes, declared, population))
+    return found
 
 
-def _code_margin(data: pl.DataFrame, margin: Margin, weights: np.ndarray) -> tuple[_Coded, list]:
-    codes, declared, population = _encode(data, margin)
+def _code_margin(
+    margin: Margin,
+    encoded: tuple[np.ndarray, list[str], np.ndarray],
+    weights: np.ndarray,
+) -> tuple[_Coded, list]:
+    codes, declared, population = encoded
     size = len(declared)
     present = np.bincount(codes, weights=weights, minlength=size + 1)[:size] > 0
     counts = np.bincount(codes, minlength=size + 1)[:size]
@@ -413,8 +441,8 @@ def rake(
         raise RakingError("Design weights must be finite, not negative, and not all 0.")
 
     coded, warnings = [], []
-    for margin in margins:
-        one, said = _code_margin(frame, margin, design)
+    for margin, encoded in zip(margins, _encode(frame, margins), strict=True):
+        one, said = _code_margin(margin, encoded, design)
         coded.append(one)
         warnings += said
     totals = {m.variable: float(m.targets.sum()) for m in coded}
