@@ -4,9 +4,10 @@ million complaints as ratios to the same at ten thousand and to polars' own writ
 log's verification at a million events as a ratio to a bare scan of it, and fifty visitors at
 once (pages, intake, API) through locust against the bare view under the same load.
 
-`python -m bench.run web` (or stops, publish, audit, load; several may be named) runs those
-phases; all five run by default. The stops phase is described in bench/stops.py, the publish
-phase in bench/publish.py, the audit phase in bench/audit.py and the load phase in bench/load.py.
+`python -m bench.run web` (or stops, publish, audit, load, surveys; several may be named) runs
+those phases; all six run by default. The stops phase is described in bench/stops.py, the publish
+phase in bench/publish.py, the audit phase in bench/audit.py, the load phase in bench/load.py and
+the surveys phase (raking and estimate tables) in bench/surveys.py.
 
 What each phase took in a whole run on the 2-core benchmark machine, with the defaults: web 1.5
 minutes, stops 0.5, publish 5, audit 3.5 (75 s of it seeding a million events), load 6.5 (5 of
@@ -52,7 +53,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from bench import audit, load, publish
+from bench import audit, load, publish, surveys
 from bench.stops import DEFAULT_ROUNDS as DEFAULT_STOP_ROUNDS
 from bench.stops import DEFAULT_ROWS as DEFAULT_STOP_ROWS
 from bench.stops import measure_stops, print_stops
@@ -572,12 +573,12 @@ def print_table(results: dict) -> None:
         )
 
 
-PHASES = ["web", "stops", "publish", "audit", "load"]
+PHASES = ["web", "stops", "publish", "audit", "load", "surveys"]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        description="The web, stops, publish, audit and load benchmarks, as ratios to baselines "
+        description="The web, stops, publish, audit, load and surveys benchmarks, as ratios to baselines "
         "measured in the run."
     )
     parser.add_argument(
@@ -587,8 +588,9 @@ def main(argv=None) -> int:
         help="web (status lookup, intake and evidence ingest through gunicorn), stops (the stop "
         "analyses, see bench/stops.py), publish (dashboards and bulk files at a million "
         "complaints, see bench/publish.py), audit (verifying a million chained events, see "
-        "bench/audit.py) and/or load (fifty locust users on pages, intake and API, see "
-        "bench/load.py); all when none is named",
+        "bench/audit.py), load (fifty locust users on pages, intake and API, see "
+        "bench/load.py) and/or surveys (raking a million responses against svy and weightipy, "
+        "a wave's estimate table, see bench/surveys.py); all when none is named",
     )
     parser.add_argument("--requests", type=int, default=600, help="timed requests per scenario")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
@@ -692,6 +694,27 @@ def main(argv=None) -> int:
         help="keep the audit phase's database here and reuse it next time (default: a "
         "temporary folder, removed at the end)",
     )
+    parser.add_argument(
+        "--surveys-responses",
+        type=int,
+        default=surveys.DEFAULT_RESPONSES,
+        help="respondents raked in the surveys phase (the goal is for 1,000,000)",
+    )
+    parser.add_argument(
+        "--surveys-table-responses",
+        type=int,
+        default=surveys.DEFAULT_TABLE_RESPONSES,
+        help="respondents of the wave whose estimate table the surveys phase times",
+    )
+    parser.add_argument(
+        "--surveys-rounds", type=int, default=surveys.DEFAULT_ROUNDS, help="timed rounds"
+    )
+    parser.add_argument(
+        "--surveys-references",
+        default=",".join(surveys.DEFAULT_REFERENCES),
+        help="raking libraries compared with ours, comma-separated, of "
+        f"{', '.join(surveys.REFERENCES)} (samplics takes minutes at a million)",
+    )
     args = parser.parse_args(argv)
     phases = args.phases or PHASES
     unknown = sorted(set(phases) - set(PHASES))
@@ -763,6 +786,21 @@ def main(argv=None) -> int:
             log(f"\nBENCHMARK FAILED: {error}")
             return 1
 
+    if "surveys" in phases:
+        with tempfile.TemporaryDirectory(prefix="bench-surveys-") as directory:
+            try:
+                results["surveys"] = surveys.measure_surveys(
+                    Path(directory),
+                    log,
+                    responses=args.surveys_responses,
+                    table_responses=args.surveys_table_responses,
+                    rounds=args.surveys_rounds,
+                    references=tuple(filter(None, args.surveys_references.split(","))),
+                )
+            except RuntimeError as error:
+                log(f"\nBENCHMARK FAILED: {error}")
+                return 1
+
     results.update(
         phases=phases,
         total_seconds=round(time.perf_counter() - run_started, 1),
@@ -784,6 +822,8 @@ def main(argv=None) -> int:
         audit.print_audit(results["audit"], log)
     if "load" in phases:
         load.print_load(results["locust"], log)
+    if "surveys" in phases:
+        surveys.print_surveys(results["surveys"], log)
     RESULTS_DIR.mkdir(exist_ok=True)
     # A run of some phases does not overwrite the figures of a whole run.
     out = RESULTS_DIR / ("latest.json" if phases == PHASES else f"latest-{'-'.join(phases)}.json")

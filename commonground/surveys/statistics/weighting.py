@@ -156,22 +156,24 @@ def effective_sample_size(weights: np.ndarray) -> float:
 
 @dataclass
 class _Coded:
-    """One margin after checking: respondent codes (missing = len(categories)) and targets."""
+    """One margin after checking: its targets, and per cell of the cross-classification the
+    margin's category (missing = len(categories)), after and before collapsing."""
 
     variable: str
     categories: list[str]
     targets: np.ndarray
-    codes: np.ndarray
+    cell_codes: np.ndarray
     declared: list[str]
     declared_population: np.ndarray
-    declared_codes: np.ndarray
+    declared_cell_codes: np.ndarray
+    respondents: np.ndarray
 
     @property
     def size(self) -> int:
         return len(self.categories)
 
 
-def _encode(data: pl.DataFrame, margin: Margin) -> tuple[np.ndarray, list[str], np.ndarray]:
+def _check_margin(data: pl.DataFrame, margin: Margin) -> tuple[list[str], np.ndarray]:
     if margin.variable not in data.columns:
         raise RakingError(f"There is no column {margin.variable!r} for the margin to rake on.")
     declared = [str(c) for c in margin.population]
@@ -182,27 +184,57 @@ def _encode(data: pl.DataFrame, margin: Margin) -> tuple[np.ndarray, list[str], 
     population = np.array([float(margin.population[c]) for c in margin.population])
     if not np.all(np.isfinite(population)) or np.any(population < 0):
         raise RakingError(f"The margin {margin.variable!r} has a negative or unknown count.")
-    column = data.get_column(margin.variable).cast(pl.String)
-    unknown = column.filter(column.is_not_null() & ~column.is_in(declared)).unique().sort()
-    if len(unknown):
-        shown = ", ".join(repr(v) for v in unknown.head(5).to_list())
-        raise RakingError(
-            f"{margin.variable}: {len(unknown)} value(s) in the responses are not categories of "
-            f"the margin ({shown}); add them to the margin or recode them."
-        )
-    codes = (
-        column.replace_strict(declared, list(range(len(declared))), default=len(declared))
+    return declared, population
+
+
+def _encode(
+    data: pl.DataFrame, margins: Sequence[Margin]
+) -> list[tuple[np.ndarray, list[str], np.ndarray]]:
+    """Each margin's respondent codes (the category's index in the declared order; missing =
+    the number of categories), its declared categories and population counts.
+
+    The columns are coded in one pass of polars over the frame (the columns in parallel): a cast
+    to an Enum of the declared categories, whose physical codes are the indexes. A value that is
+    not a category becomes null in the cast, so more nulls after it than before mean unknown
+    values; only then is the column searched for them, to name them."""
+    checked = [_check_margin(data, margin) for margin in margins]
+    coded = data.select(
+        pl.col(margin.variable)
+        .cast(pl.String)
+        .cast(pl.Enum(declared), strict=False)
+        .to_physical()
+        .fill_null(len(declared))
         .cast(pl.Int64)
-        .to_numpy()
+        .alias(f"code{i}")
+        for i, (margin, (declared, _)) in enumerate(zip(margins, checked, strict=True))
     )
-    return codes, declared, population
+    found = []
+    for i, (margin, (declared, population)) in enumerate(zip(margins, checked, strict=True)):
+        codes = coded.get_column(f"code{i}").to_numpy()
+        column = data.get_column(margin.variable)
+        if np.count_nonzero(codes == len(declared)) != column.null_count():
+            column = column.cast(pl.String)
+            unknown = column.filter(column.is_not_null() & ~column.is_in(declared)).unique().sort()
+            shown = ", ".join(repr(v) for v in unknown.head(5).to_list())
+            raise RakingError(
+                f"{margin.variable}: {len(unknown)} value(s) in the responses are not categories "
+                f"of the margin ({shown}); add them to the margin or recode them."
+            )
+        found.append((codes, declared, population))
+    return found
 
 
-def _code_margin(data: pl.DataFrame, margin: Margin, weights: np.ndarray) -> tuple[_Coded, list]:
-    codes, declared, population = _encode(data, margin)
+def _code_margin(
+    margin: Margin,
+    declared: list[str],
+    population: np.ndarray,
+    cell_codes: np.ndarray,
+    cells: "_Cells",
+) -> tuple[_Coded, list]:
     size = len(declared)
-    present = np.bincount(codes, weights=weights, minlength=size + 1)[:size] > 0
-    counts = np.bincount(codes, minlength=size + 1)[:size]
+    present = np.bincount(cell_codes, weights=cells.design, minlength=size + 1)[:size] > 0
+    counts = np.rint(np.bincount(cell_codes, weights=cells.respondents, minlength=size + 1))
+    counts = counts[:size].astype(np.int64)
     unpopulated = [declared[i] for i in range(size) if population[i] == 0 and counts[i] > 0]
     if unpopulated:
         raise RakingError(
@@ -238,21 +270,22 @@ def _code_margin(data: pl.DataFrame, margin: Margin, weights: np.ndarray) -> tup
         variable=margin.variable,
         categories=[declared[k] for k in kept],
         targets=targets,
-        codes=missing[codes],
+        cell_codes=missing[cell_codes],
         declared=declared,
         declared_population=population,
-        declared_codes=codes,
+        declared_cell_codes=cell_codes,
+        respondents=counts,
     )
     return coded, warnings
 
 
 class _Cells:
-    """The respondents' cross-classification by every margin, and per margin the category of
-    each cell, so that raking runs on cell totals rather than on rows."""
+    """The respondents' cross-classification by every margin's declared categories (and
+    missing), per margin the category of each cell, and each cell's respondents and design
+    weight, so that raking, collapsing and the diagnostics run on cell totals rather than on
+    rows: the rows are read to build the cells and written once with their final weights."""
 
-    def __init__(self, margins: list[_Coded]):
-        sizes = [m.size + 1 for m in margins]  # + the missing slot
-        codes = [m.codes for m in margins]
+    def __init__(self, codes: list[np.ndarray], sizes: list[int], design: np.ndarray):
         if np.prod(sizes, dtype=np.float64) <= DENSE_CELLS:
             self.row_cell = np.ravel_multi_index(codes, sizes)
             self.count = int(np.prod(sizes))
@@ -262,7 +295,9 @@ class _Cells:
             unique, self.row_cell = np.unique(stacked, axis=0, return_inverse=True)
             self.row_cell = self.row_cell.ravel()
             self.count = len(unique)
-            self.cell_codes = [unique[:, k] for k in range(len(margins))]
+            self.cell_codes = [unique[:, k] for k in range(len(codes))]
+        self.respondents = np.bincount(self.row_cell, minlength=self.count).astype(np.float64)
+        self.design = self.totals(design)
 
     def totals(self, weights: np.ndarray) -> np.ndarray:
         return np.bincount(self.row_cell, weights=weights, minlength=self.count)
@@ -283,7 +318,8 @@ def _ipf(
     error = np.inf
     for iteration in range(1, max_iterations + 1):
         error = 0.0
-        for margin, codes in zip(margins, cells.cell_codes, strict=True):
+        for margin in margins:
+            codes = margin.cell_codes
             sums = np.bincount(codes, weights=current, minlength=margin.size + 1)
             observed, missing = sums[: margin.size], sums[margin.size]
             # The respondents with a value stand for the population the missing do not.
@@ -302,8 +338,8 @@ def _ipf(
 def _margin_error(cell_weights: np.ndarray, cells: _Cells, margins: list[_Coded]) -> float:
     population = margins[0].targets.sum()
     error = 0.0
-    for margin, codes in zip(margins, cells.cell_codes, strict=True):
-        sums = np.bincount(codes, weights=cell_weights, minlength=margin.size + 1)
+    for margin in margins:
+        sums = np.bincount(margin.cell_codes, weights=cell_weights, minlength=margin.size + 1)
         targets = margin.targets * ((population - sums[margin.size]) / population)
         error = max(error, float(np.max(np.abs(sums[: margin.size] - targets) / targets)))
     return error
@@ -354,15 +390,17 @@ def _bounds_hold(weights: np.ndarray, trimming: Trimming, slack: float) -> bool:
     )
 
 
-def _diagnostics(weights: np.ndarray, margins: list[_Coded]) -> Diagnostics:
+def _diagnostics(weights: np.ndarray, cells: _Cells, margins: list[_Coded]) -> Diagnostics:
     rows = []
+    cell_weights = cells.totals(weights)
     for margin in margins:
         size = len(margin.declared)
-        answered = margin.declared_codes < size
-        counts = np.bincount(margin.declared_codes, minlength=size + 1)[:size]
-        weighted = np.bincount(margin.declared_codes, weights=weights, minlength=size + 1)[:size]
+        counts = margin.respondents
+        weighted = np.bincount(
+            margin.declared_cell_codes, weights=cell_weights, minlength=size + 1
+        )[:size]
         population_total = margin.declared_population.sum()
-        answered_n = max(int(answered.sum()), 1)
+        answered_n = max(int(counts.sum()), 1)
         weighted_total = weighted.sum() or 1.0
         for i, category in enumerate(margin.declared):
             rows.append(
@@ -412,18 +450,26 @@ def rake(
     if not np.all(np.isfinite(design)) or np.any(design < 0) or not design.sum() > 0:
         raise RakingError("Design weights must be finite, not negative, and not all 0.")
 
+    encoded = _encode(frame, margins)
+    cells = _Cells(
+        [codes for codes, _, _ in encoded],
+        [len(declared) + 1 for _, declared, _ in encoded],
+        design,
+    )
     coded, warnings = [], []
-    for margin in margins:
-        one, said = _code_margin(frame, margin, design)
+    for margin, (_, declared, population), cell_codes in zip(
+        margins, encoded, cells.cell_codes, strict=True
+    ):
+        one, said = _code_margin(margin, declared, population, cell_codes, cells)
         coded.append(one)
         warnings += said
+    del encoded  # the rows' codes: the cells hold what raking needs of them
     totals = {m.variable: float(m.targets.sum()) for m in coded}
     low, high = min(totals.values()), max(totals.values())
     if high - low > 1e-6 * high:
         shown = ", ".join(f"{k} {v:,.0f}" for k, v in totals.items())
         raise RakingError(f"The margins describe populations of different sizes: {shown}.")
 
-    cells = _Cells(coded)
     weights = design
     trimmed_ever = np.zeros(n, dtype=bool)
     factors, iterations, error, converged = _ipf(
@@ -455,6 +501,6 @@ def rake(
             trimmed=int(trimmed_ever.sum()),
             bounds_hold=bounds_hold,
         ),
-        diagnostics=_diagnostics(weights, coded),
+        diagnostics=_diagnostics(weights, cells, coded),
         warnings=warnings,
     )
