@@ -157,7 +157,7 @@ def _trend_chart(wave, index: str):
     chart = (
         charts.intervals(
             shown,
-            axis_title=_("Score from 0 to 100, with its 95% interval"),
+            axis_title=_("Score from 0 to 100, with its interval (95%)"),
             summary=_("%(index)s by district in each wave; the table below gives the numbers.")
             % {"index": INDEX_NAMES[index]},
             series_title=_("Wave"),
