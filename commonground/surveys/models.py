@@ -491,6 +491,8 @@ class Basis(models.TextChoices):
 
     PROBABILITY = "probability", _("Random samples only")
     ALL = "all", _("Every response, volunteers included")
+    # The random samples' responses with no weights at all, beside the weighted figures.
+    UNWEIGHTED = "unweighted", _("Random samples only, unweighted")
 
 
 class Method(models.TextChoices):

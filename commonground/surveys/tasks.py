@@ -1,4 +1,4 @@
-"""The surveys app's queued work."""
+"""The surveys app's queued work. Each area keeps its tasks in a block of its own."""
 
 import logging
 
@@ -16,3 +16,14 @@ def rewrite_survey_tables() -> list[str]:
     tables = rewrite()
     logger.info("Rewrote %d survey tables", len(tables))
     return tables
+
+
+# --- results: weighting runs ---
+
+
+@task()
+def weigh_wave(run_id: int) -> str:
+    """A weighting run's raking, estimates and small-area models (seconds to minutes)."""
+    from commonground.surveys.actions import compute_weighting
+
+    return compute_weighting(run_id=run_id).report.get("status", "")

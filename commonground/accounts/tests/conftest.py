@@ -82,3 +82,23 @@ def _letter_to_post(supervisor):
     with TestCase.captureOnCommitCallbacks(execute=True):
         route_case(case=case, to="mediation", by=supervisor)
     return ContactTask.objects.get(report=case.report)
+
+
+# --- results: a wave with a finished weighting run, for the results pages -------------------
+_objects_before_results = objects
+
+
+@pytest.fixture
+def objects(_objects_before_results):
+    from commonground.surveys.actions import run_weighting
+    from commonground.surveys.tests import results_factories
+
+    wave, _districts = results_factories.weighted_wave_setup(per_district=(30, 30, 30, 30, 3))
+    run_weighting(wave=wave, by=make_staff("an-results", R.ANALYST), synchronous=True)
+    return {
+        **_objects_before_results,
+        **{
+            f"surveys:{name}": [wave.pk]
+            for name in ("results_wave", "results_csv", "results_weigh")
+        },
+    }

@@ -406,3 +406,35 @@ def test_role_against_item_action(client, role, name):
     else:
         assert response.status_code == 403, f"{role} on {name}"
         assert item.custody.count() == events
+
+
+# --- results: survey margins, weighting, results pages and the estimates' CSV ---------------
+SURVEY_RESULTS = {R.COMMUNITY_ENGAGEMENT, R.ANALYST, R.AGENCY_HEAD}
+SURVEY_WEIGHTERS = {R.ANALYST}
+RESULTS_MATRIX = {
+    "surveys:results_margins": SURVEY_WEIGHTERS,
+    "surveys:results_waves": SURVEY_RESULTS,
+    "surveys:results_wave": SURVEY_RESULTS,
+    "surveys:results_csv": SURVEY_RESULTS,
+}
+MATRIX.update(RESULTS_MATRIX)
+# test_routes.py's STAFF_POSTS, and surveys/tests/test_views_results.py.
+POST_ONLY.add("surveys:results_weigh")
+
+
+def test_every_results_url_is_in_the_matrix():
+    from commonground.surveys import urls
+
+    names = {f"surveys:{p.name}" for p in urls.urlpatterns if (p.name or "").startswith("results_")}
+    assert names == set(RESULTS_MATRIX) | {"surveys:results_weigh"}
+
+
+@pytest.mark.parametrize("role", sorted(EVERY_ROLE))
+@pytest.mark.parametrize("name", RESULTS_MATRIX)
+def test_role_against_results_url(client, objects, role, name):
+    test_role_against_url(client, objects, role, name)
+
+
+@pytest.mark.parametrize("name", RESULTS_MATRIX)
+def test_the_public_is_sent_to_sign_in_from_results(client, objects, name):
+    test_the_public_is_sent_to_sign_in(client, objects, name)

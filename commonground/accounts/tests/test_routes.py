@@ -351,3 +351,7 @@ def test_sign_in_pages_carry_the_headers(client, objects):
         response = client.get(path)
         assert response.status_code < 500, path
         assert_security_headers(response, path)
+
+
+# --- results: the weighting form (POST only) ------------------------------------------------
+STAFF_POSTS["surveys:results_weigh"] = {R.ANALYST}

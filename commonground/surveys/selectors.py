@@ -1,0 +1,300 @@
+"""Every read of the surveys app. Each area keeps its selectors in a block of its own."""
+
+# --- results: margins, a wave's frames for weighting, rates, estimates, index trends ---------
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import polars as pl
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from commonground.accounts.rules import require
+from commonground.roster.models import District
+from commonground.surveys.categories import CATEGORIES, Variable
+from commonground.surveys.models import (
+    CHOICE_KINDS,
+    NUMBER_KINDS,
+    PROBABILITY_RECRUITMENT,
+    Answer,
+    Basis,
+    Estimate,
+    Invitation,
+    PhoneCase,
+    PopulationMargin,
+    QuestionKind,
+    Response,
+    Wave,
+    WeightingRun,
+)
+from commonground.surveys.results import INDEX_TOPICS, WaveData
+from commonground.surveys.statistics import aapor
+
+
+def get_wave_for_results(user, pk: int, permission: str = "surveys.results") -> Wave:
+    require(user, permission)
+    return get_object_or_404(Wave.objects.select_related("survey", "instrument"), pk=pk)
+
+
+def waves_for_results() -> QuerySet[Wave]:
+    return (
+        Wave.objects.select_related("survey")
+        .annotate(responses_count=Count("responses", distinct=True))
+        .order_by("survey__slug", "-opens_on", "-pk")
+    )
+
+
+def margins_by_district() -> dict[str, dict[str, dict[str, int]]]:
+    """{district code: {variable: {category: population}}} of every margin kept."""
+    found: dict = defaultdict(lambda: defaultdict(dict))
+    rows = PopulationMargin.objects.values_list(
+        "district__code", "variable", "category", "population"
+    )
+    for code, variable, category, population in rows:
+        found[code][variable][category] = population
+    return {code: dict(variables) for code, variables in found.items()}
+
+
+@dataclass(frozen=True)
+class MarginCheck:
+    """One district's margins beside what the roster keeps (its population, and by race or
+    ethnicity for the stop benchmark)."""
+
+    district: District
+    totals: dict[str, int]  # variable -> sum of its categories
+    roster_population: int
+    roster_by_group: dict[str, int]
+    margins: dict[str, dict[str, int]]
+
+    @property
+    def agrees(self) -> bool:
+        """Every variable's total within 2% of the roster's population."""
+        if not self.roster_population:
+            return not self.totals
+        return all(
+            abs(total - self.roster_population) <= 0.02 * self.roster_population
+            for total in self.totals.values()
+        )
+
+
+def margin_checks() -> list[MarginCheck]:
+    margins = margins_by_district()
+    checks = []
+    for district in District.objects.order_by("code"):
+        kept = margins.get(district.code, {})
+        checks.append(
+            MarginCheck(
+                district=district,
+                totals={variable: sum(c.values()) for variable, c in kept.items()},
+                roster_population=district.population,
+                roster_by_group=dict(district.population_by_group or {}),
+                margins=kept,
+            )
+        )
+    return checks
+
+
+def margin_rows() -> QuerySet[PopulationMargin]:
+    return PopulationMargin.objects.select_related("district").order_by(
+        "district__code", "variable", "category"
+    )
+
+
+def _first_choice(rows) -> dict:
+    found = {}
+    for respondent, value in rows:
+        found.setdefault(respondent, value)
+    return found
+
+
+def wave_data(wave: Wave) -> WaveData:
+    """The wave's responses and answers as the frames `results.weigh_and_estimate` reads."""
+    questions = list(wave.instrument.questions.all())
+    variables = [q for q in questions if q.variable]
+    measures = [
+        q
+        for q in questions
+        if not q.variable and (q.kind in CHOICE_KINDS or q.kind in NUMBER_KINDS)
+    ]
+    responses = list(
+        Response.objects.filter(wave=wave).values_list(
+            "id", "recruitment", "design_weight", "district__code"
+        )
+    )
+    ids = [r[0] for r in responses]
+    columns: dict[str, dict] = {}
+    for question in variables:
+        columns[question.variable] = _first_choice(
+            Answer.objects.filter(response__wave=wave, question=question, choice__isnull=False)
+            .order_by("response_id", "choice__position")
+            .values_list("response_id", "choice__value")
+        )
+    district_answers = columns.pop(str(Variable.DISTRICT), {})
+    frame = {
+        "respondent": pl.Series(ids, dtype=pl.Int64),
+        "recruitment": [r[1] for r in responses],
+        "design_weight": pl.Series([r[2] for r in responses], dtype=pl.Float64),
+        str(Variable.DISTRICT): pl.Series(
+            [r[3] or district_answers.get(r[0]) for r in responses], dtype=pl.String
+        ),
+    }
+    for variable, values in columns.items():
+        frame[variable] = pl.Series([values.get(i) for i in ids], dtype=pl.String)
+    answer_rows = Answer.objects.filter(
+        response__wave=wave, question__in=[q.pk for q in measures]
+    ).values_list("response_id", "question__name", "choice__value", "number")
+    answers = pl.DataFrame(
+        list(answer_rows),
+        schema={
+            "respondent": pl.Int64,
+            "question": pl.String,
+            "choice": pl.String,
+            "value": pl.Float64,
+        },
+        orient="row",
+    )
+    index_items = {
+        index: [
+            q.name
+            for q in questions
+            if q.kind == QuestionKind.AGREEMENT and q.topic.startswith(prefix)
+        ]
+        for index, prefix in INDEX_TOPICS.items()
+    }
+    ranges = {q.name: (0.0, 10.0) for q in measures if q.kind == QuestionKind.SCALE}
+    ranges.update({index: (0.0, 100.0) for index in INDEX_TOPICS})
+    return WaveData(
+        respondents=pl.DataFrame(frame),
+        answers=answers,
+        variables=sorted(columns),
+        index_items=index_items,
+        ranges=ranges,
+        probability={str(r) for r in PROBABILITY_RECRUITMENT},
+    )
+
+
+def latest_run(wave: Wave) -> WeightingRun | None:
+    return wave.weighting_runs.order_by("-ran_at", "-pk").first()
+
+
+def latest_finished_run(wave: Wave) -> WeightingRun | None:
+    return wave.weighting_runs.filter(report__status="done").order_by("-ran_at", "-pk").first()
+
+
+def previous_figures(wave: Wave) -> dict[str, dict[tuple, float]]:
+    """The district figures of the survey's wave before this one (its latest finished run),
+    per basis: a covariate of the small-area model."""
+    before = (
+        Wave.objects.filter(survey=wave.survey, opens_on__lt=wave.opens_on)
+        .order_by("-opens_on", "-pk")
+        .first()
+    )
+    run = latest_finished_run(before) if before else None
+    if run is None:
+        return {}
+    found: dict = defaultdict(dict)
+    rows = run.estimates.filter(domain=str(Variable.DISTRICT), value__isnull=False).values_list(
+        "basis", "measure", "choice", "domain_value", "value"
+    )
+    for basis, measure, choice, district, value in rows:
+        found[basis][(measure, choice, district)] = value
+    return dict(found)
+
+
+@dataclass(frozen=True)
+class ChannelRates:
+    channel: str  # "mail" (letters: online or paper answers) or "telephone"
+    cases: int
+    rates: aapor.Rates
+
+
+def invitation_disposition(invitation) -> str:
+    """A letter's final AAPOR code: complete when its code was used, what staff recorded, or
+    nothing ever returned (never printed: not mailed)."""
+    if invitation.used:
+        return "1.1"
+    if invitation.disposition in aapor.DISPOSITIONS[aapor.Mode.MAIL]:
+        return invitation.disposition
+    return "3.19" if invitation.letter_printed else "3.11"
+
+
+def phone_disposition(case) -> str:
+    """A phone case's AAPOR code: complete, its last disposition, or not yet worked."""
+    if case.used:
+        return "1.1"
+    if case.disposition in aapor.DISPOSITIONS[aapor.Mode.TELEPHONE]:
+        return case.disposition
+    return "3.11" if not case.attempts else "3.13"
+
+
+def channel_rates(wave: Wave) -> list[ChannelRates]:
+    rates = []
+    letters: dict[str, int] = defaultdict(int)
+    for invitation in Invitation.objects.filter(wave=wave).only(
+        "used", "disposition", "letter_printed"
+    ):
+        letters[invitation_disposition(invitation)] += 1
+    if letters:
+        rates.append(
+            ChannelRates("mail", sum(letters.values()), aapor.rates(letters, mode=aapor.Mode.MAIL))
+        )
+    calls: dict[str, int] = defaultdict(int)
+    for case in PhoneCase.objects.filter(wave=wave).only("used", "disposition", "attempts"):
+        calls[phone_disposition(case)] += 1
+    if calls:
+        rates.append(
+            ChannelRates(
+                "telephone", sum(calls.values()), aapor.rates(calls, mode=aapor.Mode.TELEPHONE)
+            )
+        )
+    return rates
+
+
+def response_counts(wave: Wave) -> list[dict]:
+    return list(
+        Response.objects.filter(wave=wave)
+        .values("channel", "recruitment")
+        .annotate(count=Count("id"))
+        .order_by("channel", "recruitment")
+    )
+
+
+def estimates_of(run: WeightingRun, basis: str) -> QuerySet[Estimate]:
+    return run.estimates.filter(basis=basis).order_by("measure", "choice", "domain", "domain_value")
+
+
+def primary_basis(run: WeightingRun) -> str:
+    return (
+        Basis.PROBABILITY if run.estimates.filter(basis=Basis.PROBABILITY).exists() else Basis.ALL
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    wave: Wave
+    district: str  # "all" or a district code
+    estimate: Estimate
+
+
+def index_trend(wave: Wave, index: str) -> list[TrendPoint]:
+    """The index for everyone and by district in each of the survey's waves up to this one,
+    from each wave's latest finished run, on its primary basis."""
+    points = []
+    waves = Wave.objects.filter(survey=wave.survey, opens_on__lte=wave.opens_on).order_by(
+        "opens_on", "pk"
+    )
+    for one in waves:
+        run = latest_finished_run(one)
+        if run is None:
+            continue
+        basis = primary_basis(run)
+        for estimate in run.estimates.filter(
+            basis=basis, measure=index, domain__in=["all", str(Variable.DISTRICT)]
+        ).order_by("domain", "domain_value"):
+            district = "all" if estimate.domain == "all" else estimate.domain_value
+            points.append(TrendPoint(one, district, estimate))
+    return points
+
+
+def category_label(variable: str, value: str) -> str:
+    return str(dict(CATEGORIES.get(variable, [])).get(value, value))
