@@ -1318,3 +1318,217 @@ class Labels:
 
 def value_label(dimension: str, value: str) -> str:
     return value_labels(dimension)[value]
+
+
+# --- publish: community surveys (estimates, response counts and rates of published waves) ----
+# Declared here like every other dataset; the figures and their suppression are worked out in
+# publish/survey_figures.py, the two sets together.
+
+from commonground.surveys.categories import Variable as _SurveyVariable  # noqa: E402
+from commonground.surveys.models import Basis as _SurveyBasis  # noqa: E402
+from commonground.surveys.models import Channel as _SurveyChannel  # noqa: E402
+from commonground.surveys.models import Method as _SurveyMethod  # noqa: E402
+
+
+@dataclass(frozen=True)
+class SurveyEstimateSet(EstimateSet):
+    """An estimate set whose query filters are its own fields with fixed values."""
+
+    filter_names: tuple[str, ...] = ()
+
+    @property
+    def filters(self) -> tuple[str, ...]:
+        return self.filter_names
+
+
+SURVEY_WITHHELD = [
+    ("small_count", _("A count it rests on is suppressed, or too few people answered")),
+    ("too_little_data", _("Too few people answered for a reliable figure")),
+]
+
+
+def _survey_estimates(_hidden: Callable[..., bool], threshold: int) -> list[dict]:
+    from commonground.publish import survey_figures
+
+    return survey_figures.build(threshold).estimates
+
+
+def _survey_responses(_hidden: Callable[..., bool], threshold: int) -> list[dict]:
+    from commonground.publish import survey_figures
+
+    return survey_figures.build(threshold).responses
+
+
+_SURVEY_FIELD = Field("survey", FieldType.STRING, _("The survey (its short name)"))
+_WAVE_FIELD = Field("wave", FieldType.STRING, _("The survey's wave (round), e.g. 2026 Q1"))
+
+SURVEY_ESTIMATES = SurveyEstimateSet(
+    slug="survey-estimates",
+    title=_("Community survey results"),
+    description=_(
+        "For each published wave of a community survey: the weighted share of residents giving "
+        "each answer, the average of each 0 to 10 question and the trust and safety indices "
+        "(0 to 100), for the whole city, each district and each group of residents, with the "
+        "number who answered, the effective sample size, the 95% interval and whether the "
+        "figure is a direct survey estimate or a small-area model estimate. Figures resting on "
+        "too few people are withheld, with the reason."
+    ),
+    grain=_("one row per wave, basis, question or index, answer and group"),
+    declared_fields=(
+        _SURVEY_FIELD,
+        _WAVE_FIELD,
+        Field(
+            "basis",
+            FieldType.STRING,
+            _("Which responses the figure rests on"),
+            _SurveyBasis.choices,
+        ),
+        Field(
+            "measure",
+            FieldType.STRING,
+            _("The question's name, or trust_index or safety_index"),
+        ),
+        Field(
+            "choice",
+            FieldType.STRING,
+            _("The answer whose share is given; empty for an average or an index"),
+            nullable=True,
+        ),
+        Field(
+            "domain",
+            FieldType.STRING,
+            _("What the group is defined by; 'all' for everyone"),
+            [(ALL, _("Everyone")), *_SurveyVariable.choices],
+        ),
+        Field(
+            "domain_value",
+            FieldType.STRING,
+            _("The group (a district's code, an age band...); empty for everyone"),
+            nullable=True,
+        ),
+        Field(
+            "n",
+            FieldType.INTEGER,
+            _("How many people answered, in the group; empty when suppressed"),
+            nullable=True,
+        ),
+        Field(
+            "effective_n",
+            FieldType.NUMBER,
+            _("Effective sample size after weighting; empty when suppressed"),
+            nullable=True,
+        ),
+        Field(
+            "method",
+            FieldType.STRING,
+            _("How the figure was worked out"),
+            _SurveyMethod.choices,
+        ),
+        Field(
+            "value",
+            FieldType.NUMBER,
+            _("The estimate: a share from 0 to 1, or an average; empty when withheld"),
+            nullable=True,
+        ),
+        Field(
+            "standard_error",
+            FieldType.NUMBER,
+            _("Its standard error, allowing for the weights; empty when withheld or suppressed"),
+            nullable=True,
+        ),
+        Field("low", FieldType.NUMBER, _("Lower end of the 95% interval"), nullable=True),
+        Field("high", FieldType.NUMBER, _("Upper end of the 95% interval"), nullable=True),
+        Field(
+            "design_effect",
+            FieldType.NUMBER,
+            _("Kish's design effect of the weights; empty when suppressed"),
+            nullable=True,
+        ),
+        Field(
+            "withheld",
+            FieldType.STRING,
+            _("Why the estimate is not shown; empty when it is"),
+            SURVEY_WITHHELD,
+            nullable=True,
+        ),
+    ),
+    rows=_survey_estimates,
+    filter_names=("basis", "domain", "method"),
+)
+
+SURVEY_RESPONSE_MEASURES = [
+    ("responses", _("Completed questionnaires")),
+    ("rr1", _("AAPOR response rate 1: completes over every sampled case")),
+    (
+        "rr3",
+        _(
+            "AAPOR response rate 3: as RR1, counting only the estimated eligible share of cases "
+            "whose eligibility is unknown"
+        ),
+    ),
+    ("coop1", _("AAPOR cooperation rate 1: completes over the eligible people reached")),
+    ("ref1", _("AAPOR refusal rate 1: refusals over every sampled case")),
+    ("con1", _("AAPOR contact rate 1: the share of cases in which someone was reached")),
+]
+SURVEY_SAMPLES = [
+    ("address", _("Random sample of addresses (letters)")),
+    ("phone", _("Random sample of phone numbers")),
+]
+
+SURVEY_RESPONSES = SurveyEstimateSet(
+    slug="survey-responses",
+    title=_("Community survey responses and response rates"),
+    description=_(
+        "For each published wave of a community survey: how many questionnaires were "
+        "completed, by channel and by district, with totals, and the response, cooperation, "
+        "refusal and contact rates of each random sample, as the AAPOR Standard Definitions "
+        "define them."
+    ),
+    grain=_("one row per wave and channel, per wave and district, and per wave, sample and rate"),
+    declared_fields=(
+        _SURVEY_FIELD,
+        _WAVE_FIELD,
+        Field(
+            "measure", FieldType.STRING, _("What is counted or measured"), SURVEY_RESPONSE_MEASURES
+        ),
+        Field(
+            "channel",
+            FieldType.STRING,
+            _("How the questionnaires were completed; empty for totals and rates"),
+            _SurveyChannel.choices,
+            nullable=True,
+        ),
+        Field(
+            "district",
+            FieldType.STRING,
+            _("District (its code); empty for totals and rates"),
+            DistrictValues(),
+            nullable=True,
+        ),
+        Field(
+            "sample",
+            FieldType.STRING,
+            _("The random sample a rate is of; empty for counts"),
+            SURVEY_SAMPLES,
+            nullable=True,
+        ),
+        Field(
+            "value",
+            FieldType.NUMBER,
+            _("The count, or the rate from 0 to 1; empty when withheld"),
+            nullable=True,
+        ),
+        Field(
+            "withheld",
+            FieldType.STRING,
+            _("Why the figure is not shown; empty when it is"),
+            SURVEY_WITHHELD,
+            nullable=True,
+        ),
+    ),
+    rows=_survey_responses,
+    filter_names=("measure",),
+)
+
+ESTIMATE_SETS += [SURVEY_ESTIMATES, SURVEY_RESPONSES]
+DATASETS.update({d.slug: d for d in (SURVEY_ESTIMATES, SURVEY_RESPONSES)})

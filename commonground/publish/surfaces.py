@@ -106,3 +106,54 @@ SURFACES = (
 
 def routes() -> set[str]:
     return {route for surface in SURFACES for route in surface.routes}
+
+
+# --- publish: community surveys ---
+SURFACES = (
+    *SURFACES,
+    Surface(
+        "survey results",
+        (
+            "publish-survey-index",
+            "publish-survey-city",
+            "publish-survey-district",
+            "publish-dataset",
+            "publish-download",
+            "publish-api-*",
+        ),
+        (
+            "For each published wave: weighted estimates with their n, effective n, intervals "
+            "and method, by district and group; completed questionnaires by channel and "
+            "district; AAPOR rates per sample; quotes staff redacted and approved."
+        ),
+        (),
+        (
+            "Published waves only. Every count (responses, each estimate's n) is one system with "
+            "their sums and with equalities between equal counts of the same people, suppressed "
+            "and audited together (survey_figures.py); an n hidden hides what gives it back; a "
+            "direct estimate on no more people than the threshold is withheld. Never a free-text "
+            "answer: only quotes staff redacted and approved."
+        ),
+    ),
+    Surface(
+        "survey questionnaires",
+        ("publish-survey-questionnaire",),
+        ("The questions and choices of each published wave's questionnaire, in each language."),
+        (),
+        ("The instrument only; no answers."),
+    ),
+    Surface(
+        "survey public-use files",
+        ("publish-survey-public-use", "publish-survey-codebook", "publish-survey-file"),
+        (
+            "One row per response of a published wave: channel, recruitment, coarsened "
+            "demographics, choice and 0-10 answers, averaged final weights."
+        ),
+        (),
+        (
+            "k-anonymous at the threshold on district, age band, sex, race or ethnicity, tenure, "
+            "language and contact items (coarsening, then local suppression); no free text, "
+            "no exact numbers, no ids, no dates finer than the wave (surveys/public_use.py)."
+        ),
+    ),
+)

@@ -450,3 +450,72 @@ def compute_weighting(*, run_id: int) -> WeightingRun:
         )
     run.refresh_from_db()
     return run
+
+
+# --- publish: quotes staff redact from text answers and approve for the public ---------------
+
+QUOTE_MAX_LENGTH = 600
+
+
+def _checked_quote(wave: Wave, question, text: str) -> str:
+    from django.core.exceptions import ValidationError
+
+    from commonground.surveys.models import TEXT_KINDS
+
+    text = (text or "").strip()
+    errors = {}
+    if question is None or question.instrument_id != wave.instrument_id:
+        errors["question"] = "Choose a question of this wave's questionnaire."
+    elif question.kind not in TEXT_KINDS:
+        errors["question"] = "Quotes come from questions answered in the resident's own words."
+    if not text:
+        errors["text"] = "Write the quote, with anything that could identify a person taken out."
+    elif len(text) > QUOTE_MAX_LENGTH:
+        errors["text"] = f"Keep a quote to {QUOTE_MAX_LENGTH} characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+    return text
+
+
+def make_quote(*, wave: Wave, question, text: str, by):
+    """A redacted quote from a wave's text answers, not yet public. The audit event says a
+    quote was made, never its words (the log is read by more people than the quotes)."""
+    from commonground.surveys.models import Quote
+
+    require(by, "surveys.redact", wave)
+    text = _checked_quote(wave, question, text)
+    with transaction.atomic():
+        quote = Quote.objects.create(wave=wave, question=question, text=text, redacted_by=by)
+        record(actor=by, action="survey.quote_made", target=quote, data={"wave": wave.pk})
+    return quote
+
+
+def approve_quote(*, quote, by):
+    """Make a quote public (shown once its wave is published)."""
+    from commonground.surveys.models import Quote
+
+    require(by, "surveys.redact", quote.wave)
+    with transaction.atomic():
+        Quote.objects.filter(pk=quote.pk).update(approved=True)
+        quote.approved = True
+        record(actor=by, action="survey.quote_approved", target=quote, data={})
+    return quote
+
+
+def withdraw_quote(*, quote, by) -> None:
+    """Take a quote down and delete it: the public never sees it again."""
+    require(by, "surveys.redact", quote.wave)
+    with transaction.atomic():
+        record(
+            actor=by,
+            action="survey.quote_withdrawn",
+            target=quote,
+            data={"wave": quote.wave_id, "was_approved": quote.approved},
+        )
+        quote.delete()
+
+
+def note_text_answers_read(*, wave: Wave, by) -> None:
+    """Reading residents' own words is reading sensitive data: audited, as every such view."""
+    require(by, "surveys.redact", wave)
+    record(actor=by, action="survey.text_answers_viewed", target=wave, data={})

@@ -438,3 +438,20 @@ def test_role_against_results_url(client, objects, role, name):
 @pytest.mark.parametrize("name", RESULTS_MATRIX)
 def test_the_public_is_sent_to_sign_in_from_results(client, objects, name):
     test_the_public_is_sent_to_sign_in(client, objects, name)
+
+
+# --- publish: survey quotes (surveys/tests/test_quotes.py checks each action role by role) ---
+SURVEY_REDACTORS = {R.COMMUNITY_ENGAGEMENT, R.ANALYST}
+MATRIX["surveys:publish_quotes"] = SURVEY_REDACTORS
+
+
+def test_every_publish_area_staff_url_is_in_the_tables():
+    from commonground.accounts.tests.test_routes import STAFF_POSTS
+    from commonground.surveys import urls as survey_urls
+
+    names = {
+        f"surveys:{p.name}"
+        for p in survey_urls.urlpatterns
+        if p.name.startswith("publish_") and str(p.pattern).startswith("staff/")
+    }
+    assert names <= set(MATRIX) | set(STAFF_POSTS), names - set(MATRIX) - set(STAFF_POSTS)

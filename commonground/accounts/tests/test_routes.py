@@ -355,3 +355,20 @@ def test_sign_in_pages_carry_the_headers(client, objects):
 
 # --- results: the weighting form (POST only) ------------------------------------------------
 STAFF_POSTS["surveys:results_weigh"] = {R.ANALYST}
+# --- publish: the community surveys' public pages (publish/tests/test_survey_pages.py) ---
+PUBLIC_PAGES |= {
+    "publish-survey-index",
+    "publish-survey-city",
+    "publish-survey-district",
+    "publish-survey-questionnaire",
+    "publish-survey-public-use",
+    "publish-survey-codebook",
+    "publish-survey-file",
+}
+STAFF_POSTS.update(
+    {
+        "surveys:publish_quote_make": {R.COMMUNITY_ENGAGEMENT, R.ANALYST},
+        "surveys:publish_quote_approve": {R.COMMUNITY_ENGAGEMENT, R.ANALYST},
+        "surveys:publish_quote_withdraw": {R.COMMUNITY_ENGAGEMENT, R.ANALYST},
+    }
+)
