@@ -82,3 +82,22 @@ def _letter_to_post(supervisor):
     with TestCase.captureOnCommitCallbacks(execute=True):
         route_case(case=case, to="mediation", by=supervisor)
     return ContactTask.objects.get(report=case.report)
+
+
+# --- phone: a wave with a phone sample, for the phone and paper pages ------------------------
+
+phone_objects_before = objects
+
+
+@pytest.fixture
+def objects(phone_objects_before):
+    from commonground.surveys.tests.phone_helpers import phone_wave
+
+    wave, _cases = phone_wave(make_staff("phone-sampler", R.ANALYST))
+    return {
+        **phone_objects_before,
+        **{
+            f"surveys:{name}": [wave.pk]
+            for name in ("phone_sample", "phone_max_attempts", "phone_next", "paper_entry")
+        },
+    }
