@@ -15,6 +15,15 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+@pytest.fixture(autouse=True)
+def _patient_first_load(page):
+    """A fresh live server's first page can take tens of seconds on a busy shared machine
+    (measured: 28 s for /en/staff/ at a load of 16 on 2 cores); each wait here is longer, so a
+    slow start does not read as a broken page."""
+    page.set_default_navigation_timeout(60_000)
+    page.set_default_timeout(30_000)
+
+
 def fits_the_width(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
