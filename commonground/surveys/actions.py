@@ -555,3 +555,20 @@ def enter_paper_response(
         district=None if code else district,
         by=by,
     )
+
+
+@transaction.atomic
+def erase_phone_numbers(*, wave: Wave, by) -> int:
+    """Deletes every phone number of a wave that has closed (the cases, their calls and
+    dispositions stay, for the response rates). Whatever closes a wave should call this in
+    the same step; until then staff who draw samples can do it from the sample page. Returns
+    how many numbers were erased."""
+    require(by, "surveys.sample", wave)
+    if not Wave.objects.filter(
+        pk=wave.pk, status__in=[WaveStatus.CLOSED, WaveStatus.PUBLISHED]
+    ).exists():
+        raise PhoneError(_("Numbers are erased once the wave has closed: this wave is still open."))
+    cases = PhoneCase.objects.filter(wave=wave, phone__isnull=False)
+    erased = cases.update(phone=None, held_by=None, held_until=None)
+    record(actor=by, action="survey.phone_numbers_erased", target=wave, data={"numbers": erased})
+    return erased

@@ -20,6 +20,9 @@ urlpatterns += [
         views_phone.phone_max_attempts,
         name="phone_max_attempts",
     ),
+    path(
+        "staff/surveys/phone/samples/<int:pk>/erase/", views_phone.phone_erase, name="phone_erase"
+    ),
     path("staff/surveys/phone/waves/<int:pk>/next/", views_phone.phone_next, name="phone_next"),
     path("staff/surveys/phone/cases/<int:pk>/", views_phone.phone_case, name="phone_case"),
     path("staff/surveys/phone/cases/<int:pk>/call/", views_phone.phone_call, name="phone_call"),

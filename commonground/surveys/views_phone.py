@@ -86,6 +86,7 @@ def _render_sample(request, wave, *, form=None, attempts_form=None, errors=None,
             or MaxAttemptsForm(initial={"max_call_attempts": wave.max_call_attempts}),
             "row_errors": errors or [],
             "editable": wave.status in (WaveStatus.DRAFT, WaveStatus.OPEN),
+            "numbers_kept": wave.phone_cases.filter(phone__isnull=False).exists(),
         },
         status=status,
     )
@@ -135,6 +136,21 @@ def phone_max_attempts(request, pk):
         form.add_error(None, str(error))
         return _render_sample(request, wave, attempts_form=form, status=400)
     messages.success(request, _("The number of calls is saved."))
+    return redirect("surveys:phone_sample", pk=wave.pk)
+
+
+@never_cache
+@staff_required(SAMPLE)
+@require_POST
+def phone_erase(request, pk):
+    wave = selectors.get_wave_for_user(request.user, pk, SAMPLE)
+    try:
+        erased = actions.erase_phone_numbers(wave=wave, by=request.user)
+    except actions.PhoneError as error:
+        form = PhoneSampleForm()
+        form.add_error(None, str(error))
+        return _render_sample(request, wave, form=form, status=400)
+    messages.success(request, _("%(count)s numbers were erased.") % {"count": erased})
     return redirect("surveys:phone_sample", pk=wave.pk)
 
 

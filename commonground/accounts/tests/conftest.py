@@ -98,6 +98,12 @@ def objects(phone_objects_before):
         **phone_objects_before,
         **{
             f"surveys:{name}": [wave.pk]
-            for name in ("phone_sample", "phone_max_attempts", "phone_next", "paper_entry")
+            for name in (
+                "phone_sample",
+                "phone_max_attempts",
+                "phone_erase",
+                "phone_next",
+                "paper_entry",
+            )
         },
     }

@@ -428,6 +428,7 @@ MATRIX.update(
 POST_ONLY |= {
     "surveys:phone_next",
     "surveys:phone_max_attempts",
+    "surveys:phone_erase",
     "surveys:phone_call",
     "surveys:phone_hand_back",
 }

@@ -367,6 +367,7 @@ STAFF_POSTS.update(
         "surveys:phone_call": PHONE_INTERVIEWERS,
         "surveys:phone_hand_back": PHONE_INTERVIEWERS,
         "surveys:phone_max_attempts": PHONE_SAMPLERS,
+        "surveys:phone_erase": PHONE_SAMPLERS,
     }
 )
 # A case's pages answer only the interviewer holding it (404 for everyone else with the role):

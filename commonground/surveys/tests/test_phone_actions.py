@@ -21,6 +21,7 @@ from commonground.surveys.actions import (
     PhoneError,
     PhoneSampleRefused,
     enter_paper_response,
+    erase_phone_numbers,
     finish_interview,
     hand_back_phone_case,
     import_phone_sample,
@@ -498,3 +499,24 @@ def test_paper_entry_is_refused_to_roles_without_it_and_in_other_languages(analy
             wave=wave, answers=dict(COMPLETE_ANSWERS), language="fr", by=interviewer
         )
     assert Response.objects.count() == 0
+
+
+# --- Erasing the numbers when the wave closes ----------------------------------------------------
+
+
+def test_a_closed_waves_numbers_are_erased_and_its_outcomes_kept(analyst, interviewer):
+    wave, cases = phone_wave(analyst)
+    take_next_phone_case(wave=wave, by=interviewer)
+    record_call(case=cases[0], disposition="2.11", by=interviewer)
+    with pytest.raises(PhoneError):
+        erase_phone_numbers(wave=wave, by=analyst)
+    wave.status = WaveStatus.CLOSED
+    wave.save()
+    with pytest.raises(PermissionDenied):
+        erase_phone_numbers(wave=wave, by=interviewer)
+    assert erase_phone_numbers(wave=wave, by=analyst) == len(cases)
+    assert not PhoneCase.objects.filter(phone__isnull=False).exists()
+    cases[0].refresh_from_db()
+    assert (cases[0].disposition, cases[0].status, cases[0].attempts) == ("2.11", "final", 1)
+    event = AuditEvent.objects.get(action="survey.phone_numbers_erased")
+    assert event.data == {"numbers": len(cases)}

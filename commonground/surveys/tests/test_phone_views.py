@@ -262,3 +262,18 @@ def test_paper_entry_lists_open_waves_or_says_there_are_none(client, interviewer
     wave = make_wave()
     body = client.get(reverse("surveys:paper_waves")).content.decode()
     assert reverse("surveys:paper_entry", args=[wave.pk]) in body
+
+
+def test_staff_erase_a_closed_waves_numbers_from_the_sample_page(client, analyst):
+    wave, _cases = phone_wave(analyst)
+    client.force_login(analyst)
+    path = reverse("surveys:phone_erase", args=[wave.pk])
+    assert client.post(path).status_code == 400
+    wave.status = "closed"
+    wave.save()
+    page = client.get(reverse("surveys:phone_sample", args=[wave.pk])).content.decode()
+    assert "Erase the phone numbers" in page
+    assert client.post(path).status_code == 302
+    assert not PhoneCase.objects.filter(phone__isnull=False).exists()
+    page = client.get(reverse("surveys:phone_sample", args=[wave.pk])).content.decode()
+    assert "have been erased" in page
