@@ -192,6 +192,9 @@ class Wave(models.Model):
     # Whether the open (opt-in) link takes responses during this wave.
     open_link = models.BooleanField(default=False)
     created_at = models.DateTimeField()
+    # Calls to a phone case without a final disposition before it is finished anyway (its last
+    # disposition becomes its final one); set on the wave's phone sample page.
+    max_call_attempts = models.PositiveSmallIntegerField(default=6)
 
     class Meta:
         ordering = ["survey", "opens_on", "pk"]
@@ -349,6 +352,12 @@ class PhoneCase(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     # Set once, in the transaction that stores the interview's response.
     used = models.BooleanField(default=False)
+    # The interviewer working the case, until `held_until`: the queue gives it to nobody else
+    # meanwhile. Changed only by the actions in commonground.surveys.actions.
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    held_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["wave", "status", "callback_at", "pk"]

@@ -102,3 +102,28 @@ def objects(_objects_before_results):
             for name in ("results_wave", "results_csv", "results_weigh")
         },
     }
+
+
+# --- phone: a wave with a phone sample, for the phone and paper pages ------------------------
+
+phone_objects_before = objects
+
+
+@pytest.fixture
+def objects(phone_objects_before):
+    from commonground.surveys.tests.phone_helpers import phone_wave
+
+    wave, _cases = phone_wave(make_staff("phone-sampler", R.ANALYST))
+    return {
+        **phone_objects_before,
+        **{
+            f"surveys:{name}": [wave.pk]
+            for name in (
+                "phone_sample",
+                "phone_max_attempts",
+                "phone_erase",
+                "phone_next",
+                "paper_entry",
+            )
+        },
+    }

@@ -455,3 +455,68 @@ def test_every_publish_area_staff_url_is_in_the_tables():
         if p.name.startswith("publish_") and str(p.pattern).startswith("staff/")
     }
     assert names <= set(MATRIX) | set(STAFF_POSTS), names - set(MATRIX) - set(STAFF_POSTS)
+
+
+# --- phone: telephone interviewing and paper entry ------------------------------------------
+
+# Interviewers (and community-engagement officers, who run the survey) work phone samples and
+# type in paper questionnaires; the staff who draw samples import the numbers.
+PHONE_INTERVIEWERS = {R.INTERVIEWER, R.COMMUNITY_ENGAGEMENT}
+PHONE_SAMPLERS = {R.COMMUNITY_ENGAGEMENT, R.ANALYST}
+PAPER_ENTRY = {R.INTERVIEWER, R.COMMUNITY_ENGAGEMENT}
+MATRIX.update(
+    {
+        "surveys:phone_queue": PHONE_INTERVIEWERS,
+        "surveys:phone_samples": PHONE_SAMPLERS,
+        "surveys:phone_sample": PHONE_SAMPLERS,
+        "surveys:paper_waves": PAPER_ENTRY,
+        "surveys:paper_entry": PAPER_ENTRY,
+    }
+)
+# POST-only: test_routes.py's STAFF_POSTS declares who may use them.
+POST_ONLY |= {
+    "surveys:phone_next",
+    "surveys:phone_max_attempts",
+    "surveys:phone_erase",
+    "surveys:phone_call",
+    "surveys:phone_hand_back",
+}
+# Pages of one case, open only to the interviewer holding it (404 for anyone else with the
+# role): test_a_case_is_open_only_to_the_interviewer_holding_it below.
+PHONE_HOLDER_PAGES = {"surveys:phone_case", "surveys:phone_interview"}
+
+
+def test_every_phone_and_paper_url_is_declared():
+    from commonground.surveys import urls
+
+    names = {
+        f"surveys:{p.name}" for p in urls.urlpatterns if p.name.startswith(("phone_", "paper_"))
+    }
+    assert names == (set(MATRIX) | POST_ONLY | PHONE_HOLDER_PAGES) & names
+    assert names >= PHONE_HOLDER_PAGES | {"surveys:phone_queue", "surveys:paper_entry"}
+
+
+@pytest.mark.parametrize("role", sorted(EVERY_ROLE))
+def test_a_case_is_open_only_to_the_interviewer_holding_it(client, role):
+    from django.urls import reverse
+
+    from commonground.surveys.actions import take_next_phone_case
+    from commonground.surveys.tests.phone_helpers import E164, phone_wave
+
+    wave, _cases = phone_wave(make_staff("sampler", R.ANALYST))
+    holder = make_staff("holder", R.INTERVIEWER)
+    case = take_next_phone_case(wave=wave, by=holder)
+    pages = [
+        reverse("surveys:phone_case", args=[case.pk]),
+        reverse("surveys:phone_interview", args=[case.pk, 1]),
+    ]
+    client.force_login(holder)
+    for path in pages:
+        assert client.get(path).status_code == 200, path
+    assert E164[0][2:5] in client.get(pages[0]).content.decode()
+    client.force_login(make_staff(f"o-{role}", role))
+    for path in pages:
+        response = client.get(path)
+        expected = 404 if role in PHONE_INTERVIEWERS else 403
+        assert response.status_code == expected, (role, path)
+        assert "555" not in response.content.decode()

@@ -372,3 +372,23 @@ STAFF_POSTS.update(
         "surveys:publish_quote_withdraw": {R.COMMUNITY_ENGAGEMENT, R.ANALYST},
     }
 )
+# --- phone: telephone interviewing and paper entry ------------------------------------------
+
+from commonground.accounts.tests.test_permissions import (  # noqa: E402
+    PHONE_HOLDER_PAGES,
+    PHONE_INTERVIEWERS,
+    PHONE_SAMPLERS,
+)
+
+STAFF_POSTS.update(
+    {
+        "surveys:phone_next": PHONE_INTERVIEWERS,
+        "surveys:phone_call": PHONE_INTERVIEWERS,
+        "surveys:phone_hand_back": PHONE_INTERVIEWERS,
+        "surveys:phone_max_attempts": PHONE_SAMPLERS,
+        "surveys:phone_erase": PHONE_SAMPLERS,
+    }
+)
+# A case's pages answer only the interviewer holding it (404 for everyone else with the role):
+# test_permissions.py's test_a_case_is_open_only_to_the_interviewer_holding_it.
+COVERED_ELSEWHERE |= PHONE_HOLDER_PAGES
