@@ -406,3 +406,18 @@ def test_role_against_item_action(client, role, name):
     else:
         assert response.status_code == 403, f"{role} on {name}"
         assert item.custody.count() == events
+
+
+# --- sample: address lists, samples, letters, open link (surveys.sample) ---------------------
+
+SAMPLERS = {R.COMMUNITY_ENGAGEMENT, R.ANALYST}
+MATRIX.update(
+    {
+        "surveys:sample_overview": SAMPLERS,
+        "surveys:sample_frame_import": SAMPLERS,
+        "surveys:sample_frame_detail": SAMPLERS,
+        "surveys:sample_draw": SAMPLERS,
+        "surveys:sample_open_link": SAMPLERS,
+        "surveys:sample_detail": SAMPLERS,
+    }
+)

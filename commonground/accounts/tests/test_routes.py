@@ -351,3 +351,10 @@ def test_sign_in_pages_carry_the_headers(client, objects):
         response = client.get(path)
         assert response.status_code < 500, path
         assert_security_headers(response, path)
+
+
+# --- sample: the letters' download (POST only) -----------------------------------------------
+
+from commonground.accounts.tests.test_permissions import SAMPLERS  # noqa: E402
+
+STAFF_POSTS["surveys:sample_letters"] = SAMPLERS
