@@ -184,7 +184,11 @@ def submit_response(
 
 # --- sample: address frames, samples, invitations, letters ---------------------------------
 
+import secrets  # noqa: E402
+
 from django.core.exceptions import ValidationError  # noqa: E402
+from django.core.files.base import ContentFile  # noqa: E402
+from django.core.files.storage import default_storage  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
@@ -234,25 +238,24 @@ def import_address_frame(
         )
     if not read.rows:
         raise ImportRefused(_("Nothing was imported: the file has no usable address."), read)
-    districts = district_codes()
+    in_background = len(read.rows) > sampling.LOAD_AT_ONCE
     with transaction.atomic():
         frame = AddressFrame.objects.create(
-            survey=survey, name=name[:120], imported_at=timezone.now(), imported_by=by
+            survey=survey,
+            name=name[:120],
+            imported_at=timezone.now(),
+            imported_by=by,
+            loading=in_background,
+            rows_total=len(read.rows),
         )
-        Address.objects.bulk_create(
-            (
-                Address(
-                    frame=frame,
-                    line1=row["line1"],
-                    line2=row["line2"],
-                    city=row["city"],
-                    postcode=row["postcode"],
-                    district=districts[row["district"]],
-                )
-                for row in read.rows
-            ),
-            batch_size=2000,
-        )
+        if in_background:
+            path = default_storage.save(
+                f"surveys/address-lists/{secrets.token_hex(16)}.csv",
+                ContentFile(sampling.rows_csv(read.rows).encode()),
+            )
+            transaction.on_commit(lambda: _queue_loading(frame.pk, path))
+        else:
+            _write_addresses(frame, read.rows)
         record(
             actor=by,
             action="survey.address_frame_imported",
@@ -261,9 +264,51 @@ def import_address_frame(
                 "addresses": len(read.rows),
                 "duplicates": read.duplicates,
                 "skipped_rows": len(read.errors),
+                "in_background": in_background,
             },
         )
     return frame, read
+
+
+def _queue_loading(frame_id: int, path: str) -> None:
+    from commonground.surveys.tasks_sample import load_addresses_task
+
+    load_addresses_task.enqueue(frame_id=frame_id, path=path)
+
+
+def _write_addresses(frame: AddressFrame, rows: list[dict]) -> None:
+    districts = district_codes()
+    Address.objects.bulk_create(
+        (
+            Address(
+                frame=frame,
+                line1=row["line1"],
+                line2=row["line2"],
+                city=row["city"],
+                postcode=row["postcode"],
+                district=districts[row["district"]],
+            )
+            for row in rows
+        ),
+        batch_size=2000,
+    )
+
+
+def load_addresses(*, frame_id: int, path: str) -> int:
+    """Write a large list's checked rows into its frame (queued by `import_address_frame`), a
+    chunk per transaction, counting them on the frame so its page shows the progress; the
+    stored rows are deleted at the end. Returns the number of addresses written."""
+    frame = AddressFrame.objects.get(pk=frame_id, loading=True)
+    with default_storage.open(path, "rb") as stored:
+        rows = sampling.read_rows_csv(stored.read().decode())
+    for start in range(frame.rows_loaded, len(rows), sampling.LOAD_CHUNK):
+        chunk = rows[start : start + sampling.LOAD_CHUNK]
+        with transaction.atomic():
+            _write_addresses(frame, chunk)
+            AddressFrame.objects.filter(pk=frame.pk).update(rows_loaded=start + len(chunk))
+    AddressFrame.objects.filter(pk=frame.pk).update(loading=False, rows_loaded=len(rows))
+    default_storage.delete(path)
+    return len(rows)
 
 
 def frame_sizes(frame: AddressFrame) -> dict[str, int]:
@@ -288,6 +333,10 @@ def draw_sample(
     and sample size (`Sample.strata`, the design weights' source). One invitation per drawn
     address; its code is made when its letter is printed."""
     require(by, "surveys.sample", wave)
+    if frame.loading:
+        raise ValidationError(
+            {"frame": _("This address list is still loading. Wait until it is ready.")}
+        )
     if frame.survey_id != wave.survey_id:
         raise ValidationError({"frame": _("This address list belongs to another survey.")})
     if wave.status not in (WaveStatus.DRAFT, WaveStatus.OPEN):

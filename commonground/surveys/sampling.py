@@ -27,6 +27,9 @@ LIMITS = {"line1": 200, "line2": 200, "city": 100, "postcode": 20, "district": 2
 UNPRINTED = "unprinted:"
 # The resident's entry page (the online area's): /survey/ redirects to the reader's language.
 SURVEY_PATH = "/survey/"
+# Lists longer than this are written by a background task that shows its progress.
+LOAD_AT_ONCE = 20_000
+LOAD_CHUNK = 5_000
 # How many errors an import shows; the rest are counted.
 ERRORS_SHOWN = 50
 # Seeds are small enough to copy by hand into a report; they need not be secret.
@@ -122,6 +125,19 @@ def read_addresses(upload, districts: Mapping[str, object]) -> ReadAddresses:
     except csv.Error as error:
         result.problem = _("The file could not be read as CSV: %(error)s") % {"error": error}
     return result
+
+
+def rows_csv(rows: list[dict]) -> str:
+    """Checked rows as CSV, to hand to the background task."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def read_rows_csv(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def _row_problems(row: dict, districts: Mapping[str, object]) -> list[str]:

@@ -77,10 +77,15 @@ def sample_frame_import(request):
 
 
 def _import_summary(read) -> str:
-    parts = [
-        ngettext("%(n)s address was imported.", "%(n)s addresses were imported.", len(read.rows))
-        % {"n": len(read.rows)}
-    ]
+    if len(read.rows) > sampling.LOAD_AT_ONCE:
+        first = _(
+            "%(n)s addresses were checked and are being written; this page shows the progress."
+        ) % {"n": len(read.rows)}
+    else:
+        first = ngettext(
+            "%(n)s address was imported.", "%(n)s addresses were imported.", len(read.rows)
+        ) % {"n": len(read.rows)}
+    parts = [first]
     if read.duplicates:
         parts.append(
             ngettext(
@@ -130,7 +135,7 @@ def sample_draw(request, pk: int):
     existing = wave.samples.filter(kind=SampleKind.ADDRESS).first()
     if existing:
         return redirect("surveys:sample_detail", existing.pk)
-    frames = wave.survey.frames.all()
+    frames = wave.survey.frames.filter(loading=False)
     districts = District.objects.filter(survey_addresses__frame__survey=wave.survey).distinct()
     form = DrawForm(request.POST or None, frames=frames, districts=list(districts))
     if request.method == "POST" and form.is_valid():

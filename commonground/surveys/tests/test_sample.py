@@ -475,3 +475,48 @@ def test_the_strata_and_dispositions_count_printed_and_used_invitations_only(
 
 def test_no_rates_before_any_letter_went_out(sample):
     assert sample_rates(sample) is None
+
+
+# --- Large lists load in the background, with progress -------------------------------------
+
+
+def test_a_large_list_is_checked_at_once_and_written_by_a_task_that_counts(
+    wave, engagement_officer, monkeypatch, on_commit_immediately
+):
+    from django.core.files.storage import default_storage
+
+    monkeypatch.setattr(sampling, "LOAD_AT_ONCE", 4)
+    monkeypatch.setattr(sampling, "LOAD_CHUNK", 3)
+    stored = []
+    real_save = default_storage.save
+    monkeypatch.setattr(
+        default_storage,
+        "save",
+        lambda name, content: stored.append(real_save(name, content)) or stored[-1],
+    )
+    frame, _read = import_address_frame(
+        survey=wave.survey, name="Big", upload=addresses(5, 3), by=engagement_officer
+    )
+    frame.refresh_from_db()
+    assert (frame.loading, frame.rows_total, frame.rows_loaded) == (False, 8, 8)
+    assert frame.addresses.count() == 8
+    assert stored and not default_storage.exists(stored[0])  # the rows' file is gone
+    event = AuditEvent.objects.get(action="survey.address_frame_imported")
+    assert event.data["in_background"] is True
+
+
+def test_a_list_still_loading_shows_its_progress_and_gives_no_sample(
+    wave, engagement_officer, monkeypatch, client
+):
+    monkeypatch.setattr(sampling, "LOAD_AT_ONCE", 4)
+    # In a test nothing commits, so the queued task never runs: the list stays loading.
+    frame, _read = import_address_frame(
+        survey=wave.survey, name="Big", upload=addresses(5, 3), by=engagement_officer
+    )
+    assert frame.loading and frame.addresses.count() == 0
+    with pytest.raises(ValidationError, match="still loading"):
+        draw_sample(wave=wave, frame=frame, by=engagement_officer, allocation="equal", total=2)
+    client.force_login(engagement_officer)
+    page = client.get(f"/en/staff/surveys/sampling/lists/{frame.pk}/").content.decode()
+    assert '<progress id="frame-progress" max="8" value="0">' in page
+    assert "0 of 8 addresses written." in page
