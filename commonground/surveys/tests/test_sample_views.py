@@ -236,7 +236,7 @@ def test_unknown_objects_are_not_found(client, sampler):
         assert client.get(path).status_code == 404, path
 
 
-def test_an_upload_too_big_for_a_line_is_a_clear_error_not_a_crash(client, sampler):
+def test_a_file_that_is_not_text_gets_a_clear_error_not_a_crash(client, sampler):
     make_districts()
     survey = make_survey()
     content = b"\x00\xff" * 10
