@@ -24,7 +24,8 @@ def test_import_draw_and_print(page, sign_in_browser, engagement_officer, tmp_pa
     page.set_viewport_size(WIDTHS[width])
     sign_in_browser(engagement_officer)
 
-    page.goto("/en/staff/surveys/sampling/")
+    # The live server's first page imports and renders everything once: allow it the time.
+    page.goto("/en/staff/surveys/sampling/", timeout=60_000)
     assert "No address list yet." in page.locator("main").inner_text()
     assert fits_the_width(page)
     assert_accessible(page)
