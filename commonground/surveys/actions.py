@@ -188,6 +188,13 @@ import csv  # noqa: E402
 import io  # noqa: E402
 import logging  # noqa: E402
 
+# --- sample: address frames, samples, invitations, letters ---------------------------------
+import secrets  # noqa: E402
+
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.core.files.base import ContentFile  # noqa: E402
+from django.core.files.storage import default_storage  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
@@ -908,3 +915,258 @@ def erase_phone_numbers(*, wave: Wave, by) -> int:
     erased = cases.update(phone=None, held_by=None, held_until=None)
     record(actor=by, action="survey.phone_numbers_erased", target=wave, data={"numbers": erased})
     return erased
+
+
+from commonground.surveys import sampling  # noqa: E402
+from commonground.surveys.models import (  # noqa: E402
+    Address,
+    AddressFrame,
+    Sample,
+    Survey,
+)
+
+
+class ImportRefused(ValidationError):
+    """An address list that was not imported; `read` holds what was found, row by row."""
+
+    def __init__(self, message: str, read: sampling.ReadAddresses):
+        super().__init__(message)
+        self.read = read
+
+
+def district_codes() -> dict[str, District]:
+    """District code -> district, for the codes an address list may use."""
+    return {d.code: d for d in District.objects.order_by("code")}
+
+
+def import_address_frame(
+    *, survey: Survey, name: str, upload, by, skip_bad_rows: bool = False
+) -> tuple[AddressFrame, sampling.ReadAddresses]:
+    """A new address frame from a CSV list: every row checked first; nothing is saved when a
+    row is wrong unless `skip_bad_rows` says to keep the good ones; exact duplicates are kept
+    once and counted."""
+    require(by, "surveys.sample", survey)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the list a name, e.g. “City addresses 2026”.")})
+    read = sampling.read_addresses(upload, district_codes())
+    if read.problem:
+        raise ImportRefused(read.problem, read)
+    if read.errors and not skip_bad_rows:
+        raise ImportRefused(
+            _("Nothing was imported: %(count)s rows need correcting.")
+            % {"count": len(read.errors)},
+            read,
+        )
+    if not read.rows:
+        raise ImportRefused(_("Nothing was imported: the file has no usable address."), read)
+    in_background = len(read.rows) > sampling.LOAD_AT_ONCE
+    with transaction.atomic():
+        frame = AddressFrame.objects.create(
+            survey=survey,
+            name=name[:120],
+            imported_at=timezone.now(),
+            imported_by=by,
+            loading=in_background,
+            rows_total=len(read.rows),
+        )
+        if in_background:
+            path = default_storage.save(
+                f"surveys/address-lists/{secrets.token_hex(16)}.csv",
+                ContentFile(sampling.rows_csv(read.rows).encode()),
+            )
+            transaction.on_commit(lambda: _queue_loading(frame.pk, path))
+        else:
+            _write_addresses(frame, read.rows)
+        record(
+            actor=by,
+            action="survey.address_frame_imported",
+            target=frame,
+            data={
+                "addresses": len(read.rows),
+                "duplicates": read.duplicates,
+                "skipped_rows": len(read.errors),
+                "in_background": in_background,
+            },
+        )
+    return frame, read
+
+
+def _queue_loading(frame_id: int, path: str) -> None:
+    from commonground.surveys.tasks_sample import load_addresses_task
+
+    load_addresses_task.enqueue(frame_id=frame_id, path=path)
+
+
+def _write_addresses(frame: AddressFrame, rows: list[dict]) -> None:
+    districts = district_codes()
+    Address.objects.bulk_create(
+        (
+            Address(
+                frame=frame,
+                line1=row["line1"],
+                line2=row["line2"],
+                city=row["city"],
+                postcode=row["postcode"],
+                district=districts[row["district"]],
+            )
+            for row in rows
+        ),
+        batch_size=2000,
+    )
+
+
+def load_addresses(*, frame_id: int, path: str) -> int:
+    """Write a large list's checked rows into its frame (queued by `import_address_frame`), a
+    chunk per transaction, counting them on the frame so its page shows the progress; the
+    stored rows are deleted at the end. Returns the number of addresses written."""
+    frame = AddressFrame.objects.get(pk=frame_id, loading=True)
+    with default_storage.open(path, "rb") as stored:
+        rows = sampling.read_rows_csv(stored.read().decode())
+    for start in range(frame.rows_loaded, len(rows), sampling.LOAD_CHUNK):
+        chunk = rows[start : start + sampling.LOAD_CHUNK]
+        with transaction.atomic():
+            _write_addresses(frame, chunk)
+            AddressFrame.objects.filter(pk=frame.pk).update(rows_loaded=start + len(chunk))
+    AddressFrame.objects.filter(pk=frame.pk).update(loading=False, rows_loaded=len(rows))
+    default_storage.delete(path)
+    return len(rows)
+
+
+def frame_sizes(frame: AddressFrame) -> dict[str, int]:
+    """Addresses of the frame in each district, by district code."""
+    rows = frame.addresses.values("district__code").annotate(n=Count("pk"))
+    return {row["district__code"]: row["n"] for row in rows}
+
+
+def draw_sample(
+    *,
+    wave: Wave,
+    frame: AddressFrame,
+    by,
+    allocation: str,
+    total: int | None = None,
+    per_district: dict[str, int] | None = None,
+    seed: int | None = None,
+) -> Sample:
+    """A stratified random sample of the frame's addresses for a wave, by district: sizes by
+    `allocation` (proportional or equal shares of `total`, or given per district), drawn with
+    `seed` (a random one when not given), which is recorded with each district's frame size
+    and sample size (`Sample.strata`, the design weights' source). One invitation per drawn
+    address; its code is made when its letter is printed."""
+    require(by, "surveys.sample", wave)
+    if frame.loading:
+        raise ValidationError(
+            {"frame": _("This address list is still loading. Wait until it is ready.")}
+        )
+    if frame.survey_id != wave.survey_id:
+        raise ValidationError({"frame": _("This address list belongs to another survey.")})
+    if wave.status not in (WaveStatus.DRAFT, WaveStatus.OPEN):
+        raise ValidationError(_("This wave is closed: it cannot get a new sample."))
+    if seed is not None and not 0 <= seed < sampling.SEED_LIMIT:
+        raise ValidationError(
+            {"seed": _("The seed is a whole number from 0 to 999999999, or leave it empty.")}
+        )
+    sizes_in_frame = frame_sizes(frame)
+    try:
+        sizes = sampling.allocate(sizes_in_frame, allocation, total, per_district)
+    except sampling.AllocationError as error:
+        raise ValidationError(str(error)) from None
+    seed = sampling.new_seed() if seed is None else seed
+    units: dict[str, list[int]] = {code: [] for code in sizes_in_frame}
+    for pk, code in frame.addresses.values_list("pk", "district__code"):
+        units[code].append(pk)
+    drawn = sampling.draw(units, sizes, seed)
+    with transaction.atomic():
+        if Sample.objects.filter(wave=wave, kind=SampleKind.ADDRESS).exists():
+            raise ValidationError(_("This wave already has an address sample."))
+        sample = Sample.objects.create(
+            wave=wave,
+            kind=SampleKind.ADDRESS,
+            frame=frame,
+            seed=seed,
+            strata={code: [sizes_in_frame[code], len(drawn[code])] for code in sorted(drawn)},
+            drawn_at=timezone.now(),
+            drawn_by=by,
+        )
+        district_of = {
+            pk: district_id for pk, district_id in frame.addresses.values_list("pk", "district_id")
+        }
+        Invitation.objects.bulk_create(
+            (
+                Invitation(
+                    wave=wave,
+                    sample=sample,
+                    address_id=pk,
+                    district_id=district_of[pk],
+                    code_hash=sampling.placeholder_hash(),
+                )
+                for code in sorted(drawn)
+                for pk in drawn[code]
+            ),
+            batch_size=2000,
+        )
+        record(
+            actor=by,
+            action="survey.sample_drawn",
+            target=sample,
+            data={"seed": seed, "allocation": allocation, "strata": sample.strata},
+        )
+    return sample
+
+
+class LetterBatch:
+    UNPRINTED = "unprinted"
+    REPRINT = "reprint"
+
+
+LETTERS_PER_BATCH = 500
+
+
+def print_letters(
+    *,
+    sample: Sample,
+    by,
+    which: str = LetterBatch.UNPRINTED,
+    district: District | None = None,
+    limit: int = LETTERS_PER_BATCH,
+) -> tuple[bytes, int]:
+    """One PDF of invitation letters (English and Spanish on each) for up to `limit` unused
+    invitations of the sample: those never printed, or (`REPRINT`) every unused one. Each
+    letter gets a fresh code; only its keyed hash is stored, so a reprinted letter's old code
+    stops working. Returns the PDF and the number of letters in it."""
+    require(by, "surveys.sample", sample.wave)
+    if which not in (LetterBatch.UNPRINTED, LetterBatch.REPRINT):
+        raise ValidationError(_("Choose which letters to print."))
+    if sample.wave.status not in (WaveStatus.DRAFT, WaveStatus.OPEN):
+        raise ValidationError(_("This wave is closed: its letters can no longer be printed."))
+    limit = max(1, min(int(limit), LETTERS_PER_BATCH))
+    chosen = sample.invitations.filter(used=False).select_related("address", "district")
+    if which == LetterBatch.UNPRINTED:
+        chosen = chosen.filter(letter_printed=False)
+    if district is not None:
+        chosen = chosen.filter(district=district)
+    letters = []
+    with transaction.atomic():
+        for invitation in chosen.order_by("district__code", "pk")[:limit]:
+            code = codes.new_code()
+            # Conditional, so an invitation used meanwhile keeps the code that let it in.
+            changed = Invitation.objects.filter(pk=invitation.pk, used=False).update(
+                code_hash=codes.code_hash(code), code=None, letter_printed=True
+            )
+            if changed:
+                letters.append(sampling.letter(invitation, code))
+        if not letters:
+            raise ValidationError(_("There is no letter left to print with these choices."))
+        record(
+            actor=by,
+            action="survey.letters_printed",
+            target=sample,
+            data={
+                "letters": len(letters),
+                "reprint": which == LetterBatch.REPRINT,
+                "district": district.code if district else "",
+            },
+        )
+    html = sampling.letters_html(letters, sample.wave.survey)
+    return sampling.render_pdf(html), len(letters)

@@ -236,6 +236,11 @@ class AddressFrame(models.Model):
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A large list's addresses are written by a background task, which counts them here; no
+    # sample is drawn from a list still loading. Changed only by the sample actions.
+    loading = models.BooleanField(default=False)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_loaded = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-imported_at"]

@@ -9,7 +9,18 @@ from dataclasses import dataclass
 import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,6 +34,7 @@ from commonground.surveys.models import (
     NUMBER_KINDS,
     PROBABILITY_RECRUITMENT,
     TEXT_KINDS,
+    AddressFrame,
     Answer,
     Basis,
     Estimate,
@@ -33,6 +45,8 @@ from commonground.surveys.models import (
     QuestionKind,
     Quote,
     Response,
+    Sample,
+    SampleKind,
     Survey,
     Wave,
     WaveStatus,
@@ -518,3 +532,118 @@ def get_held_case_for_user(user, pk: int) -> PhoneCase:
 def calls_of(case: PhoneCase) -> QuerySet:
     """The calls made to the case so far (for the interviewer working it)."""
     return case.calls.order_by("called_at", "pk")
+
+
+# --- sample: address frames, samples, invitations, letters ---------------------------------
+
+
+SAMPLE_PERMISSION = "surveys.sample"
+
+
+def surveys_for_sampling(user):
+    """Every survey with its address lists (and their sizes) and its waves (and their address
+    samples), for the sampling overview."""
+    require(user, SAMPLE_PERMISSION)
+    frames = AddressFrame.objects.annotate(size=Count("addresses")).order_by("-imported_at")
+    samples = Sample.objects.filter(kind=SampleKind.ADDRESS).annotate(drawn=Count("invitations"))
+    waves = Wave.objects.prefetch_related(Prefetch("samples", queryset=samples))
+    return Survey.objects.prefetch_related(
+        Prefetch("frames", queryset=frames), Prefetch("waves", queryset=waves)
+    )
+
+
+def get_frame_for_user(user, pk: int) -> AddressFrame:
+    require(user, SAMPLE_PERMISSION)
+    return get_object_or_404(AddressFrame.objects.select_related("survey"), pk=pk)
+
+
+def get_sample_for_user(user, pk: int) -> Sample:
+    require(user, SAMPLE_PERMISSION)
+    return get_object_or_404(
+        Sample.objects.select_related("wave__survey", "frame"), pk=pk, kind=SampleKind.ADDRESS
+    )
+
+
+def frame_districts(frame: AddressFrame) -> list[dict]:
+    """Each district of the frame with its name and number of addresses, in code order."""
+    rows = (
+        frame.addresses.values("district__code", "district__name")
+        .annotate(n=Count("pk"))
+        .order_by("district__code")
+    )
+    return [
+        {"code": r["district__code"], "name": r["district__name"], "size": r["n"]} for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class StratumRow:
+    code: str
+    name: str
+    frame_size: int
+    drawn: int
+    design_weight: float | None
+    printed: int
+    used: int
+
+
+def sample_strata(sample: Sample) -> list[StratumRow]:
+    """Per district: the frame size and sample size recorded at the draw, the design weight
+    they give, and how many letters were printed and invitations used (counts only: which
+    invitation let which response in is nowhere to be known)."""
+    counts = {
+        row["district__code"]: row
+        for row in sample.invitations.values("district__code").annotate(
+            printed=Count("pk", filter=Q(letter_printed=True)),
+            used=Count("pk", filter=Q(used=True)),
+        )
+    }
+    names = dict(District.objects.filter(code__in=sample.strata).values_list("code", "name"))
+    rows = []
+    for code in sorted(sample.strata):
+        frame_size, drawn = sample.strata[code]
+        found = counts.get(code, {})
+        rows.append(
+            StratumRow(
+                code=code,
+                name=names.get(code, ""),
+                frame_size=frame_size,
+                drawn=drawn,
+                design_weight=frame_size / drawn if drawn else None,
+                printed=found.get("printed", 0),
+                used=found.get("used", 0),
+            )
+        )
+    return rows
+
+
+# A letter never printed was never mailed; one printed with no response and no disposition
+# recorded is, at the end, "nothing ever returned" (AAPOR's mail codes).
+NOT_MAILED = "3.11"
+NOTHING_RETURNED = "3.19"
+COMPLETE = "1.1"
+
+
+def sample_dispositions(sample: Sample) -> dict[str, int]:
+    """Final AAPOR disposition codes of the sample's invitations, counted."""
+    counts: dict[str, int] = {}
+    rows = sample.invitations.values("used", "disposition", "letter_printed").annotate(
+        n=Count("pk")
+    )
+    for row in rows:
+        if row["used"]:
+            code = COMPLETE
+        elif row["disposition"]:
+            code = row["disposition"]
+        else:
+            code = NOTHING_RETURNED if row["letter_printed"] else NOT_MAILED
+        counts[code] = counts.get(code, 0) + row["n"]
+    return counts
+
+
+def sample_rates(sample: Sample) -> aapor.Rates | None:
+    """AAPOR outcome rates of the sample so far, or None before any letter went out."""
+    counts = sample_dispositions(sample)
+    if not sum(n for code, n in counts.items() if code != NOT_MAILED):
+        return None
+    return aapor.rates(counts, mode=aapor.Mode.MAIL)

@@ -127,3 +127,23 @@ def objects(phone_objects_before):
             )
         },
     }
+
+
+# --- sample: an address list, a wave with its sample, a wave without one -------------------
+
+_objects_before_sample = objects
+
+
+@pytest.fixture
+def objects(_objects_before_sample):
+    from commonground.surveys.tests.sample_helpers import sampled_wave
+
+    frame, wave, sample, unsampled = sampled_wave()
+    return {
+        **_objects_before_sample,
+        "surveys:sample_frame_detail": [frame.pk],
+        "surveys:sample_draw": [unsampled.pk],
+        "surveys:sample_open_link": [wave.pk],
+        "surveys:sample_detail": [sample.pk],
+        "surveys:sample_letters": [sample.pk],
+    }

@@ -520,3 +520,18 @@ def test_a_case_is_open_only_to_the_interviewer_holding_it(client, role):
         expected = 404 if role in PHONE_INTERVIEWERS else 403
         assert response.status_code == expected, (role, path)
         assert "555" not in response.content.decode()
+
+
+# --- sample: address lists, samples, letters, open link (surveys.sample) ---------------------
+
+SAMPLERS = {R.COMMUNITY_ENGAGEMENT, R.ANALYST}
+MATRIX.update(
+    {
+        "surveys:sample_overview": SAMPLERS,
+        "surveys:sample_frame_import": SAMPLERS,
+        "surveys:sample_frame_detail": SAMPLERS,
+        "surveys:sample_draw": SAMPLERS,
+        "surveys:sample_open_link": SAMPLERS,
+        "surveys:sample_detail": SAMPLERS,
+    }
+)

@@ -392,3 +392,8 @@ STAFF_POSTS.update(
 # A case's pages answer only the interviewer holding it (404 for everyone else with the role):
 # test_permissions.py's test_a_case_is_open_only_to_the_interviewer_holding_it.
 COVERED_ELSEWHERE |= PHONE_HOLDER_PAGES
+# --- sample: the letters' download (POST only) -----------------------------------------------
+
+from commonground.accounts.tests.test_permissions import SAMPLERS  # noqa: E402
+
+STAFF_POSTS["surveys:sample_letters"] = SAMPLERS
