@@ -406,3 +406,26 @@ def test_role_against_item_action(client, role, name):
     else:
         assert response.status_code == 403, f"{role} on {name}"
         assert item.custody.count() == events
+
+
+# --- online: the resident's survey pages are the same for everyone -----------------------------
+# They are resident pages (web.resident): no role opens more of them, and a signed-in staff
+# member's session is neither read nor shown there (a staff member answers as anyone does).
+
+
+@pytest.mark.parametrize("role", [None, *sorted(EVERY_ROLE)])
+def test_every_role_sees_the_survey_pages_as_a_resident_does(client, role):
+    from commonground.surveys.tests.factories import make_wave
+
+    make_wave()
+    if role is not None:
+        user = make_staff(f"s-{role}", role)
+        client.force_login(user)
+        confirm_second_factor(client, user)
+    for path in ("/en/survey/", "/en/survey/trust/"):
+        response = client.get(path)
+        assert response.status_code == 200, (role, path)
+        assert "Sign out" not in response.content.decode(), (role, path)
+    started = client.post("/en/survey/trust/")
+    assert started["Location"] == "/en/survey/questions/1/", role
+    assert client.get(started["Location"]).status_code == 200, role

@@ -351,3 +351,16 @@ def test_sign_in_pages_carry_the_headers(client, objects):
         response = client.get(path)
         assert response.status_code < 500, path
         assert_security_headers(response, path)
+
+
+# --- online: the resident's survey pages (surveys/tests/test_online_views.py covers them) ---
+RESIDENT_FORMS |= {
+    "surveys:online_start",
+    "surveys:online_code_link",
+    "surveys:online_open",
+    "surveys:online_page",
+    "surveys:online_review",
+    "surveys:online_send",
+    "surveys:online_thanks",
+    "surveys:online_leave",
+}
