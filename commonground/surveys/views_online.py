@@ -86,6 +86,14 @@ def _code_rate() -> str:
     return getattr(settings, "SURVEY_CODE_RATE", DEFAULT_CODE_RATE)
 
 
+# Questionnaires begun through the open link by one connection (each keeps a draft).
+DEFAULT_OPEN_LINK_RATE = "20/h"
+
+
+def _open_link_rate() -> str:
+    return getattr(settings, "SURVEY_OPEN_LINK_RATE", DEFAULT_OPEN_LINK_RATE)
+
+
 # --- Refusals: why a code or a link does not open a questionnaire -----------------------------
 
 
@@ -297,7 +305,9 @@ def start(request):
         {
             "form": form,
             "refusal": message,
-            "open_waves": surveys_with_open_links(),
+            "open_surveys": [
+                (wave.survey.slug, _title(wave.survey)) for wave in surveys_with_open_links()
+            ],
             "resume_url": _resume(current.wave, current.draft).url if current else "",
         },
         status=status,
@@ -333,17 +343,24 @@ def open_link(request, survey):
             "surveys/online/not_open.html",
             {"survey": found, "title": _title(found), "wave": latest_wave(found)},
         )
+    throttled = False
     if request.method == "POST":
         current = _current(request)
         if current is not None and current.wave.pk == wave.pk:
             return _resume(wave, current.draft)
-        key_hash = new_draft_key()
-        try:
-            draft = start_draft(wave=wave, key_hash=key_hash, language=_language(wave))
-        except WaveNotOpen:
-            return redirect(request.path)
-        _begin(request, wave=wave, key_hash=key_hash, code=None, recruitment=Recruitment.OPEN_LINK)
-        return _resume(wave, draft)
+        # Each start keeps a draft: a connection starting questionnaire after questionnaire
+        # is stopped before it fills the table.
+        throttled = too_many("survey-open-link", _client_identity(request), _open_link_rate())
+        if not throttled:
+            key_hash = new_draft_key()
+            try:
+                draft = start_draft(wave=wave, key_hash=key_hash, language=_language(wave))
+            except WaveNotOpen:
+                return redirect(request.path)
+            _begin(
+                request, wave=wave, key_hash=key_hash, code=None, recruitment=Recruitment.OPEN_LINK
+            )
+            return _resume(wave, draft)
     return render(
         request,
         "surveys/online/open.html",
@@ -353,7 +370,9 @@ def open_link(request, survey):
             "title": _title(found),
             "description": in_language(found.description, get_language()),
             "pages": len(pages(wave.instrument)),
+            "throttled": throttled,
         },
+        status=429 if throttled else 200,
     )
 
 
@@ -468,6 +487,7 @@ def page(request, number):
 
 def _items(form, wave, language):
     """(bound field, None) per question shown, (None, the note's words) per note."""
+    form.label_suffix = ""  # a question ends with its own "?" or "."
     default = wave.instrument.default_language
     return [
         (field, None if field is not None else in_language(q.label, language, default))

@@ -165,6 +165,22 @@ def test_a_refused_link_redirects_to_the_start_page_with_the_reason(client, invi
     assert "We could not find" not in client.get(START).content.decode()
 
 
+def test_the_code_is_kept_nowhere_in_plain(client, invited):
+    from django.contrib.sessions.models import Session
+
+    from commonground.web.models import RateLimitCounter
+
+    code, _invitation = invited[0]
+    enter(client, code)
+    client.post(PAGE1, {"safe": "4", "contact": "no", "action": "next"})
+    kept = [str(s.get_decoded()) + s.session_data for s in Session.objects.all()]
+    kept += [f"{d.key_hash} {d.answers}" for d in Draft.objects.all()]
+    kept += [r.key for r in RateLimitCounter.objects.all()]
+    assert kept
+    everything = " ".join(kept).upper()
+    assert code not in everything and code.replace("-", "") not in everything
+
+
 def test_a_letters_link_in_spanish_explains_in_spanish(client, invited):
     code, invitation = invited[0]
     Invitation.objects.filter(pk=invitation.pk).update(used=True)
@@ -195,6 +211,17 @@ def test_the_open_link_starts_an_open_link_questionnaire(client, wave):
     # Starting again in the same browser resumes the same questionnaire.
     client.post("/en/survey/trust/")
     assert Draft.objects.count() == 1
+
+
+def test_starting_questionnaire_after_questionnaire_is_stopped(wave, settings):
+    settings.SURVEY_OPEN_LINK_RATE = "2/h"
+    for _n in range(2):
+        assert Client(REMOTE_ADDR="10.2.0.1").post("/en/survey/trust/").status_code == 302
+    refused = Client(REMOTE_ADDR="10.2.0.1").post("/en/survey/trust/")
+    assert refused.status_code == 429
+    assert "Too many questionnaires have been started" in refused.content.decode()
+    assert Draft.objects.count() == 2
+    assert Client(REMOTE_ADDR="10.2.0.2").post("/en/survey/trust/").status_code == 302
 
 
 def test_an_unknown_survey_is_not_found(client):
