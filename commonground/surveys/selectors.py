@@ -32,10 +32,14 @@ def open_link_wave(survey: Survey) -> Wave | None:
 
 
 def latest_wave(survey: Survey) -> Wave | None:
-    """The survey's wave a resident is most likely looking for when none is open: the next to
-    open, else the last to close."""
-    upcoming = survey.waves.filter(status=WaveStatus.DRAFT).order_by("opens_on").first()
-    return upcoming or survey.waves.order_by("-closes_on", "-pk").first()
+    """The survey's wave a resident is most likely looking for when its open link takes no
+    answers: one open to invited homes only, else the next to open, else the last to close."""
+    waves = survey.waves.order_by("opens_on", "pk")
+    return (
+        waves.filter(status=WaveStatus.OPEN).last()
+        or waves.filter(status=WaveStatus.DRAFT).first()
+        or survey.waves.order_by("-closes_on", "-pk").first()
+    )
 
 
 def surveys_with_open_links() -> list[Wave]:

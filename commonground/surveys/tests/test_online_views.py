@@ -239,6 +239,13 @@ def test_a_survey_without_an_open_link_says_so(client):
     assert Draft.objects.count() == 0
 
 
+def test_an_open_wave_for_invited_homes_is_named_before_the_next_wave(client):
+    wave = make_wave(open_link=False)
+    make_wave(wave.instrument, status=WaveStatus.DRAFT, label="2027 Q1")
+    html = client.get("/en/survey/trust/").content.decode()
+    assert "open only to the homes we invited" in html
+
+
 @pytest.mark.parametrize(
     ("status", "message"), [(WaveStatus.DRAFT, "It opens on"), (WaveStatus.CLOSED, "closed on")]
 )
