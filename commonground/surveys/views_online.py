@@ -52,8 +52,10 @@ from commonground.surveys.forms_online import CodeForm
 from commonground.surveys.models import (
     CHOICE_KINDS,
     Channel,
+    Draft,
     QuestionKind,
     Recruitment,
+    Wave,
     WaveStatus,
     in_language,
 )
@@ -76,6 +78,7 @@ CURRENT_KEY = "survey_online"
 UNSENT_KEY = "survey_online_unsent"
 REFUSAL_KEY = "survey_online_refusal"
 SENT_KEY = "survey_online_sent"
+STOPPED_KEY = "survey_online_stopped"
 
 # Every code a client tries counts, whatever it looks like, so typing a wrong code in another
 # case or with other spacing is just another try. Overridable in settings.
@@ -104,7 +107,7 @@ class Refusal:
     status: int = 200
 
     def as_session(self) -> dict:
-        return {"reason": self.reason, "wave": self.wave_id, "status": self.status}
+        return {"reason": self.reason, "wave": self.wave_id}
 
 
 def _refusal_message(reason: str, wave) -> str:
@@ -163,8 +166,8 @@ def _wave_refusal(wave) -> Refusal | None:
 
 @dataclass
 class Questionnaire:
-    wave: object
-    draft: object
+    wave: Wave
+    draft: Draft
     key_hash: str
     code: str | None
     recruitment: str
@@ -206,11 +209,9 @@ def _current(request) -> Questionnaire | None:
 def _language(wave) -> str:
     """The page's language when the questionnaire has it, else the questionnaire's own."""
     current = get_language() or wave.instrument.default_language
-    return (
-        current
-        if current in (wave.instrument.languages or [])
-        else (wave.instrument.default_language)
-    )
+    if current in (wave.instrument.languages or []):
+        return current
+    return wave.instrument.default_language
 
 
 def _lost(request):
@@ -305,6 +306,7 @@ def start(request):
         {
             "form": form,
             "refusal": message,
+            "stopped": request.session.pop(STOPPED_KEY, "") if request.method == "GET" else "",
             "open_surveys": [
                 (wave.survey.slug, _title(wave.survey)) for wave in surveys_with_open_links()
             ],
@@ -697,4 +699,6 @@ def leave(request):
         discard_draft(key_hash=current.key_hash, wave=current.wave)
     _forget(request)
     request.session.pop(SENT_KEY, None)
+    if current is not None:
+        request.session[STOPPED_KEY] = "code" if current.code else "open_link"
     return redirect("surveys:online_start")

@@ -541,9 +541,20 @@ def test_stop_here_forgets_the_questionnaire_in_this_browser(client, wave):
     client.post(PAGE1, {"safe": "4", "contact": "no", "action": "next"})
     assert "Continue answering" in client.get(START).content.decode()
     assert client.post("/en/survey/stop/")["Location"] == START
+    assert "the answers you had not sent are gone" in client.get(START).content.decode()
     assert client.get(PAGE1)["Location"] == START
     # An open-link draft has no way back, so it goes.
     assert Draft.objects.count() == 0
+
+
+def test_stop_here_with_a_code_keeps_the_answers_for_the_code(client, wave, invited):
+    code, _invitation = invited[0]
+    enter(client, code)
+    client.post(PAGE1, {"safe": "4", "contact": "no", "action": "next"})
+    client.post("/en/survey/stop/")
+    assert "type your code again to go on" in client.get(START).content.decode()
+    assert client.get(PAGE2)["Location"] == START
+    assert enter(client, code)["Location"] == PAGE2
 
 
 def test_a_signed_in_staff_member_answers_as_anyone_else(client, analyst, wave):
