@@ -535,3 +535,24 @@ MATRIX.update(
         "surveys:sample_detail": SAMPLERS,
     }
 )
+# --- online: the resident's survey pages are the same for everyone -----------------------------
+# They are resident pages (web.resident): no role opens more of them, and a signed-in staff
+# member's session is neither read nor shown there (a staff member answers as anyone does).
+
+
+@pytest.mark.parametrize("role", [None, *sorted(EVERY_ROLE)])
+def test_every_role_sees_the_survey_pages_as_a_resident_does(client, role):
+    from commonground.surveys.tests.factories import make_wave
+
+    make_wave()
+    if role is not None:
+        user = make_staff(f"s-{role}", role)
+        client.force_login(user)
+        confirm_second_factor(client, user)
+    for path in ("/en/survey/", "/en/survey/trust/"):
+        response = client.get(path)
+        assert response.status_code == 200, (role, path)
+        assert "Sign out" not in response.content.decode(), (role, path)
+    started = client.post("/en/survey/trust/")
+    assert started["Location"] == "/en/survey/questions/1/", role
+    assert client.get(started["Location"]).status_code == 200, role

@@ -397,3 +397,14 @@ COVERED_ELSEWHERE |= PHONE_HOLDER_PAGES
 from commonground.accounts.tests.test_permissions import SAMPLERS  # noqa: E402
 
 STAFF_POSTS["surveys:sample_letters"] = SAMPLERS
+# --- online: the resident's survey pages (surveys/tests/test_online_views.py covers them) ---
+RESIDENT_FORMS |= {
+    "surveys:online_start",
+    "surveys:online_code_link",
+    "surveys:online_open",
+    "surveys:online_page",
+    "surveys:online_review",
+    "surveys:online_send",
+    "surveys:online_thanks",
+    "surveys:online_leave",
+}
