@@ -351,3 +351,10 @@ def test_sign_in_pages_carry_the_headers(client, objects):
         response = client.get(path)
         assert response.status_code < 500, path
         assert_security_headers(response, path)
+
+
+# --- form: questionnaires, the question bank, XLSForm and waves ----------------------------
+
+from commonground.accounts.tests.test_permissions import FORM_POSTS  # noqa: E402
+
+STAFF_POSTS.update(FORM_POSTS)
