@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from commonground.surveys.categories import Variable
 from commonground.surveys.expressions import ExpressionError, parse, references
@@ -89,6 +90,16 @@ def _type_of(question) -> tuple[str, str, str]:
     )
 
 
+def _append(sheet, values) -> None:
+    """A row of text: a value starting with "=" stays text, never a formula that a spreadsheet
+    would run when staff open the file (a label typed as =HYPERLINK(...), say); control
+    characters a workbook cannot hold are left out."""
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.data_type != "s":
+            cell.data_type = "s"  # not a formula ("=...") nor an error code ("#N/A")
+
+
 def write(instrument: Instrument) -> bytes:
     """The instrument as an XLSForm workbook (.xlsx)."""
     languages = list(instrument.languages)
@@ -115,7 +126,7 @@ def write(instrument: Instrument) -> bytes:
         "variable",
         "topic",
     ]
-    survey.append(headers)
+    _append(survey, headers)
     questions = list(
         instrument.questions.select_related("choice_list").order_by("page", "position", "pk")
     )
@@ -123,10 +134,10 @@ def write(instrument: Instrument) -> bytes:
     for question in questions:
         if question.page != page:
             if page is not None:
-                survey.append(["end group"])
+                _append(survey, ["end group"])
             page = question.page
             group = {"type": "begin group", "name": f"page_{page}", "appearance": "field-list"}
-            survey.append([group.get(header) for header in headers])
+            _append(survey, [group.get(header) for header in headers])
         kind, appearance, parameters = _type_of(question)
         row = {
             "type": kind,
@@ -141,38 +152,41 @@ def write(instrument: Instrument) -> bytes:
         }
         for base, code, header in word_headers:
             row[header] = (getattr(question, base) or {}).get(code, "")
-        survey.append([row.get(header, "") or None for header in headers])
+        _append(survey, [row.get(header, "") or None for header in headers])
     if page is not None:
-        survey.append(["end group"])
+        _append(survey, ["end group"])
 
     choices = workbook.create_sheet("choices")
     choice_headers = ["list_name", "name", *[f"label::{language_label(c)}" for c in languages]]
-    choices.append(choice_headers)
+    _append(choices, choice_headers)
     for choice_list in instrument.lists.prefetch_related("choices").order_by("name"):
         for choice in choice_list.choices.all():
-            choices.append(
+            _append(
+                choices,
                 [choice_list.name, choice.value]
-                + [choice.label.get(code, "") or None for code in languages]
+                + [choice.label.get(code, "") or None for code in languages],
             )
 
     settings = workbook.create_sheet("settings")
-    settings.append(
+    _append(
+        settings,
         [
             "form_title",
             "form_id",
             "version",
             "default_language",
             *[f"title::{language_label(c)}" for c in languages],
-        ]
+        ],
     )
-    settings.append(
+    _append(
+        settings,
         [
             instrument.title.get(instrument.default_language, "") or instrument.name,
             instrument.name,
             str(instrument.version),
             language_label(instrument.default_language),
             *[instrument.title.get(code, "") or None for code in languages],
-        ]
+        ],
     )
     out = io.BytesIO()
     workbook.save(out)

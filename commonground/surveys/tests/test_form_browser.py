@@ -14,6 +14,9 @@ pytestmark = pytest.mark.browser
 def test_a_designer_builds_a_question_with_skip_logic_in_both_languages(
     live_server, page, sign_in_browser
 ):
+    # The builder's pages are long forms; give a loaded machine time to serve them.
+    page.set_default_timeout(30_000)
+    page.set_default_navigation_timeout(30_000)
     sign_in_browser(make_staff("designer", Role.COMMUNITY_ENGAGEMENT))
     page.goto("/en/staff/surveys/")
     assert_accessible(page)

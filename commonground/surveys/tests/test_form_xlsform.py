@@ -3,13 +3,24 @@ kind, pages, skip logic, messages, both languages), and every problem of an uplo
 reported with its sheet, row and column, with nothing imported."""
 
 import io
+import uuid
 
 import pytest
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from commonground.surveys import actions, xlsform
 from commonground.surveys.actions import ImportRefused
-from commonground.surveys.models import Instrument, QuestionKind
+from commonground.surveys.models import (
+    CHOICE_KINDS,
+    Choice,
+    ChoiceList,
+    Instrument,
+    Question,
+    QuestionKind,
+)
 from commonground.surveys.tests.factories import make_instrument, make_survey
 from commonground.surveys.tests.form_helpers import designer, snapshot
 
@@ -208,3 +219,62 @@ def test_unbalanced_groups_are_reported():
     )
     _form, problems = xlsform.read(_upload(data))
     assert [(p.row, p.column) for p in problems] == [(3, "type"), (6, "type")]
+
+
+_WORDS = (
+    st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(bool)
+)
+_NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)
+_KINDS = st.sampled_from(QuestionKind.values)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(_NAMES, _KINDS, _WORDS, _WORDS, st.booleans(), st.integers(1, 4)),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda row: row[0],
+    ),
+    choices=st.lists(
+        st.tuples(_NAMES, _WORDS, _WORDS), min_size=1, max_size=4, unique_by=lambda c: c[0]
+    ),
+)
+def test_any_questionnaire_round_trips_exactly(rows, choices):
+    """Whatever the words (formula-like text, accents, other scripts, line breaks inside),
+    export then import gives back the same questionnaire."""
+    survey = make_survey(f"s{uuid.uuid4().hex[:12]}")
+    instrument = Instrument.objects.create(
+        survey=survey,
+        name="prop",
+        title={"en": "=Title", "es": "Título"},
+        languages=["en", "es"],
+        created_at=timezone.now(),
+    )
+    choice_list = ChoiceList.objects.create(instrument=instrument, name="opts")
+    for position, (value, en, es) in enumerate(choices):
+        Choice.objects.create(
+            choice_list=choice_list, value=value, label={"en": en, "es": es}, position=position
+        )
+    for position, (name, kind, en, es, required, page) in enumerate(rows):
+        Question.objects.create(
+            instrument=instrument,
+            name=name,
+            kind=kind,
+            choice_list=choice_list if kind in CHOICE_KINDS else None,
+            label={"en": en, "es": es},
+            hint={"en": es, "es": en} if required else {},
+            required=required and kind != QuestionKind.NOTE,
+            page=page,
+            position=position,
+        )
+    _form, problems = xlsform.read(_upload(xlsform.write(instrument)))
+    assert problems == []
+    imported = actions.import_instrument(
+        survey=survey,
+        by=designer(f"d{uuid.uuid4().hex[:8]}"),
+        upload=_upload(xlsform.write(instrument)),
+    )
+    assert snapshot(imported) == snapshot(instrument)
