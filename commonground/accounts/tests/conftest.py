@@ -147,3 +147,52 @@ def objects(_objects_before_sample):
         "surveys:sample_detail": [sample.pk],
         "surveys:sample_letters": [sample.pk],
     }
+
+
+# --- form: a survey with a questionnaire (a question, a list) and a draft wave --------------
+
+
+def _form_objects() -> dict:
+    from commonground.surveys.models import WaveStatus
+    from commonground.surveys.tests.factories import make_instrument, make_wave
+
+    instrument = make_instrument()
+    wave = make_wave(instrument, status=WaveStatus.DRAFT)
+    question = instrument.questions.first()
+    choice_list = instrument.lists.first()
+    survey = instrument.survey.pk
+    return {
+        **{
+            f"surveys:{name}": [survey]
+            for name in (
+                "form_survey_detail",
+                "form_instrument_new",
+                "form_instrument_bank",
+                "form_instrument_import",
+                "form_wave_new",
+            )
+        },
+        **{
+            f"surveys:{name}": [instrument.pk]
+            for name in (
+                "form_instrument_detail",
+                "form_instrument_xlsform",
+                "form_instrument_copy",
+                "form_question_new",
+                "form_list_new",
+            )
+        },
+        "surveys:form_question_edit": [instrument.pk, question.pk],
+        "surveys:form_question_move": [instrument.pk, question.pk],
+        "surveys:form_question_delete": [instrument.pk, question.pk],
+        "surveys:form_list_edit": [instrument.pk, choice_list.pk],
+        "surveys:form_list_delete": [instrument.pk, choice_list.pk],
+        "surveys:form_wave_detail": [wave.pk],
+        "surveys:form_wave_status": [wave.pk],
+    }
+
+
+# Named "objects": it extends the fixture above with the surveys' questionnaire objects.
+@pytest.fixture(name="objects")
+def objects_with_form(objects):
+    return {**objects, **_form_objects()}

@@ -556,3 +556,87 @@ def test_every_role_sees_the_survey_pages_as_a_resident_does(client, role):
     started = client.post("/en/survey/trust/")
     assert started["Location"] == "/en/survey/questions/1/", role
     assert client.get(started["Location"]).status_code == 200, role
+
+
+# --- form: questionnaires, the question bank, XLSForm and waves (surveys.design) -----------
+
+SURVEY_DESIGNERS = {R.COMMUNITY_ENGAGEMENT, R.ANALYST}
+FORM_MATRIX = {
+    f"surveys:{name}": SURVEY_DESIGNERS
+    for name in (
+        "form_survey_list",
+        "form_survey_new",
+        "form_survey_detail",
+        "form_instrument_new",
+        "form_instrument_bank",
+        "form_instrument_import",
+        "form_instrument_detail",
+        "form_instrument_xlsform",
+        "form_question_new",
+        "form_question_edit",
+        "form_list_new",
+        "form_list_edit",
+        "form_wave_new",
+        "form_wave_detail",
+    )
+}
+MATRIX.update(FORM_MATRIX)
+# POST-only forms of the builder and the waves: test_routes.py's STAFF_POSTS.
+FORM_POSTS = {
+    f"surveys:{name}": SURVEY_DESIGNERS
+    for name in (
+        "form_instrument_copy",
+        "form_question_move",
+        "form_question_delete",
+        "form_list_delete",
+        "form_wave_status",
+    )
+}
+POST_ONLY.update(FORM_POSTS)
+
+
+def test_every_form_staff_url_is_in_the_matrix():
+    from commonground.surveys import urls as survey_urls
+
+    names = {
+        f"surveys:{pattern.name}"
+        for pattern in survey_urls.urlpatterns
+        if pattern.name and pattern.name.startswith("form_")
+    }
+    assert names == set(FORM_MATRIX) | set(FORM_POSTS)
+
+
+@pytest.mark.parametrize("role", sorted(EVERY_ROLE))
+@pytest.mark.parametrize("name", sorted(FORM_MATRIX))
+def test_role_against_form_url(client, objects, role, name):
+    user = make_staff(f"f-{role}", role)
+    client.force_login(user)
+    confirm_second_factor(client, user)
+    response = client.get(url_for(name, objects))
+    expected = 200 if role in FORM_MATRIX[name] else 403
+    assert response.status_code == expected, f"{role} on {name}"
+
+
+@pytest.mark.parametrize("role", sorted(EVERY_ROLE))
+@pytest.mark.parametrize("name", sorted(FORM_POSTS))
+def test_role_against_form_post(client, objects, role, name):
+    from commonground.surveys.models import Instrument, Question, Wave
+
+    before = (
+        Instrument.objects.count(),
+        list(Question.objects.order_by("pk").values_list("pk", "position", "page")),
+        list(Wave.objects.values_list("status", flat=True)),
+    )
+    client.force_login(make_staff(f"fp-{role}", role))
+    data = {"direction": "down", "to": "open"}
+    response = client.post(url_for(name, objects), data)
+    if role in FORM_POSTS[name]:
+        assert response.status_code == 302, f"{role} on {name}"
+    else:
+        assert response.status_code == 403, f"{role} on {name}"
+        after = (
+            Instrument.objects.count(),
+            list(Question.objects.order_by("pk").values_list("pk", "position", "page")),
+            list(Wave.objects.values_list("status", flat=True)),
+        )
+        assert after == before

@@ -408,3 +408,8 @@ RESIDENT_FORMS |= {
     "surveys:online_thanks",
     "surveys:online_leave",
 }
+# --- form: questionnaires, the question bank, XLSForm and waves ----------------------------
+
+from commonground.accounts.tests.test_permissions import FORM_POSTS  # noqa: E402
+
+STAFF_POSTS.update(FORM_POSTS)

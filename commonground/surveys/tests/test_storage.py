@@ -91,3 +91,14 @@ def test_the_rewrite_runs_every_night():
     from django.conf import settings
 
     assert "commonground.surveys.tasks.rewrite_survey_tables" in settings.DAILY_TASKS
+
+
+@pytest.mark.django_db
+def test_closing_a_wave_queues_the_rewrite_at_once(analyst, django_capture_on_commit_callbacks):
+    from commonground.surveys.actions import transition_wave
+    from commonground.surveys.models import WaveStatus
+
+    wave = make_wave()
+    with django_capture_on_commit_callbacks() as callbacks:
+        transition_wave(wave=wave, to=WaveStatus.CLOSED, by=analyst)
+    assert rewrite_task.enqueue in callbacks
