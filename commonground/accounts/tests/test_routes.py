@@ -351,3 +351,12 @@ def test_sign_in_pages_carry_the_headers(client, objects):
         response = client.get(path)
         assert response.status_code < 500, path
         assert_security_headers(response, path)
+
+
+# --- focus: the focus-group pages' forms (POST only) ---------------------------------------
+from commonground.accounts.tests.test_permissions import (  # noqa: E402
+    FOCUS_GROUP_STAFF,
+    FOCUS_POSTS,
+)
+
+STAFF_POSTS.update(dict.fromkeys(FOCUS_POSTS, FOCUS_GROUP_STAFF))
