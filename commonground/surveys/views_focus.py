@@ -43,7 +43,9 @@ def focus_home(request):
 def focus_new(request, pk: int):
     survey = selectors.get_survey_for_focus(request.user, pk)
     form = FocusGroupForm(
-        request.POST or None, survey=survey, initial={"language": request.LANGUAGE_CODE}
+        request.POST or None,
+        survey=survey,
+        initial={"language": request.LANGUAGE_CODE, "facilitator": request.user.pk},
     )
     if request.method == "POST" and form.is_valid():
         try:

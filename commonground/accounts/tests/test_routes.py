@@ -359,4 +359,4 @@ from commonground.accounts.tests.test_permissions import (  # noqa: E402
     FOCUS_POSTS,
 )
 
-STAFF_POSTS.update(dict.fromkeys(FOCUS_POSTS, FOCUS_GROUP_STAFF))
+STAFF_POSTS.update(dict.fromkeys(sorted(FOCUS_POSTS), FOCUS_GROUP_STAFF))
