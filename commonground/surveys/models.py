@@ -602,6 +602,10 @@ class Theme(models.Model):
     code = models.SlugField(max_length=60)
     label = models.JSONField(default=dict)
     description = models.TextField(blank=True)
+    # A broader theme this one refines (same survey); counts of a theme include its sub-themes'.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         ordering = ["survey", "code"]

@@ -196,3 +196,38 @@ def _form_objects() -> dict:
 @pytest.fixture(name="objects")
 def objects_with_form(objects):
     return {**objects, **_form_objects()}
+
+
+# --- focus: a focus-group session, a participant, a theme and a coded passage ---------------
+
+
+@pytest.fixture(autouse=True)
+def _focus_objects(request):
+    """Adds the focus-group pages' objects to `objects` for the tests that use it."""
+    if "objects" not in request.fixturenames:
+        return
+    from commonground.surveys import actions as survey_actions
+    from commonground.surveys.tests.focus_helpers import session, theme
+
+    objects = request.getfixturevalue("objects")
+    officer = make_staff("focus-m", R.COMMUNITY_ENGAGEMENT)
+    group = session(officer)
+    participant = survey_actions.add_participant(group=group, by=officer, label="P1")
+    slow = theme(officer, group.survey)
+    coded = survey_actions.code_excerpt(
+        group=group, by=officer, theme=slow, participant=participant, excerpt="slow"
+    )
+    survey = [group.survey_id]
+    objects.update(
+        {
+            "surveys:focus_new": survey,
+            "surveys:focus_themes": survey,
+            "surveys:focus_compare": survey,
+            "surveys:focus_detail": [group.pk],
+            "surveys:focus_edit": [group.pk],
+            "surveys:focus_add_participant": [group.pk],
+            "surveys:focus_code": [group.pk],
+            "surveys:focus_uncode": [coded.pk],
+            "surveys:focus_theme_edit": [slow.pk],
+        }
+    )

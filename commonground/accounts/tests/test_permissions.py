@@ -640,3 +640,48 @@ def test_role_against_form_post(client, objects, role, name):
             list(Wave.objects.values_list("status", flat=True)),
         )
         assert after == before
+
+
+# --- focus: focus-group pages (surveys.focus_groups) ---------------------------------------
+# Sessions, their notes and coded passages are staff-only words: community engagement and
+# analysts keep them. Interviewers, the agency head and everyone else are refused.
+FOCUS_GROUP_STAFF = {R.COMMUNITY_ENGAGEMENT, R.ANALYST}
+FOCUS_PAGES = {
+    "surveys:focus_home",
+    "surveys:focus_new",
+    "surveys:focus_themes",
+    "surveys:focus_compare",
+    "surveys:focus_detail",
+    "surveys:focus_edit",
+    "surveys:focus_theme_edit",
+}
+# POST-only forms of those pages (test_routes.py's STAFF_POSTS checks them role by role).
+FOCUS_POSTS = {"surveys:focus_add_participant", "surveys:focus_code", "surveys:focus_uncode"}
+MATRIX.update(dict.fromkeys(sorted(FOCUS_PAGES), FOCUS_GROUP_STAFF))
+
+
+def test_every_focus_group_url_is_declared():
+    from commonground.surveys import urls as survey_urls
+
+    names = {
+        f"surveys:{p.name}" for p in survey_urls.urlpatterns if (p.name or "").startswith("focus_")
+    }
+    assert names == FOCUS_PAGES | FOCUS_POSTS
+    assert set(MATRIX) >= FOCUS_PAGES
+
+
+@pytest.mark.parametrize("role", sorted(EVERY_ROLE))
+@pytest.mark.parametrize("name", sorted(FOCUS_POSTS))
+def test_role_against_focus_group_form(client, objects, role, name):
+    from commonground.surveys.models import CodedExcerpt, Participant
+
+    before = (Participant.objects.count(), CodedExcerpt.objects.count())
+    user = make_staff(f"f-{role}", role)
+    client.force_login(user)
+    confirm_second_factor(client, user)
+    response = client.post(url_for(name, objects), {})
+    if role in FOCUS_GROUP_STAFF:
+        assert response.status_code != 403, f"{role} on {name}"
+    else:
+        assert response.status_code == 403, f"{role} on {name}"
+        assert (Participant.objects.count(), CodedExcerpt.objects.count()) == before

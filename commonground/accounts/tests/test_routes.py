@@ -413,3 +413,11 @@ RESIDENT_FORMS |= {
 from commonground.accounts.tests.test_permissions import FORM_POSTS  # noqa: E402
 
 STAFF_POSTS.update(FORM_POSTS)
+
+# --- focus: the focus-group pages' forms (POST only) ---------------------------------------
+from commonground.accounts.tests.test_permissions import (  # noqa: E402
+    FOCUS_GROUP_STAFF,
+    FOCUS_POSTS,
+)
+
+STAFF_POSTS.update(dict.fromkeys(sorted(FOCUS_POSTS), FOCUS_GROUP_STAFF))
