@@ -20,6 +20,13 @@ def staff_home(request):
         "early_warning.report",
         "training.manage_policies",
         "publish.release",
+        "surveys.design",
+        "surveys.sample",
+        "surveys.interview",
+        "surveys.enter_paper",
+        "surveys.focus_groups",
+        "surveys.results",
+        "surveys.redact",
     ]
     return render(
         request,
