@@ -29,8 +29,8 @@ def _status(form) -> int:
     return 400 if form.is_bound else 200
 
 
-@require_GET
 @staff_required(PERMISSION)
+@require_GET
 def survey_list(request):
     return render(
         request,
@@ -59,8 +59,8 @@ def survey_new(request):
     return render(request, "surveys/form/survey_form.html", {"form": form}, status=_status(form))
 
 
-@require_GET
 @staff_required(PERMISSION)
+@require_GET
 def survey_detail(request, pk: int):
     survey = selectors.get_survey_for_designer(request.user, pk)
     return render(
@@ -144,8 +144,8 @@ def instrument_import(request, pk: int):
     )
 
 
-@require_GET
 @staff_required(PERMISSION)
+@require_GET
 def instrument_detail(request, pk: int):
     instrument = selectors.get_instrument_for_designer(request.user, pk)
     questions = selectors.builder_questions(instrument)
@@ -166,8 +166,8 @@ def instrument_detail(request, pk: int):
     )
 
 
-@require_GET
 @staff_required(PERMISSION)
+@require_GET
 def instrument_xlsform(request, pk: int):
     instrument = selectors.get_instrument_for_designer(request.user, pk)
     response = HttpResponse(
@@ -179,8 +179,8 @@ def instrument_xlsform(request, pk: int):
     return response
 
 
-@require_POST
 @staff_required(PERMISSION)
+@require_POST
 def instrument_copy(request, pk: int):
     instrument = selectors.get_instrument_for_designer(request.user, pk)
     copy = actions.copy_instrument(instrument=instrument, by=request.user)
@@ -249,8 +249,8 @@ def question_edit(request, pk: int, question: int):
     return _question_page(request, instrument, found)
 
 
-@require_POST
 @staff_required(PERMISSION)
+@require_POST
 def question_move(request, pk: int, question: int):
     instrument = selectors.get_instrument_for_designer(request.user, pk)
     found = selectors.get_question_for_designer(request.user, instrument, question)
@@ -263,8 +263,8 @@ def question_move(request, pk: int, question: int):
     return redirect(f"{_detail_url(instrument)}#q-{found.pk}")
 
 
-@require_POST
 @staff_required(PERMISSION)
+@require_POST
 def question_delete(request, pk: int, question: int):
     instrument = selectors.get_instrument_for_designer(request.user, pk)
     found = selectors.get_question_for_designer(request.user, instrument, question)
@@ -330,8 +330,8 @@ def list_edit(request, pk: int, choice_list: int):
     return _list_page(request, instrument, found)
 
 
-@require_POST
 @staff_required(PERMISSION)
+@require_POST
 def list_delete(request, pk: int, choice_list: int):
     instrument = selectors.get_instrument_for_designer(request.user, pk)
     found = selectors.get_choice_list_for_designer(request.user, instrument, choice_list)
@@ -433,8 +433,8 @@ def wave_detail(request, pk: int):
     )
 
 
-@require_POST
 @staff_required(PERMISSION)
+@require_POST
 def wave_status(request, pk: int):
     wave = selectors.get_wave_for_designer(request.user, pk)
     try:

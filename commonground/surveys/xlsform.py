@@ -471,7 +471,8 @@ def read(upload) -> tuple[ParsedForm, list[Problem]]:
     if not form.questions and not problems:
         problems.append(Problem("survey", None, "", _("The form has no question.")))
 
-    form.languages = [code for code in LANGUAGE_NAMES if code in languages]
+    # The default language first: the instrument's default is its first language.
+    form.languages = [default] + [c for c in LANGUAGE_NAMES if c in languages and c != default]
     _check(form, problems)
     return form, problems
 

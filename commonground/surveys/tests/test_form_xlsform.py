@@ -278,3 +278,14 @@ def test_any_questionnaire_round_trips_exactly(rows, choices):
         upload=_upload(xlsform.write(instrument)),
     )
     assert snapshot(imported) == snapshot(instrument)
+
+
+def test_a_spanish_first_questionnaire_keeps_spanish_as_its_default():
+    instrument = make_instrument()
+    instrument.languages, instrument.default_language = ["es", "en"], "es"
+    instrument.save()
+    imported = actions.import_instrument(
+        survey=make_survey("es-first"), by=designer(), upload=_upload(xlsform.write(instrument))
+    )
+    assert (imported.languages, imported.default_language) == (["es", "en"], "es")
+    assert snapshot(imported) == snapshot(instrument)
