@@ -311,8 +311,9 @@ class Invitation(models.Model):
         "roster.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     language = models.CharField(max_length=8, default="en")
-    # The code only as a keyed hash for lookup; the code itself encrypted, for printing the
-    # letter, and erased when the wave closes.
+    # The code only as a keyed hash for lookup. Letters get fresh codes when they are printed
+    # (surveys.sampling), so the paper is the only copy and `code` stays empty; anything that
+    # ever keeps one here (encrypted) loses it when the wave closes.
     code_hash = models.CharField(max_length=64, unique=True)
     code = EncryptedJSONField(null=True, blank=True)
     # Set once, in the transaction that stores the response; no time is kept.

@@ -266,14 +266,23 @@ def survey_address() -> str:
     return settings.SITE_URL.rstrip("/") + SURVEY_PATH
 
 
-def invitation_link(code: str) -> str:
-    """The link in a letter's QR code: the entry page with the code filled in."""
-    return f"{survey_address()}?code={code.replace('-', '')}"
+def _site_url(route: str, language: str, **kwargs) -> str:
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override(language):
+        return settings.SITE_URL.rstrip("/") + reverse(route, kwargs=kwargs)
 
 
-def open_link(wave) -> str:
+def invitation_link(code: str, language: str = "en") -> str:
+    """The link in a letter's QR code: the online survey's code link, in the invitation's
+    language, which exchanges the code for a questionnaire and redirects away from it."""
+    return _site_url("surveys:online_code_link", language, code=code.replace("-", ""))
+
+
+def open_link(wave, language: str = "en") -> str:
     """The wave's open (opt-in) link, for posters and social media."""
-    return f"{survey_address()}open/{wave.pk}/"
+    return _site_url("surveys:online_open", language, survey=wave.survey.slug)
 
 
 def qr_svg(data: str, title: str = "") -> str:
@@ -340,7 +349,7 @@ def letters_html(letters: Iterable[dict], survey, languages: Iterable[str] = ("e
 
 
 def letter(invitation, code: str) -> dict:
-    link = invitation_link(code)
+    link = invitation_link(code, invitation.language)
     return {
         "code": code,
         "link": link,

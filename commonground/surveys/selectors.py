@@ -364,7 +364,7 @@ def published_estimates(wave: Wave) -> QuerySet[Estimate]:
     """The estimates of a published wave's latest weighting run; none for any other wave."""
     if wave.status != WaveStatus.PUBLISHED:
         return Estimate.objects.none()
-    run = latest_run(wave)
+    run = latest_finished_run(wave)
     if run is None:
         return Estimate.objects.none()
     return Estimate.objects.filter(wave=wave, run=run)

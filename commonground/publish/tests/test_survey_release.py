@@ -28,8 +28,11 @@ def test_only_published_waves_and_their_latest_run_are_released(analyst):
     wave = published_wave(n=30)
     old = weighting_run(wave, days_ago=3)
     estimate(old, "trust_index", value=11.0)
-    run = weighting_run(wave)
+    run = weighting_run(wave, days_ago=1)
     estimate(run, "trust_index", value=62.5, n=30)
+    # A later run still working (or failed) never takes the finished one's place.
+    for status in ("running", "failed"):
+        estimate(weighting_run(wave, status=status), "trust_index", value=5.0, n=30)
     estimate(
         run,
         "trust_index",

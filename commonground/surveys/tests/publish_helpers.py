@@ -108,9 +108,11 @@ def published_wave(
     return wave
 
 
-def weighting_run(wave: Wave, *, days_ago: int = 0) -> WeightingRun:
+def weighting_run(wave: Wave, *, days_ago: int = 0, status: str = "done") -> WeightingRun:
     return WeightingRun.objects.create(
-        wave=wave, ran_at=timezone.now() - datetime.timedelta(days=days_ago)
+        wave=wave,
+        ran_at=timezone.now() - datetime.timedelta(days=days_ago),
+        report={"status": status},
     )
 
 

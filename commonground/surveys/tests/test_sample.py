@@ -313,7 +313,8 @@ def test_printing_makes_codes_stores_only_their_hashes_and_the_letters_carry_the
             if "/A" in annotation and "/URI" in annotation.A
         ]
     for code in made:
-        assert sampling.invitation_link(code) in links
+        language = Invitation.objects.get(code_hash=codes.code_hash(code)).language
+        assert sampling.invitation_link(code, language) in links
     stored = set(Invitation.objects.values_list("code_hash", flat=True))
     assert stored == {codes.code_hash(code) for code in made}
     assert not Invitation.objects.exclude(code=None).exists()
@@ -436,6 +437,24 @@ def test_only_sampling_staff_print_and_not_for_a_closed_wave(
     sample.wave.save()
     with pytest.raises(ValidationError, match="closed"):
         print_letters(sample=sample, by=engagement_officer)
+
+
+def test_a_printed_letters_link_opens_the_survey_in_its_language_and_leaves_the_code_behind(
+    sample, engagement_officer, monkeypatch, client
+):
+    from urllib.parse import urlsplit
+
+    made = _codes_in(monkeypatch)
+    print_letters(sample=sample, by=engagement_officer, limit=1)
+    (code,) = made
+    language = Invitation.objects.get(code_hash=codes.code_hash(code)).language
+    link = urlsplit(sampling.invitation_link(code, language))
+    response = client.get(link.path)
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/{language}/survey/questions/")
+    assert code.replace("-", "") not in response["Location"]
+    page = client.get(response["Location"])
+    assert page.status_code == 200
 
 
 def test_the_qr_code_in_a_letter_is_the_symbol_of_its_link(sample, engagement_officer):
