@@ -65,7 +65,12 @@ def test_a_list_is_imported_with_each_row_in_its_district(wave, engagement_offic
         "D2",
     )
     event = AuditEvent.objects.get(action="survey.address_frame_imported")
-    assert event.data == {"addresses": 5, "duplicates": 0, "skipped_rows": 0}
+    assert event.data == {
+        "addresses": 5,
+        "duplicates": 0,
+        "skipped_rows": 0,
+        "in_background": False,
+    }
     assert "North St" not in str(event.data)  # the audit log keeps no address
 
 

@@ -64,8 +64,9 @@ def test_import_draw_and_print(page, sign_in_browser, engagement_officer, tmp_pa
     assert fits_the_width(page)
     assert_accessible(page)
 
-    with page.expect_download() as download:
-        page.locator("main form[action$='/do/letters/'] button[type=submit]").click()
+    # Laying out the letters takes a while on a loaded machine: wait for the file, not 10 s.
+    with page.expect_download(timeout=120_000) as download:
+        page.locator("main form[action$='/do/letters/'] button[type=submit]").click(timeout=120_000)
     assert download.value.suggested_filename.endswith("-6.pdf")
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
