@@ -15,6 +15,11 @@ def test_an_analyst_imports_margins_weights_a_wave_and_reads_its_results(
     wave = rf.make_wave()
     rf.add_responses(wave, districts)
     sign_in_browser(make_staff("browser-analyst", Role.ANALYST))
+    # The weighting run happens inside the request (the test's task backend runs it at once),
+    # and the first request imports every app's views: longer than the default on a busy
+    # shared machine.
+    page.set_default_timeout(90_000)
+    page.set_default_navigation_timeout(90_000)
 
     page.goto("/en/staff/surveys/results/")
     assert_accessible(page)
