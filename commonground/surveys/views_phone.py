@@ -74,7 +74,9 @@ def phone_samples(request):
     return render(request, "surveys/phone/samples.html", {"waves": waves})
 
 
-def _render_sample(request, wave, *, form=None, attempts_form=None, errors=None, status=200):
+def _render_sample(
+    request, wave, *, form=None, attempts_form=None, errors=None, error="", status=200
+):
     return render(
         request,
         "surveys/phone/sample.html",
@@ -85,6 +87,7 @@ def _render_sample(request, wave, *, form=None, attempts_form=None, errors=None,
             "attempts_form": attempts_form
             or MaxAttemptsForm(initial={"max_call_attempts": wave.max_call_attempts}),
             "row_errors": errors or [],
+            "error": error,
             "editable": wave.status in (WaveStatus.DRAFT, WaveStatus.OPEN),
             "numbers_kept": wave.phone_cases.filter(phone__isnull=False).exists(),
         },
@@ -147,9 +150,7 @@ def phone_erase(request, pk):
     try:
         erased = actions.erase_phone_numbers(wave=wave, by=request.user)
     except actions.PhoneError as error:
-        form = PhoneSampleForm()
-        form.add_error(None, str(error))
-        return _render_sample(request, wave, form=form, status=400)
+        return _render_sample(request, wave, error=str(error), status=400)
     messages.success(request, _("%(count)s numbers were erased.") % {"count": erased})
     return redirect("surveys:phone_sample", pk=wave.pk)
 

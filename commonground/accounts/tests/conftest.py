@@ -111,11 +111,19 @@ phone_objects_before = objects
 
 @pytest.fixture
 def objects(phone_objects_before):
+    from commonground.surveys.models import PhoneCase
     from commonground.surveys.tests.phone_helpers import phone_wave
 
-    wave, _cases = phone_wave(make_staff("phone-sampler", R.ANALYST))
+    wave, cases = phone_wave(make_staff("phone-sampler", R.ANALYST))
+    # A finished case: nobody can take it, so its pages answer 404 to every interviewer, even
+    # one who has just taken another case through phone_next.
+    PhoneCase.objects.filter(pk=cases[0].pk).update(status="final", disposition="2.11")
     return {
         **phone_objects_before,
+        **{
+            f"surveys:{name}": [cases[0].pk]
+            for name in ("phone_case", "phone_call", "phone_hand_back", "phone_interview")
+        },
         **{
             f"surveys:{name}": [wave.pk]
             for name in (
