@@ -5,7 +5,7 @@ Why our own raking and not a library's. Measured by `make bench` (bench/surveys.
 1,000,000 respondents raked on five margins (district 12, age band 6, sex 2, race/ethnicity 5,
 tenure 2 categories; stratified design weights; seeded; tolerance 1e-10), every library on the
 same data in the same run, best of three interleaved rounds on the shared 2-core machine, as
-ratios to ours; peak RSS of a fresh process that loads the data (178 MiB alone) and rakes once:
+ratios to ours; peak RSS of a fresh process that loads the data (170 MiB alone) and rakes once:
 
     ours (numpy, raking the cross-classified cells)   1x        peak 275 MiB
     svy 0.35 (Rust kernel)                            12.7x     peak 385 MiB   max |dw| 4e-12
