@@ -327,7 +327,7 @@ def _ipf(
             # The respondents with a value stand for the population the missing do not.
             targets = margin.targets * ((population - missing) / population)
             with np.errstate(divide="ignore", invalid="ignore"):
-                error = max(error, float(np.max(np.abs(observed - targets) / targets)))
+                error = _worse(error, np.max(np.abs(observed - targets) / targets))
                 ratio = np.where(observed > 0, targets / observed, 1.0)
             step = np.append(ratio, 1.0)[codes]
             factors *= step
@@ -343,20 +343,30 @@ def _margin_error(cell_weights: np.ndarray, cells: _Cells, margins: list[_Coded]
     for margin in margins:
         sums = np.bincount(margin.cell_codes, weights=cell_weights, minlength=margin.size + 1)
         targets = margin.targets * ((population - sums[margin.size]) / population)
-        error = max(error, float(np.max(np.abs(sums[: margin.size] - targets) / targets)))
+        error = _worse(error, np.max(np.abs(sums[: margin.size] - targets) / targets))
     return error
+
+
+def _worse(error: float, found) -> float:
+    """The larger margin error, where an unknown one (NaN) is the worst: Python's max() would
+    keep the first and call a raking that lost its weights converged."""
+    found = float(found)
+    return found if not found <= error else error
 
 
 def _cap_for_design_effect(weights: np.ndarray, cap: float) -> float:
     """The level at which cutting the largest weights (keeping their total) brings the Kish
-    design effect to the cap; found by bisection on the level."""
+    design effect to the cap; found by bisection on the level. The search starts at the smallest
+    positive weight, where every positive weight is cut to the same level (the lowest design
+    effect cutting can reach): from 0, respondents with a design weight of 0 would let it cut
+    every weight to nothing."""
     total = weights.sum()
 
     def deff_at(level: float) -> float:
         cut = np.minimum(weights, level)
         return kish_design_effect(cut * (total / cut.sum()))
 
-    low, high = float(weights.min()), float(weights.max())
+    low, high = float(weights[weights > 0].min()), float(weights.max())
     for _ in range(100):
         middle = (low + high) / 2
         if deff_at(middle) > cap:
