@@ -1,8 +1,10 @@
 """`make bench`: the public status lookup and intake submission as ratios to a bare view, the
 stop analyses as ratios to a bare scan of their file, the public figures and bulk files at a
 million complaints as ratios to the same at ten thousand and to polars' own writers, the audit
-log's verification at a million events as a ratio to a bare scan of it, and fifty visitors at
-once (pages, intake, API) through locust against the bare view under the same load.
+log's verification at a million events as a ratio to a bare scan of it, fifty visitors at
+once (pages, intake, API) through locust against the bare view under the same load, and the
+surveys' raking of a million responses as a ratio to svy's (weightipy's too) on the same data,
+with a wave's estimate table as a ratio to a bare polars group-by of its cells.
 
 `python -m bench.run web` (or stops, publish, audit, load, surveys; several may be named) runs
 those phases; all six run by default. The stops phase is described in bench/stops.py, the publish
@@ -11,7 +13,7 @@ the surveys phase (raking and estimate tables) in bench/surveys.py.
 
 What each phase took in a whole run on the 2-core benchmark machine, with the defaults: web 1.5
 minutes, stops 0.5, publish 5, audit 3.5 (75 s of it seeding a million events), load 6.5 (5 of
-them measured); about 17 minutes in all. The web and load phases share a database, kept between
+them measured), surveys 6.5 (measured while the machine was busy); about 24 minutes in all. The web and load phases share a database, kept between
 runs: the first run seeds its 100,000 reports (1.5 minutes more) and the load phase adds the
 demo agency to it (4 minutes more). The web phase collects the static files first (half a
 minute to a minute), and so does the load phase when the web phase is not in the run.

@@ -609,16 +609,15 @@ def print_surveys(results: dict, log=log_default) -> None:
         f"{table['questions']} questions x (everyone + {', '.join(table['domains'])}): "
         f"{table['estimates']:,} estimates ({table['withheld']:,} withheld)"
     )
+    per_round = [
+        t / b
+        for t, b in zip(table["runs_seconds"]["table"], table["runs_seconds"]["bare"], strict=True)
+    ]
     log(
         f"  estimate_table / bare polars group-by of the same cells: {table['ratio']:.2f}x "
-        f"(best of {results['rounds']}); runs: "
-        + ", ".join(
-            f"{t:.3f}/{b:.3f}"
-            for t, b in zip(
-                table["runs_seconds"]["table"], table["runs_seconds"]["bare"], strict=True
-            )
-        )
-        + " s"
+        f"(best over best of {results['rounds']}; per round "
+        + ", ".join(f"{r:.2f}x" for r in per_round)
+        + ")"
     )
     log(
         f"  peak RSS: estimate_table {table['peak_rss_bytes'] / mib:.0f} MiB, bare group-by "

@@ -1,30 +1,32 @@
 """Raking (iterative proportional fitting) of design weights to population margins, with weight
 trimming, collapsing of empty categories, a convergence report and the usual diagnostics.
 
-Why our own raking and not a library's. Measured on 1,000,000 respondents raked on five margins
-(district 12, age band 6, sex 2, race/ethnicity 5, tenure 2 categories; random design weights;
-seeded; the shared 2-core machine; tolerance 1e-10; each in a fresh process, peak RSS including
-the interpreter, polars and the data):
+Why our own raking and not a library's. Measured by `make bench` (bench/surveys.py) on
+1,000,000 respondents raked on five margins (district 12, age band 6, sex 2, race/ethnicity 5,
+tenure 2 categories; stratified design weights; seeded; tolerance 1e-10), every library on the
+same data in the same run, best of three interleaved rounds on the shared 2-core machine, as
+ratios to ours; peak RSS of a fresh process that loads the data (170 MiB alone) and rakes once:
 
-    ours (numpy, raking the cross-classified cells)   0.45 s    peak 339 MiB
-    svy 0.35 (Rust kernel)                            2.2 s     peak 429 MiB   max |dw| 5e-13
-    samplics 0.6.1 (pandas masks per category;        82 s      peak 847 MiB   max |dw| 6e-14
-      archived: "no longer maintained")
-    weightipy 0.4.2                                   0.48 s    peak 478 MiB   starts every
-                                                      weight at 1: it cannot rake design weights
-    balance 0.23 (facebookresearch)                   measured in bench/surveys.py; on Python
-                                                      3.11 it pins numpy<2, scipy<1.14 and
-                                                      scikit-learn<1.4, so it cannot live in the
-                                                      project's environment (numpy 2)
+    ours (numpy, raking the cross-classified cells)   1x        peak 275 MiB
+    svy 0.35 (Rust kernel)                            12.7x     peak 385 MiB   max |dw| 4e-12
+    weightipy 0.4.2 (unit weights only)               2.7x      peak 412 MiB   stops short:
+                                                      "no improvement", max |dw| 1.2
+    samplics 0.6 (archived: "no longer maintained";   ~150x (at 50,000 rows)   max |dw| 3e-12
+      pandas-style masks per category)
+    balance 0.23 (facebookresearch)                   cannot be installed beside the project:
+                                                      on Python 3.11 it requires numpy<2,
+                                                      scipy<1.14 and scikit-learn<1.4
 
-svy and samplics reach our weights (differences above), so the choice is about time, memory
-and what the survey needs around the raking: svy rejects a respondent with a missing value and
-trims to bounds, but none of them collapses an empty category into its neighbour or caps the
-Kish design effect, and svy is five times slower, mostly in turning the rows into codes. The raking itself is short:
-a respondent's raked weight is their design weight times one factor per margin category they
-are in, so the loop runs on the table of cross-classified cells (at most a few thousand) rather
-than on the million rows, and the rows are touched twice, to sum their weights into cells and to
-multiply the cell factors back. The weights match R's `survey::rake()` to 1e-6 in
+svy and samplics reach our weights, so the choice is about time, memory and what the survey
+needs around the raking: svy rejects a respondent with a missing value and trims to bounds, but
+none of them collapses an empty category into its neighbour or caps the Kish design effect.
+weightipy starts every weight at 1, so it cannot rake design weights at all. The raking itself
+is short: a respondent's raked weight is their design weight times one factor per margin
+category they are in, so everything after coding the rows runs on the table of
+cross-classified cells (at most a few thousand) rather than on the million rows: collapsing,
+the raking loop and the diagnostics. The rows are coded in one polars pass (a cast to an Enum
+of each margin's categories), then read to build the cells and sum their weights, and written
+once with their final weights. The weights match R's `survey::rake()` to 1e-6 in
 tests/statistics/test_reference.py.
 
 Missing values. A respondent whose value for a variable is missing (null) keeps their weight in
@@ -325,7 +327,7 @@ def _ipf(
             # The respondents with a value stand for the population the missing do not.
             targets = margin.targets * ((population - missing) / population)
             with np.errstate(divide="ignore", invalid="ignore"):
-                error = max(error, float(np.max(np.abs(observed - targets) / targets)))
+                error = _worse(error, np.max(np.abs(observed - targets) / targets))
                 ratio = np.where(observed > 0, targets / observed, 1.0)
             step = np.append(ratio, 1.0)[codes]
             factors *= step
@@ -341,20 +343,30 @@ def _margin_error(cell_weights: np.ndarray, cells: _Cells, margins: list[_Coded]
     for margin in margins:
         sums = np.bincount(margin.cell_codes, weights=cell_weights, minlength=margin.size + 1)
         targets = margin.targets * ((population - sums[margin.size]) / population)
-        error = max(error, float(np.max(np.abs(sums[: margin.size] - targets) / targets)))
+        error = _worse(error, np.max(np.abs(sums[: margin.size] - targets) / targets))
     return error
+
+
+def _worse(error: float, found) -> float:
+    """The larger margin error, where an unknown one (NaN) is the worst: Python's max() would
+    keep the first and call a raking that lost its weights converged."""
+    found = float(found)
+    return found if not found <= error else error
 
 
 def _cap_for_design_effect(weights: np.ndarray, cap: float) -> float:
     """The level at which cutting the largest weights (keeping their total) brings the Kish
-    design effect to the cap; found by bisection on the level."""
+    design effect to the cap; found by bisection on the level. The search starts at the smallest
+    positive weight, where every positive weight is cut to the same level (the lowest design
+    effect cutting can reach): from 0, respondents with a design weight of 0 would let it cut
+    every weight to nothing."""
     total = weights.sum()
 
     def deff_at(level: float) -> float:
         cut = np.minimum(weights, level)
         return kish_design_effect(cut * (total / cut.sum()))
 
-    low, high = float(weights.min()), float(weights.max())
+    low, high = float(weights[weights > 0].min()), float(weights.max())
     for _ in range(100):
         middle = (low + high) / 2
         if deff_at(middle) > cap:
