@@ -58,7 +58,7 @@ from commonground.lib.crypto import decrypt_json, encrypt_json
 from commonground.lib.sizes import readable_size
 from commonground.roster.models import District
 from commonground.roster.selectors import officers_by_id, public_officer_lookup
-from commonground.web.ratelimit import too_many
+from commonground.web.ratelimit import client_identity, too_many
 from commonground.web.resident import resident_page
 
 FORM_STEPS = {
@@ -441,10 +441,6 @@ def received(request):
     )
 
 
-def _client_identity(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @resident_page
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -522,7 +518,7 @@ def forget_report(request):
 
 def _throttled(request, form):
     """Every tracking-code lookup counts against the client's limit; past it, a 429 page."""
-    if too_many("tracking-lookup", _client_identity(request), settings.TRACKING_LOOKUP_RATE):
+    if too_many("tracking-lookup", client_identity(request), settings.TRACKING_LOOKUP_RATE):
         return render(
             request, "complaints/status_lookup.html", {"form": form, "throttled": True}, status=429
         )

@@ -68,7 +68,7 @@ from commonground.surveys.selectors import (
     open_link_wave,
     surveys_with_open_links,
 )
-from commonground.web.ratelimit import too_many
+from commonground.web.ratelimit import client_identity, too_many
 from commonground.web.resident import resident_page
 
 # What the resident's session keeps: the questionnaire in progress (its wave, its draft's key,
@@ -239,16 +239,12 @@ def _why_gone(kept: dict) -> Refusal:
     return Refusal("gone")
 
 
-def _client_identity(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 # --- Coming in: a code typed, a code's link, the open link -------------------------------------
 
 
 def _enter_with_code(request, typed: str) -> HttpResponseRedirect | Refusal:
     """Open (or resume) the questionnaire a code lets in, or say why not."""
-    if too_many("survey-code", _client_identity(request), _code_rate()):
+    if too_many("survey-code", client_identity(request), _code_rate()):
         return Refusal("throttled", status=429)
     try:
         code = codes.normalise(typed)
@@ -352,7 +348,7 @@ def open_link(request, survey):
             return _resume(wave, current.draft)
         # Each start keeps a draft: a connection starting questionnaire after questionnaire
         # is stopped before it fills the table.
-        throttled = too_many("survey-open-link", _client_identity(request), _open_link_rate())
+        throttled = too_many("survey-open-link", client_identity(request), _open_link_rate())
         if not throttled:
             key_hash = new_draft_key()
             try:

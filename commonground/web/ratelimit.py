@@ -71,3 +71,9 @@ def count_attempt(scope: str, identity: str, limit: int, seconds: int) -> Window
 def too_many(scope: str, identity: str, rate: str) -> bool:
     """Count one attempt; True once the limit for the current window is passed."""
     return count_attempt(scope, identity, *parse_rate(rate)).exceeded
+
+
+def client_identity(request) -> str:
+    """The connection's address, to count its attempts: the one place resident pages read it,
+    and it is kept only as a keyed hash inside the counter's key (`count_attempt`)."""
+    return request.META.get("REMOTE_ADDR", "")
