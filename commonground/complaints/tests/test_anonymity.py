@@ -192,6 +192,14 @@ def test_a_signed_in_officer_who_reports_anonymously_is_not_linked_to_the_report
     assert client.get(reverse("staff_home"), **STAFF_HEADERS).status_code == 200
 
 
+def _sample_kwargs(name: str) -> dict:
+    """A sample value for each of the named route's parameters (a survey code, a step…)."""
+    from commonground.accounts.tests.test_routes import SAMPLES, all_routes
+
+    [route] = {route for route_name, route, _module in all_routes() if route_name == name}
+    return {key: SAMPLES.get(key, "1") for key in re.findall(r"<(?:\w+:)?(\w+)>", route)}
+
+
 def test_every_resident_form_and_the_officer_search_are_resident_pages():
     """The route table's resident forms are exactly what the session middleware keeps away
     from the staff session; staff pages are not."""
@@ -199,10 +207,9 @@ def test_every_resident_form_and_the_officer_search_are_resident_pages():
     from commonground.web.resident import is_resident_page
 
     for name in RESIDENT_FORMS | {"complaints:officer_lookup"}:
-        kwargs = {"step": "kind"} if name == "complaints:step" else {}
         for language in ("en", "es"):
             with translation.override(language):
-                path = reverse(name, kwargs=kwargs)
+                path = reverse(name, kwargs=_sample_kwargs(name))
             assert is_resident_page(path), path
     # Where the site redirects to them from: no language prefix, no final slash.
     for path in ("/report/", "/status/", "/en/report", "/es/status", "/report/kind"):
