@@ -1393,17 +1393,13 @@ def _check_instrument(name: str, title: dict, languages: list[str]) -> dict[str,
 
 
 @transaction.atomic
-def create_instrument(
-    *, survey: Survey, by, name: str, title: dict, languages: list[str]
-) -> Instrument:
-    """A new, empty questionnaire (version 1, or the next version of one with this name)."""
-    require(by, "surveys.design")
-    languages = [code for code in design_languages() if code in (languages or [])]
+def _new_instrument(*, survey: Survey, by, name: str, title: dict, languages: list[str]):
+    """The checked, empty instrument both the builder and the bank start from."""
     title = _clean_words(title, languages)
     problems = _check_instrument(name, title, languages)
     if problems:
         raise DesignError(problems)
-    instrument = Instrument.objects.create(
+    return Instrument.objects.create(
         survey=survey,
         name=name,
         version=_next_version(survey, name),
@@ -1413,6 +1409,15 @@ def create_instrument(
         created_at=_timezone.now(),
         created_by=by,
     )
+
+
+def create_instrument(
+    *, survey: Survey, by, name: str, title: dict, languages: list[str]
+) -> Instrument:
+    """A new, empty questionnaire (version 1, or the next version of one with this name)."""
+    require(by, "surveys.design")
+    languages = [code for code in design_languages() if code in (languages or [])]
+    instrument = _new_instrument(survey=survey, by=by, name=name, title=title, languages=languages)
     record(
         actor=by,
         action="survey.instrument_created",
@@ -1857,20 +1862,7 @@ def build_instrument_from_bank(
     if not chosen:
         raise DesignError({"topics": _("Choose at least one item of the bank.")})
     languages = [code for code in design_languages() if code in (languages or _bank.LANGUAGES)]
-    title = _clean_words(title, languages)
-    problems = _check_instrument(name, title, languages)
-    if problems:
-        raise DesignError(problems)
-    instrument = Instrument.objects.create(
-        survey=survey,
-        name=name,
-        version=_next_version(survey, name),
-        title=title,
-        languages=languages,
-        default_language=languages[0],
-        created_at=_timezone.now(),
-        created_by=by,
-    )
+    instrument = _new_instrument(survey=survey, by=by, name=name, title=title, languages=languages)
     lists: dict[str, ChoiceList] = {}
     for item in chosen:
         if item.choice_list and item.choice_list not in lists:
@@ -2066,6 +2058,8 @@ def transition_wave(*, wave: Wave, to: str, by) -> Wave:
         data["codes_erased"] = Invitation.objects.filter(wave=current, code__isnull=False).update(
             code=None
         )
+        # Questionnaires left half-answered can no longer be sent: their answers go too.
+        data["drafts_deleted"], _deleted = Draft.objects.filter(wave=current).delete()
     current.status = to
     fields = ["status"]
     if to == WaveStatus.PUBLISHED:

@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from commonground.accounts.models import Role
+from commonground.audit.models import AuditEvent
 from commonground.conftest import make_staff
 from commonground.surveys import actions
 from commonground.surveys.actions import DesignError
-from commonground.surveys.models import Invitation, PhoneCase, Wave, WaveStatus
+from commonground.surveys.models import Draft, Invitation, PhoneCase, Wave, WaveStatus
 from commonground.surveys.tests.factories import make_instrument, make_invitations, make_wave
 from commonground.surveys.tests.form_helpers import designer
 
@@ -165,6 +166,17 @@ def test_closing_a_wave_erases_every_phone_number_and_letter_code(by):
     assert Invitation.objects.filter(wave=wave).exclude(code_hash="").count() == 4
     kept.refresh_from_db()
     assert kept.phone == {"phone": "+1 555 0199"}
+
+
+def test_closing_a_wave_deletes_its_half_answered_questionnaires(by):
+    wave = make_wave(status=WaveStatus.OPEN)
+    other = make_wave(wave.instrument, status=WaveStatus.OPEN, label="other")
+    for key, on in (("a" * 64, wave), ("b" * 64, wave), ("c" * 64, other)):
+        actions.start_draft(wave=on, key_hash=key, language="en")
+    actions.transition_wave(wave=wave, to=WaveStatus.CLOSED, by=by)
+    assert list(Draft.objects.values_list("key_hash", flat=True)) == ["c" * 64]
+    event = AuditEvent.objects.filter(action="survey.wave_status").latest("pk")
+    assert event.data["drafts_deleted"] == 2
 
 
 def test_closing_is_one_transaction_with_its_erasure(by, monkeypatch):
