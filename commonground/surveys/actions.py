@@ -924,6 +924,7 @@ from commonground.surveys.models import (  # noqa: E402
     Sample,
     Survey,
 )
+from commonground.surveys.statistics import aapor  # noqa: E402
 
 
 class ImportRefused(ValidationError):
@@ -1170,6 +1171,73 @@ def print_letters(
         )
     html = sampling.letters_html(letters, sample.wave.survey)
     return sampling.render_pdf(html), len(letters)
+
+
+# What staff may record for a letter that came back or a household that wrote back: every
+# mail disposition but an answer (the code's use records that) and the two the platform works
+# out itself (not printed yet, nothing returned).
+RETURN_DISPOSITIONS = [d for d in aapor.MAIL if d.code not in {"1.1", "1.2", "3.11", "3.19"}]
+MAX_RETURNS = 2000
+
+
+def record_returned_letters(*, sample: Sample, codes_text: str, disposition: str, by) -> int:
+    """Records an AAPOR disposition (returned undeliverable, vacant, refused…) for the letters
+    whose codes staff type from the returned envelopes, one per line: all of them or, when a
+    line is not a code of this sample, none. A letter whose code was used keeps its complete
+    (nothing here says which were). Returns the number of letters the lines named."""
+    require(by, "surveys.sample", sample.wave)
+    errors: dict[str, list[str]] = {}
+    if disposition not in {d.code for d in RETURN_DISPOSITIONS}:
+        errors["disposition"] = [_("Choose what the post or the household said.")]
+    if sample.wave.status == WaveStatus.PUBLISHED:
+        raise ValidationError(_("This wave is published: its response rates no longer change."))
+    lines = [(n, line.strip()) for n, line in enumerate(codes_text.splitlines(), 1)]
+    lines = [(n, line) for n, line in lines if line]
+    if not lines:
+        errors["codes"] = [_("Type the code of at least one returned letter.")]
+    elif len(lines) > MAX_RETURNS:
+        errors["codes"] = [
+            _("At most %(max)d codes at a time: this list has %(count)d.")
+            % {"max": MAX_RETURNS, "count": len(lines)}
+        ]
+    else:
+        hashes: dict[str, int] = {}
+        problems = []
+        for number, line in lines:
+            try:
+                hashes.setdefault(codes.code_hash(line), number)
+            except codes.MalformedCode:
+                problems.append(
+                    _("Line %(line)d is not a code: codes have twelve letters and digits.")
+                    % {"line": number}
+                )
+        found = set(
+            sample.invitations.filter(code_hash__in=hashes).values_list("code_hash", flat=True)
+        )
+        problems += [
+            _(
+                "Line %(line)d: no letter of this sample has this code. A letter printed again "
+                "has a new code, and the old one no longer counts."
+            )
+            % {"line": number}
+            for key, number in sorted(hashes.items(), key=lambda item: item[1])
+            if key not in found
+        ]
+        if problems:
+            errors["codes"] = problems
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        Invitation.objects.filter(sample=sample, code_hash__in=found, used=False).update(
+            disposition=disposition
+        )
+        record(
+            actor=by,
+            action="survey.letters_returned",
+            target=sample,
+            data={"letters": len(found), "disposition": disposition},
+        )
+    return len(found)
 
 
 # --- online: the resident's questionnaire in progress (drafts) -----------------------------

@@ -119,3 +119,20 @@ class LettersForm(forms.Form):
         self.fields["district"].choices = [("", _("Every district"))] + [
             (d.code, f"{d.name} ({d.code})") for d in districts
         ]
+
+
+class ReturnsForm(forms.Form):
+    codes = forms.CharField(
+        label=_("Codes on the returned letters"),
+        help_text=_(
+            "One code per line, as printed on the letter; spaces and dashes do not matter."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
+    )
+    disposition = forms.ChoiceField(label=_("What came back"))
+
+    def __init__(self, *args, dispositions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["disposition"].choices = [("", _("Choose…"))] + [
+            (d.code, f"{d.code} {d.label}") for d in dispositions
+        ]

@@ -119,6 +119,11 @@ urlpatterns += [
         views_sample.sample_letters,
         name="sample_letters",
     ),
+    path(
+        "staff/surveys/sampling/samples/<int:pk>/do/returns/",
+        views_sample.sample_returns,
+        name="sample_returns",
+    ),
 ]
 
 # --- online: the resident's questionnaire, under /survey/ -----------------------------------

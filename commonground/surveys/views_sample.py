@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from commonground.accounts.decorators import staff_required
 from commonground.roster.models import District
 from commonground.surveys import actions, sampling, selectors
-from commonground.surveys.forms_sample import DrawForm, FrameImportForm, LettersForm
+from commonground.surveys.forms_sample import DrawForm, FrameImportForm, LettersForm, ReturnsForm
 from commonground.surveys.models import SampleKind, WaveStatus
 
 PERMISSION = "surveys.sample"
@@ -167,7 +167,7 @@ def sample_draw(request, pk: int):
     )
 
 
-def _render_sample(request, sample, letters_form=None, status=200):
+def _render_sample(request, sample, letters_form=None, returns_form=None, status=200):
     strata = selectors.sample_strata(sample)
     districts = District.objects.filter(code__in=sample.strata).order_by("code")
     return render(
@@ -187,6 +187,8 @@ def _render_sample(request, sample, letters_form=None, status=200):
             "dispositions": sorted(selectors.sample_dispositions(sample).items()),
             "letters_form": letters_form or LettersForm(districts=districts),
             "can_print": sample.wave.status in (WaveStatus.DRAFT, WaveStatus.OPEN),
+            "returns_form": returns_form or ReturnsForm(dispositions=actions.RETURN_DISPOSITIONS),
+            "can_record_returns": sample.wave.status != WaveStatus.PUBLISHED,
         },
         status=status,
     )
@@ -242,3 +244,33 @@ def sample_open_link(request, pk: int):
             "qr": sampling.qr_svg(link, title=_("QR code of the open link")) if link else "",
         },
     )
+
+
+@never_cache
+@staff_required(PERMISSION)
+@require_POST
+def sample_returns(request, pk: int):
+    sample = selectors.get_sample_for_user(request.user, pk)
+    form = ReturnsForm(request.POST, dispositions=actions.RETURN_DISPOSITIONS)
+    if form.is_valid():
+        try:
+            count = actions.record_returned_letters(
+                sample=sample,
+                codes_text=form.cleaned_data["codes"],
+                disposition=form.cleaned_data["disposition"],
+                by=request.user,
+            )
+        except ValidationError as refused:
+            _refused(form, refused)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d returned letter recorded.",
+                    "%(count)d returned letters recorded.",
+                    count,
+                )
+                % {"count": count},
+            )
+            return redirect("surveys:sample_detail", sample.pk)
+    return _render_sample(request, sample, returns_form=form, status=400)

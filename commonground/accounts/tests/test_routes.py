@@ -397,6 +397,7 @@ COVERED_ELSEWHERE |= PHONE_HOLDER_PAGES
 from commonground.accounts.tests.test_permissions import SAMPLERS  # noqa: E402
 
 STAFF_POSTS["surveys:sample_letters"] = SAMPLERS
+STAFF_POSTS["surveys:sample_returns"] = SAMPLERS
 # --- online: the resident's survey pages (surveys/tests/test_online_views.py covers them) ---
 RESIDENT_FORMS |= {
     "surveys:online_start",
