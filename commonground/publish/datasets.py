@@ -94,7 +94,13 @@ def month_label(value: str) -> str:
 
 
 def _districts(_seen) -> list[tuple[str, str]]:
-    return [(d.code, d.name) for d in District.objects.order_by("code")] + [
+    """Each district code once. A code is unique within its agency only, and the records are
+    counted by code, so a code two agencies share is one value, named after both areas."""
+    names: dict[str, list[str]] = {}
+    for code, name in District.objects.order_by("code", "name").values_list("code", "name"):
+        if name not in names.setdefault(code, []):
+            names[code].append(name)
+    return [(code, " / ".join(areas)) for code, areas in names.items()] + [
         (UNKNOWN, _("Not known"))
     ]
 

@@ -72,6 +72,9 @@ def tabulate(
     for dimension in dimensions:
         if dimension not in domains:
             raise ValueError(f"no domain declared for dimension {dimension!r}")
+        if len(set(domains[dimension])) != len(domains[dimension]):
+            # Each sum would count the value twice, and no longer add up to its total.
+            raise ValueError(f"the domain of {dimension!r} lists a value twice")
     for table in tables:
         if not 1 <= len(table) <= 2:
             raise ValueError(f"tables have one or two dimensions, not {table!r}")

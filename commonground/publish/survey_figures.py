@@ -80,7 +80,9 @@ def build(threshold: int) -> Figures:
     counts: dict[Key, int] = {}
     sums: list[Sum] = []
     waves = list(selectors.published_waves())
-    districts = [*District.objects.order_by("code").values_list("code", flat=True), UNKNOWN]
+    # Each code once: two agencies may share one, and responses are counted by code.
+    codes = District.objects.order_by("code").values_list("code", flat=True).distinct()
+    districts = [*codes, UNKNOWN]
     estimates_of = {}
     for wave in waves:
         survey, label = wave.survey.slug, wave.label

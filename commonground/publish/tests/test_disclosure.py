@@ -173,6 +173,12 @@ def test_counts_outside_the_declared_domain_are_refused():
         tabulate([({"r": "9"}, 3)], [("r",)], {"r": ["0", "1"]})
 
 
+def test_a_domain_that_lists_a_value_twice_is_refused():
+    # Every sum would count the value twice and disagree with its total.
+    with pytest.raises(ValueError, match="lists a value twice"):
+        tabulate([({"r": "1"}, 3)], [("r",)], {"r": ["0", "1", "1"]})
+
+
 def test_tables_cut_from_the_same_records_share_their_margins():
     records = [
         ({"month": "2026-01", "category": "force", "channel": "online"}, 4),

@@ -18,6 +18,7 @@ from commonground.publish.selectors import (
     release_file,
 )
 from commonground.publish.tests.helpers import closed, complaints, with_allegation
+from commonground.roster.models import Agency, District
 from commonground.stops.analysis import Estimate, NotEnoughData
 from commonground.stops.storage import local_path
 
@@ -86,6 +87,26 @@ def test_the_threshold_follows_the_agency_setting(agency, analyst, intake_clerk)
     frame = table("complaints-by-channel")
     assert release.threshold == 2
     assert row(frame, year=frame["year"][0], channel="phone")["count"] == 3
+
+
+def test_a_district_code_two_agencies_share_is_one_value_in_every_table(agency, analyst):
+    # A code is unique within an agency only; the records are counted by code, so the tables
+    # list it once (listed twice, each sum would count it twice and the release failed).
+    pd, north, _unit, _officers = agency
+    county = Agency.objects.create(name="County Sheriff")
+    north_county = District.objects.create(agency=county, code=north.code, name="North County")
+    complaints(12, district=north)
+    complaints(4, district=north_county)
+    complaints(15, district=District.objects.create(agency=pd, code="D2", name="Southside"))
+    complaints(3)  # no district: hidden, with D2 as its partner
+
+    build_release(by=analyst)
+
+    frame = table("complaints-by-district")
+    assert row(frame, year=datasets.ALL, district=north.code)["count"] == 16
+    assert row(frame, year=datasets.ALL, district="D2")["suppressed"]
+    assert row(frame, year=datasets.ALL, district=datasets.ALL)["count"] == 34
+    assert datasets.DIMENSIONS["district"].domain({})[0] == (north.code, "North County / Northside")
 
 
 def alike(agency_row, n, supervisor, category, **report):

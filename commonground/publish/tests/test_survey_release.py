@@ -9,8 +9,9 @@ from commonground.publish import survey_figures
 from commonground.publish.actions import build_release
 from commonground.publish.disclosure import exposed_cells
 from commonground.publish.selectors import read_table, release_file
-from commonground.roster.models import District
+from commonground.roster.models import Agency, District
 from commonground.surveys.models import Method, Response, Wave, WaveStatus
+from commonground.surveys.tests.factories import make_districts
 from commonground.surveys.tests.publish_helpers import (
     estimate,
     published_wave,
@@ -118,6 +119,23 @@ def test_a_small_district_is_hidden_everywhere_and_cannot_be_worked_back(analyst
     figures = survey_figures.build(10)
     assert figures.hidden
     assert exposed_cells(figures.system, figures.hidden) == set()
+
+
+def test_a_district_code_two_agencies_share_is_one_count_of_responses(analyst):
+    # A code is unique within an agency only; responses are counted by code, so it is one cell
+    # (two cells of the same count in one sum made the counts disagree and the release fail).
+    make_districts()
+    county = Agency.objects.create(name="County Sheriff")
+    District.objects.create(agency=county, code="D1", name="North County")
+    wave = published_wave(n=45)  # 15 in each agency's D1, 15 in D2
+    d2 = Response.objects.filter(wave=wave, district__code="D2").values_list("id", flat=True)
+    Response.objects.filter(id__in=list(d2)[:5]).update(district=None)  # hidden, D2 its partner
+
+    build_release(by=analyst)
+
+    responses = table("survey-responses").filter(pl.col("measure") == "responses")
+    by_district = {r["district"]: r["value"] for r in responses.to_dicts() if r["channel"] is None}
+    assert by_district == {None: 45.0, "D1": 30.0, "D2": None, "unknown": None}
 
 
 def test_a_direct_estimate_on_few_people_is_withheld_even_below_the_survey_threshold(analyst):
