@@ -151,7 +151,11 @@ def submit_response(
             and not Wave.objects.filter(pk=wave.pk, open_link=True).exists()
         ):
             raise WaveNotOpen("This survey is not taking answers through its open link now.")
-        kept, errors = clean_answers(wave.instrument, answers, language=language)
+        # Loaded once for the checks and the rows (the questionnaire of an open wave is locked).
+        questions = questions_of(wave.instrument)
+        kept, errors = clean_answers(
+            wave.instrument, answers, language=language, questions=questions
+        )
         if errors:
             raise InvalidAnswers(errors)
         weight = design_weight if design_weight is not None else 1.0
@@ -169,7 +173,7 @@ def submit_response(
             district=district,
             design_weight=weight,
         )
-        Answer.objects.bulk_create(_answer_rows(response, questions_of(wave.instrument), kept))
+        Answer.objects.bulk_create(_answer_rows(response, questions, kept))
         if draft_key_hash:
             Draft.objects.filter(key_hash=draft_key_hash, wave=wave).delete()
         if by is not None:
