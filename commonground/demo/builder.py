@@ -289,18 +289,13 @@ def build(
         )
     with transaction.atomic():
         policies.build(today=timezone.localdate())
-    survey_added = not demo_surveys.built()
+    survey_started = time.monotonic()
+    with transaction.atomic():
+        survey_added = demo_surveys.build(
+            seed=seed, now=timezone.now(), letters_per_district=survey_letters, progress=progress
+        )
     if survey_added:
-        progress("Running the community survey...")
-        survey_started = time.monotonic()
-        with transaction.atomic():
-            demo_surveys.build(
-                seed=seed,
-                now=timezone.now(),
-                letters_per_district=survey_letters,
-                progress=progress,
-            )
-        progress(f"  survey built in {time.monotonic() - survey_started:.1f} s")
+        progress(f"  community survey built in {time.monotonic() - survey_started:.1f} s")
     if latest_release() is None or survey_added:
         progress("Publishing the public datasets...")
         build_release(progress=lambda line: progress(f"  {line}"))

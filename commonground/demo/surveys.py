@@ -190,9 +190,12 @@ def build(
     letters_per_district: int = LETTERS_PER_DISTRICT,
     phone_numbers: int = PHONE_NUMBERS,
     addresses_per_district: int = ADDRESSES_PER_DISTRICT,
-) -> None:
-    """Create the survey with its waves, samples, responses, weights, focus groups and quotes.
-    Call inside a transaction (the builder does): it is there completely or not at all."""
+) -> bool:
+    """Create the survey with its waves, samples, responses, weights, focus groups and quotes,
+    unless it exists already; whether it was created. Call inside a transaction (the builder
+    does): it is there completely or not at all."""
+    if built():
+        return False
     _SurveyBuilder(
         seed=seed,
         now=now,
@@ -201,6 +204,7 @@ def build(
         numbers=phone_numbers,
         addresses=addresses_per_district,
     ).build()
+    return True
 
 
 class _SurveyBuilder:
@@ -219,6 +223,7 @@ class _SurveyBuilder:
         self.margins = sp.margins(populations())
 
     def build(self) -> None:
+        self.progress("Running the community survey...")
         dates = wave_dates(self.today)
         with time_machine.travel(_at(dates[0][1] - datetime.timedelta(days=30), 10), tick=False):
             self.design()
