@@ -34,7 +34,9 @@ from commonground.roster.models import District
 from commonground.surveys import actions
 from commonground.surveys.categories import Variable
 from commonground.surveys.models import (
+    Basis,
     Channel,
+    PhoneCase,
     Recruitment,
     Response,
     Survey,
@@ -343,7 +345,7 @@ class _SurveyBuilder:
             f"{sum(counts.values())} responses"
         )
 
-    def _people(self, district_counts: Counter, index: int) -> dict[str, list[sp.Person]]:
+    def _people(self, district_counts: Counter) -> dict[str, list[sp.Person]]:
         return {
             code: sp.draw_people(self.rng, code, n, self.margins[code])
             for code, n in sorted(district_counts.items())
@@ -377,7 +379,7 @@ class _SurveyBuilder:
 
     def answer_letters(self, wave: Wave, index: int, issued: list) -> int:
         """About one household in five answers its letter, online or on paper."""
-        people = self._people(Counter(inv.district.code for inv, _code in issued), index)
+        people = self._people(Counter(inv.district.code for inv, _code in issued))
         answered = 0
         for invitation, code in issued:
             person = people[invitation.district.code].pop()
@@ -412,7 +414,7 @@ class _SurveyBuilder:
         codes = list(adults)
         share = np.array([adults[c] for c in codes], dtype=float)
         drawn = self.rng.choice(codes, size=self.numbers, p=share / share.sum())
-        people = self._people(Counter(str(c) for c in drawn), 0)
+        people = self._people(Counter(str(c) for c in drawn))
         numbers = [f"({area}) 555-{n:04d}" for area in AREA_CODES for n in range(100, 200)]
         chosen = self.rng.choice(len(numbers), size=self.numbers, replace=False)
         rows, self.callees = ["phone,district,language"], {}
@@ -428,8 +430,6 @@ class _SurveyBuilder:
         """Rounds of calls on evenings of the fieldwork: each number is worked until it is
         finished (an interview, a refusal, a number that is not a household's) or has had
         its MAX_CALLS calls."""
-        from commonground.surveys.models import PhoneCase
-
         people = {}
         for case in PhoneCase.objects.filter(wave=wave).only("pk", "phone", "language"):
             number = case.phone["number"]  # +1AAA555NNNN
@@ -635,7 +635,7 @@ def expected_index(planted: np.ndarray) -> np.ndarray:
 def planted_truth(wave_index: int, seed: int = 0) -> dict[tuple[str, str], float]:
     """The trust index the planted model gives the city's adults in a wave: by district
     ("district", code), by contact ("contact_stopped", "yes"/"no") and for everyone
-    ("all", "")."""
+    ("all", "all")."""
     rng = np.random.default_rng([seed, 19])
     margins = sp.margins(populations())
     people, weights = [], []
@@ -648,7 +648,7 @@ def planted_truth(wave_index: int, seed: int = 0) -> dict[tuple[str, str], float
     weights = np.array(weights)
     districts = np.array([p.district for p in people])
     stopped = np.array([p.stopped for p in people])
-    found = {("all", ""): float(np.average(index, weights=weights))}
+    found = {("all", "all"): float(np.average(index, weights=weights))}
     for code in margins:
         found[("district", code)] = float(index[districts == code].mean())
     found[("contact_stopped", "yes")] = float(np.average(index[stopped], weights=weights[stopped]))
@@ -702,7 +702,15 @@ def summarise() -> SurveySummary | None:
             method=found.method if found else "",
         )
 
-    summary.city = [figure(("all", ""), "everyone")]
+    unweighted = published_estimates(wave).filter(
+        basis=Basis.UNWEIGHTED, measure="trust_index", domain="all"
+    )
+    summary.city = [figure(("all", "all"), "everyone")]
+    if unweighted:
+        raw = unweighted[0]
+        summary.city.append(
+            Figure("everyone, unweighted", truth[("all", "all")], raw.value, raw.low, raw.high)
+        )
     summary.districts = [
         figure(("district", code), f"{code} {names.get(code, '')}")
         for (kind, code) in truth

@@ -214,6 +214,11 @@ def test_the_summary_prints_what_was_planted_and_what_the_estimates_recover(surv
     assert stopped.planted < not_stopped.planted - 15
     assert stopped.estimate < not_stopped.estimate
     assert "stopped in the last year" in text and "not stopped" in text
+    # Weighting corrects the lean of who answers (older people and owners trust more).
+    weighted, unweighted = summary.city
+    assert unweighted.label == "everyone, unweighted"
+    assert abs(weighted.estimate - weighted.planted) < abs(unweighted.estimate - weighted.planted)
+    assert "everyone, unweighted" in text
     # The estimates land near what was planted: within their intervals, give or take.
     for figure in [*summary.districts, *summary.contact]:
         assert abs(figure.estimate - figure.planted) < (figure.high - figure.low), figure
