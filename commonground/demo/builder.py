@@ -43,6 +43,7 @@ from commonground.complaints.models import (
     StatusChange,
 )
 from commonground.demo import contact, intervention, narratives, policies, records
+from commonground.demo import surveys as demo_surveys
 from commonground.demo.casework import Calendar, Incident, Plan, Planner, Runner
 from commonground.demo.names import (
     FIRST_NAMES,
@@ -79,6 +80,7 @@ AGENCY_NAME = "Riverton Police Department"
 PASSWORD = "demo-password-2026"  # noqa: S105
 DEFAULT_SEED = 42
 DEFAULT_REPORTS = 3500
+DEFAULT_SURVEY_LETTERS = demo_surveys.LETTERS_PER_DISTRICT
 OFFICERS = 300
 YEARS_OF_REPORTS = 3
 COMMENDATION_SHARE = 1 / 7
@@ -227,6 +229,7 @@ class Summary:
     queues: dict[str, int]
     records: Records
     interventions: "intervention.Interventions | None" = None
+    survey: "demo_surveys.SurveySummary | None" = None
     seconds: float = 0.0
 
 
@@ -235,6 +238,7 @@ def build(
     seed: int = DEFAULT_SEED,
     reports: int = DEFAULT_REPORTS,
     stops: int = DEFAULT_STOPS,
+    survey_letters: int = demo_surveys.LETTERS_PER_DISTRICT,
     progress: Callable[[str], None] = lambda _message: None,
 ) -> Summary | None:
     """Create the demo agency with its stop and use-of-force records, or return None if it is
@@ -262,6 +266,7 @@ def build(
         and records.loaded()
         and Detector.objects.exists()
         and Policy.objects.exists()
+        and demo_surveys.built()
         and latest_release()
     ):
         return None
@@ -284,11 +289,19 @@ def build(
         )
     with transaction.atomic():
         policies.build(today=timezone.localdate())
-    if latest_release() is None:
+    survey_started = time.monotonic()
+    with transaction.atomic():
+        survey_added = demo_surveys.build(
+            seed=seed, now=timezone.now(), letters_per_district=survey_letters, progress=progress
+        )
+    if survey_added:
+        progress(f"  community survey built in {time.monotonic() - survey_started:.1f} s")
+    if latest_release() is None or survey_added:
         progress("Publishing the public datasets...")
         build_release(progress=lambda line: progress(f"  {line}"))
     summary = _summary(seed=seed, created=created, records=imported)
     summary.interventions = alerts
+    summary.survey = demo_surveys.summarise()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -1139,6 +1152,7 @@ def format_summary(summary: Summary) -> list[str]:
         "  Open cases: " + ", ".join(f"{label.lower()} {n}" for label, n in summary.queues.items()),
         *records.describe(summary.records),
         *intervention.describe(summary.interventions),
+        *demo_surveys.describe(summary.survey),
     ]
     width = max(len(u) for u, _r in summary.users) + 2
     lines += ["", "Staff accounts:", f"  {'username'.ljust(width)}role"]

@@ -151,7 +151,11 @@ def submit_response(
             and not Wave.objects.filter(pk=wave.pk, open_link=True).exists()
         ):
             raise WaveNotOpen("This survey is not taking answers through its open link now.")
-        kept, errors = clean_answers(wave.instrument, answers, language=language)
+        # Loaded once for the checks and the rows (the questionnaire of an open wave is locked).
+        questions = questions_of(wave.instrument)
+        kept, errors = clean_answers(
+            wave.instrument, answers, language=language, questions=questions
+        )
         if errors:
             raise InvalidAnswers(errors)
         weight = design_weight if design_weight is not None else 1.0
@@ -169,7 +173,7 @@ def submit_response(
             district=district,
             design_weight=weight,
         )
-        Answer.objects.bulk_create(_answer_rows(response, questions_of(wave.instrument), kept))
+        Answer.objects.bulk_create(_answer_rows(response, questions, kept))
         if draft_key_hash:
             Draft.objects.filter(key_hash=draft_key_hash, wave=wave).delete()
         if by is not None:
@@ -1124,18 +1128,19 @@ class LetterBatch:
 LETTERS_PER_BATCH = 500
 
 
-def print_letters(
+def issue_letter_codes(
     *,
     sample: Sample,
     by,
     which: str = LetterBatch.UNPRINTED,
     district: District | None = None,
     limit: int = LETTERS_PER_BATCH,
-) -> tuple[bytes, int]:
-    """One PDF of invitation letters (English and Spanish on each) for up to `limit` unused
-    invitations of the sample: those never printed, or (`REPRINT`) every unused one. Each
-    letter gets a fresh code; only its keyed hash is stored, so a reprinted letter's old code
-    stops working. Returns the PDF and the number of letters in it."""
+) -> list[tuple[Invitation, str]]:
+    """Fresh codes for up to `limit` unused invitations of the sample: those never printed,
+    or (`REPRINT`) every unused one. Only each code's keyed hash is stored, so a reissued
+    letter's old code stops working; the codes are returned this once, for the letters
+    (`print_letters` renders them; the demo hands them to its residents, as a mail house
+    that prints its own letters would). Audited as letters printed."""
     require(by, "surveys.sample", sample.wave)
     if which not in (LetterBatch.UNPRINTED, LetterBatch.REPRINT):
         raise ValidationError(_("Choose which letters to print."))
@@ -1147,7 +1152,7 @@ def print_letters(
         chosen = chosen.filter(letter_printed=False)
     if district is not None:
         chosen = chosen.filter(district=district)
-    letters = []
+    issued = []
     with transaction.atomic():
         for invitation in chosen.order_by("district__code", "pk")[:limit]:
             code = codes.new_code()
@@ -1156,19 +1161,35 @@ def print_letters(
                 code_hash=codes.code_hash(code), code=None, letter_printed=True
             )
             if changed:
-                letters.append(sampling.letter(invitation, code))
-        if not letters:
+                issued.append((invitation, code))
+        if not issued:
             raise ValidationError(_("There is no letter left to print with these choices."))
         record(
             actor=by,
             action="survey.letters_printed",
             target=sample,
             data={
-                "letters": len(letters),
+                "letters": len(issued),
                 "reprint": which == LetterBatch.REPRINT,
                 "district": district.code if district else "",
             },
         )
+    return issued
+
+
+def print_letters(
+    *,
+    sample: Sample,
+    by,
+    which: str = LetterBatch.UNPRINTED,
+    district: District | None = None,
+    limit: int = LETTERS_PER_BATCH,
+) -> tuple[bytes, int]:
+    """One PDF of invitation letters (English and Spanish on each) for up to `limit` unused
+    invitations of the sample, each with a fresh code (`issue_letter_codes`). Returns the PDF
+    and the number of letters in it."""
+    issued = issue_letter_codes(sample=sample, by=by, which=which, district=district, limit=limit)
+    letters = [sampling.letter(invitation, code) for invitation, code in issued]
     html = sampling.letters_html(letters, sample.wave.survey)
     return sampling.render_pdf(html), len(letters)
 

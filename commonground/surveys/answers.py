@@ -287,14 +287,19 @@ def _as_field_input(question: Question, value):
 
 
 def clean_answers(
-    instrument: Instrument, answers: Mapping, *, language: str | None = None
+    instrument: Instrument,
+    answers: Mapping,
+    *,
+    language: str | None = None,
+    questions: list[Question] | None = None,
 ) -> tuple[dict, dict[str, str]]:
     """(the answers to keep, {question name: message}) for a whole questionnaire: every answer
     checked by the field its page uses (kind, choices, length), required questions answered,
     constraints met; answers to questions the skip logic leaves out, and to nothing at all,
-    are dropped or refused. Messages are in `language` (the instrument's default if None)."""
+    are dropped or refused. Messages are in `language` (the instrument's default if None).
+    `questions`: the instrument's `questions_of`, when the caller has them already."""
     language = language or instrument.default_language
-    questions = questions_of(instrument)
+    questions = questions_of(instrument) if questions is None else questions
     by_name = {q.name: q for q in questions}
     errors: dict[str, str] = {}
     if not isinstance(answers, Mapping):

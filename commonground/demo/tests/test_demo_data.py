@@ -60,17 +60,21 @@ from commonground.roster.models import (
 from commonground.stops import analysis
 from commonground.stops.models import Batch, BatchKind, BatchStatus, ForceUsed, UseOfForceIncident
 from commonground.stops.selectors import district_infos, scan_stops
+from commonground.surveys.models import Response, Wave
 
 pytestmark = pytest.mark.django_db
 
 SMALL = 60
 SMALL_STOPS = 30_000
+# Survey letters per district and quarter (the demo sends 240): enough for every channel.
+SMALL_SURVEY = 40
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STAFF_PER_ROLE = {Role.INVESTIGATOR: 6, Role.IA_SUPERVISOR: 2, Role.BOARD_MEMBER: 5}
 
 
 def demo_data(**options) -> str:
     out = io.StringIO()
+    options.setdefault("survey_letters", SMALL_SURVEY)
     call_command("demo_data", reports=SMALL, stops=SMALL_STOPS, stdout=out, **options)
     return out.getvalue()
 
@@ -146,7 +150,7 @@ def test_prints_the_accounts_a_second_run_adds_nothing_and_a_stopped_run_is_comp
     # One build for the three runs (a build takes 7-20 s).
     def counts():
         models = [Agency, District, Officer, Assignment, Report, StatusChange, AuditEvent, Case]
-        return [m.objects.count() for m in [*models, Meeting, get_user_model()]]
+        return [m.objects.count() for m in [*models, Meeting, get_user_model(), Response, Wave]]
 
     first = demo_data()
     before = counts()
@@ -170,6 +174,9 @@ def test_prints_the_accounts_a_second_run_adds_nothing_and_a_stopped_run_is_comp
     assert f"{SMALL_STOPS} stops from" in first
     assert "use-of-force incidents" in first
     assert "Open cases:" in first
+    assert "Community survey (Riverton community survey):" in first
+    assert "Planted in the survey answers" in first
+    assert "Trust index (0-100), planted truth vs the published estimate" in first
     assert "already exists" in second
     assert counts() == before
     assert Agency.objects.filter(name=AGENCY_NAME).count() == 1

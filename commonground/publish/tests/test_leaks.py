@@ -164,7 +164,7 @@ def leaky_world(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         undone(),
     ):
-        call_command("demo_data", reports=60, stops=3000, stdout=io.StringIO())
+        call_command("demo_data", reports=60, stops=3000, survey_letters=40, stdout=io.StringIO())
         markers = Markers()
         analyst = make_staff("leak-analyst", Role.ANALYST)
         rows = [

@@ -6,6 +6,7 @@ from commonground.demo.builder import (
     DEFAULT_REPORTS,
     DEFAULT_SEED,
     DEFAULT_STOPS,
+    DEFAULT_SURVEY_LETTERS,
     UsernameTaken,
     build,
     format_summary,
@@ -38,15 +39,29 @@ class Command(BaseCommand):
             default=DEFAULT_STOPS,
             help="How many stop records to import (over three years).",
         )
+        parser.add_argument(
+            "--survey-letters",
+            type=int,
+            default=DEFAULT_SURVEY_LETTERS,
+            help="Survey letters sent in each district each quarter; about one in five answers.",
+        )
 
-    def handle(self, *args, seed: int, reports: int, stops: int, **options):
+    def handle(self, *args, seed: int, reports: int, stops: int, survey_letters: int, **options):
         if reports < 0:
             raise CommandError("--reports must be zero or more.")
         if stops < 1:
             raise CommandError("--stops must be one or more.")
+        if survey_letters < 1:
+            raise CommandError("--survey-letters must be one or more.")
         try:
             with override_settings(TASKS=NO_TASKS):
-                summary = build(seed=seed, reports=reports, stops=stops, progress=self.stdout.write)
+                summary = build(
+                    seed=seed,
+                    reports=reports,
+                    stops=stops,
+                    survey_letters=survey_letters,
+                    progress=self.stdout.write,
+                )
         except UsernameTaken as error:
             raise CommandError(f"{error} Remove them or use a fresh database.") from error
         if summary is None:
