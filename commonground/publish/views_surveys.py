@@ -79,6 +79,11 @@ class Figure:
     method: str
     model: bool
     withheld: str
+    # Who the figure rests on: answers, the effective number once weighted, and the design
+    # effect (their ratio); blank where the count is suppressed.
+    n: str = ""
+    effective_n: str = ""
+    design_effect: str = ""
 
 
 def _figures(frame: pl.DataFrame, measure: str, waves: list[str]) -> list[Figure]:
@@ -109,8 +114,41 @@ def _figures(frame: pl.DataFrame, measure: str, waves: list[str]) -> list[Figure
                 withheld=""
                 if shown
                 else withheld.get(row["withheld"], withheld["too_little_data"]),
+                **_base(row),
             )
         )
+    return found
+
+
+def _base(row: dict) -> dict:
+    def shown(name, kind):
+        return formatted(row[name], kind) if row.get(name) is not None else ""
+
+    return {
+        "n": shown("n", "count"),
+        "effective_n": shown("effective_n", "rate"),
+        "design_effect": shown("design_effect", "ratio"),
+    }
+
+
+@dataclass
+class DistrictRow:
+    district: District
+    figures: list[Figure]
+
+
+def _district_rows(estimates: pl.DataFrame, basis: str, wave: str) -> list[DistrictRow]:
+    """Every district's latest trust and safety, side by side, for the city page."""
+    found = []
+    for district in District.objects.order_by("code"):
+        mine = estimates.filter(
+            (pl.col("domain") == "district")
+            & (pl.col("domain_value") == district.code)
+            & (pl.col("basis") == basis)
+        )
+        figures = [f for m, _n in INDICES for f in _figures(mine, m, [wave])]
+        if figures:
+            found.append(DistrictRow(district, figures))
     return found
 
 
@@ -191,6 +229,9 @@ def survey_results(request, survey: str, district: str | None = None):
             chart=_trend_chart(mine, waves, place),
             any_model=any(f.model for figures in latest.values() for f in figures),
         )
+        if place_district is None and waves:
+            context["latest_wave"] = waves[-1]
+            context["district_rows"] = _district_rows(estimates, basis, waves[-1])
     if responses is not None:
         counts = responses.filter(pl.col("measure") == "responses", pl.col("channel").is_null())
         if place_district:

@@ -60,6 +60,28 @@ def test_the_city_page_shows_both_indices_with_intervals_trend_and_the_method(cl
     assert "/en/results/surveys/trust/districts/D1/" in body
 
 
+def test_the_city_page_sets_every_district_side_by_side_with_its_n_and_design_effect(client, world):
+    import re
+
+    _wave, _later, districts = world
+    body = client.get("/en/results/surveys/trust/").content.decode()
+    assert "Every district, 2026 Q2" in body
+    table = body[body.index('id="districts-caption"') :]
+    table = table[: table.index("</table>")]
+    for district in districts:
+        assert f"/en/results/surveys/trust/districts/{district.code}/" in table
+        assert district.name in table
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows if "<td" in row]
+    trust = [c for c in cells if c[0] == "Trust in the police"]
+    assert len(trust) == len(districts)
+    # Score, interval, answers, design effect, method: the later wave's, not the first's.
+    assert all(c[1:5] == ["66.0", "58.0 to 74.0", "40", "1.25"] for c in trust), trust
+    # The trend table says what each city-wide figure rests on.
+    assert "Effective number" in body and "Design effect" in body
+    assert "80.0" in body
+
+
 def test_a_district_page_labels_its_small_area_model_estimate(client, world):
     body = client.get("/en/results/surveys/trust/districts/D2/").content.decode()
     assert "Southpark" in body
