@@ -17,6 +17,7 @@ import time
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -77,8 +78,27 @@ def _live_server_static_files(request):
     }
 
 
+def _settles(action):
+    """`action`, then a wait for the page's load event. A click or key press that follows a link
+    or submits a form returns once the next page has begun to load, not once it has loaded; a
+    check made straight after (`is_visible`, `inner_text`) can then read a half-parsed page, which
+    on a busy machine is what it reads. Where nothing navigated, the wait returns at once."""
+
+    @functools.wraps(action)
+    def settled(self, *args, **kwargs):
+        action(self, *args, **kwargs)
+        page = self.page if isinstance(self, Locator) else self
+        page.wait_for_load_state()
+
+    return settled
+
+
 def pytest_configure(config):
     config.pluginmanager.register(PlaywrightOverrides(), "commonground-playwright-overrides")
+    for cls in (Locator, Page):
+        for name in ("click", "press"):
+            if not hasattr(getattr(cls, name), "__wrapped__"):
+                setattr(cls, name, _settles(getattr(cls, name)))
 
 
 # --- Accessibility -------------------------------------------------------------------------------
