@@ -531,7 +531,8 @@ class _SurveyBuilder:
                         )
 
     def quotes(self) -> None:
-        """Two comments of the last published wave, redacted and approved for its page."""
+        """Two comments of the last published wave, redacted by the engagement officer and
+        approved for its page by the analyst (a quote's second reader)."""
         from commonground.surveys.selectors import text_answers
 
         wave = Wave.objects.filter(survey=self.survey, status=WaveStatus.PUBLISHED).order_by(
@@ -547,7 +548,7 @@ class _SurveyBuilder:
                 quote = actions.make_quote(
                     wave=wave, question=comment, text=text, by=self.engagement
                 )
-                actions.approve_quote(quote=quote, by=self.engagement)
+                actions.approve_quote(quote=quote, by=self.analyst)
 
 
 THEMES = [

@@ -476,13 +476,15 @@ def _checked_quote(wave: Wave, question, text: str) -> str:
     text = (text or "").strip()
     errors = {}
     if question is None or question.instrument_id != wave.instrument_id:
-        errors["question"] = "Choose a question of this wave's questionnaire."
+        errors["question"] = _("Choose a question of this wave's questionnaire.")
     elif question.kind not in TEXT_KINDS:
-        errors["question"] = "Quotes come from questions answered in the resident's own words."
+        errors["question"] = _("Quotes come from questions answered in the resident's own words.")
     if not text:
-        errors["text"] = "Write the quote, with anything that could identify a person taken out."
+        errors["text"] = _("Write the quote, with anything that could identify a person taken out.")
     elif len(text) > QUOTE_MAX_LENGTH:
-        errors["text"] = f"Keep a quote to {QUOTE_MAX_LENGTH} characters or fewer."
+        errors["text"] = _("Keep a quote to %(limit)s characters or fewer.") % {
+            "limit": QUOTE_MAX_LENGTH
+        }
     if errors:
         raise ValidationError(errors)
     return text
@@ -502,13 +504,26 @@ def make_quote(*, wave: Wave, question, text: str, by):
 
 
 def approve_quote(*, quote, by):
-    """Make a quote public (shown once its wave is published)."""
+    """Make a quote public (shown once its wave is published). Four eyes: someone other than
+    the person who redacted it reads it again and approves it."""
+    from django.core.exceptions import ValidationError
+
     from commonground.surveys.models import Quote
 
     require(by, "surveys.redact", quote.wave)
     with transaction.atomic():
-        Quote.objects.filter(pk=quote.pk).update(approved=True)
-        quote.approved = True
+        current = Quote.objects.select_for_update().get(pk=quote.pk)
+        if current.approved:
+            raise ValidationError(_("This quote is already approved."))
+        if current.redacted_by_id == by.pk:
+            raise ValidationError(
+                _(
+                    "A colleague approves the quotes you redact: a second reader catches what "
+                    "could identify someone. Ask someone else who redacts quotes to approve it."
+                )
+            )
+        Quote.objects.filter(pk=quote.pk).update(approved=True, approved_by=by)
+        quote.approved, quote.approved_by = True, by
         record(actor=by, action="survey.quote_approved", target=quote, data={})
     return quote
 

@@ -639,7 +639,8 @@ class CodedExcerpt(models.Model):
 
 class Quote(models.Model):
     """A resident's words from a text answer, redacted by staff before anyone outside sees
-    them; only approved quotes are ever public."""
+    them; only approved quotes are ever public, and a second person approves them: whoever
+    redacted a quote may have missed what identifies someone."""
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="quotes")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="quotes")
@@ -647,6 +648,9 @@ class Quote(models.Model):
     approved = models.BooleanField(default=False)
     redacted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
 
     class Meta:

@@ -51,7 +51,7 @@ def _page(request, wave, form, status=200):
             "answers": [
                 (in_language(a.question.label, "en") or a.question.name, a) for a in answers
             ],
-            "quotes": wave.quotes.select_related("question", "redacted_by"),
+            "quotes": wave.quotes.select_related("question", "redacted_by", "approved_by"),
             "form": form,
         },
         status=status,
@@ -90,7 +90,10 @@ def quote_make(request, pk: int):
             for name, errors in refused.error_dict.items():
                 form.add_error(name if name in form.fields else None, errors)
         else:
-            messages.success(request, _("The quote was saved. Approve it to make it public."))
+            messages.success(
+                request,
+                _("The quote was saved. A colleague who redacts quotes approves it to make it public."),
+            )
             return redirect(_wave_page(wave.pk))
     return _page(request, wave, form, status=400)
 
@@ -99,8 +102,14 @@ def quote_make(request, pk: int):
 @require_POST
 def quote_approve(request, pk: int):
     quote = selectors.get_quote_for_redaction(request.user, pk)
-    actions.approve_quote(quote=quote, by=request.user)
-    messages.success(request, _("The quote is approved: it is public once its wave is published."))
+    try:
+        actions.approve_quote(quote=quote, by=request.user)
+    except ValidationError as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        messages.success(
+            request, _("The quote is approved: it is public once its wave is published.")
+        )
     return redirect(_wave_page(quote.wave_id))
 
 

@@ -38,7 +38,7 @@ def test_no_survey_answer_draft_invitation_or_id_reaches_any_public_page_or_file
     make_quote(wave=wave, question=comment, text="an unapproved quote", by=engagement)
     approve_quote(
         quote=make_quote(wave=wave, question=comment, text="Approved words", by=engagement),
-        by=engagement,
+        by=analyst,
     )
     hidden = published_wave(n=12, label="2026 Q3", instrument=wave.instrument)
     Wave.objects.filter(pk=hidden.pk).update(status=WaveStatus.OPEN)

@@ -139,7 +139,9 @@ def test_the_public_use_file_downloads_in_every_format(client, world):
     assert client.get("/en/results/surveys/trust/data/2026-q1/file.xlsx").status_code == 404
 
 
-def test_only_approved_quotes_appear_and_never_the_raw_answers(client, world, engagement_officer):
+def test_only_approved_quotes_appear_and_never_the_raw_answers(
+    client, world, engagement_officer, analyst
+):
     wave, _later, _districts = world
     comment = Question.objects.get(instrument=wave.instrument, name="comment")
     kept = make_quote(
@@ -149,7 +151,7 @@ def test_only_approved_quotes_appear_and_never_the_raw_answers(client, world, en
         by=engagement_officer,
     )
     make_quote(wave=wave, question=comment, text="Draft quote not approved", by=engagement_officer)
-    approve_quote(quote=kept, by=engagement_officer)
+    approve_quote(quote=kept, by=analyst)
     pages = [
         "/en/results/surveys/",
         "/en/results/surveys/trust/",

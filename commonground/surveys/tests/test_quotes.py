@@ -41,10 +41,16 @@ def test_only_redactors_read_text_answers_and_make_or_approve_quotes(client, wav
     if role in REDACTORS:
         assert page.status_code == 200 and WORDS in page.content.decode()
         assert made.status_code == 302
-        quote = Quote.objects.get()
-        assert client.post(f"/en/staff/surveys/quote/{quote.pk}/do/approve/").status_code == 302
-        quote.refresh_from_db()
-        assert quote.approved
+        own = Quote.objects.get()
+        refused = client.post(f"/en/staff/surveys/quote/{own.pk}/do/approve/", follow=True)
+        assert "A colleague approves the quotes you redact" in refused.content.decode()
+        own.refresh_from_db()
+        assert not own.approved and own.approved_by is None
+        colleague = make_staff(f"colleague-{role}", Role.COMMUNITY_ENGAGEMENT)
+        theirs = make_quote(wave=wave, question=comment_of(wave), text="Rude", by=colleague)
+        assert client.post(f"/en/staff/surveys/quote/{theirs.pk}/do/approve/").status_code == 302
+        theirs.refresh_from_db()
+        assert theirs.approved and theirs.approved_by == user
     else:
         assert page.status_code == 403 and made.status_code == 403
         assert not Quote.objects.exists()
@@ -64,7 +70,7 @@ def test_only_redactors_read_text_answers_and_make_or_approve_quotes(client, wav
 
 
 def test_reading_the_answers_is_audited_and_the_audit_never_holds_the_words(
-    client, wave, engagement_officer
+    client, wave, engagement_officer, analyst
 ):
     client.force_login(engagement_officer)
     confirm_second_factor(client, engagement_officer)
@@ -72,7 +78,7 @@ def test_reading_the_answers_is_audited_and_the_audit_never_holds_the_words(
     quote = make_quote(
         wave=wave, question=comment_of(wave), text="Rude to my son", by=engagement_officer
     )
-    approve_quote(quote=quote, by=engagement_officer)
+    approve_quote(quote=quote, by=analyst)
     withdraw_quote(quote=quote, by=engagement_officer)
     actions = list(AuditEvent.objects.values_list("action", flat=True))
     assert "survey.text_answers_viewed" in actions
@@ -113,3 +119,44 @@ def test_the_waves_page_has_an_empty_state(client, analyst):
     body = client.get("/en/staff/surveys/quotes/").content.decode()
     assert "No round of a survey has opened yet" in body
     assert client.get("/en/staff/surveys/quotes/?wave=999999").status_code == 404
+
+
+def test_a_second_person_approves_a_quote_never_the_one_who_redacted_it(
+    client, wave, engagement_officer, analyst
+):
+    quote = make_quote(
+        wave=wave, question=comment_of(wave), text="Rude to my son", by=engagement_officer
+    )
+    with pytest.raises(ValidationError) as refused:
+        approve_quote(quote=quote, by=engagement_officer)
+    assert "colleague" in str(refused.value)
+    quote.refresh_from_db()
+    assert not quote.approved
+
+    # The redactor's page says it waits for a colleague and offers no approve button.
+    client.force_login(engagement_officer)
+    confirm_second_factor(client, engagement_officer)
+    approve_url = f"/en/staff/surveys/quote/{quote.pk}/do/approve/"
+    body = client.get(f"/en/staff/surveys/quotes/?wave={wave.pk}").content.decode()
+    assert "Waiting for a colleague" in body and approve_url not in body
+    spanish = client.post(approve_url.replace("/en/", "/es/"), follow=True).content.decode()
+    assert "Un colega aprueba las citas que usted redacta" in spanish
+
+    # The colleague's page offers it, and approving it names who did.
+    client.force_login(analyst)
+    confirm_second_factor(client, analyst)
+    body = client.get(f"/en/staff/surveys/quotes/?wave={wave.pk}").content.decode()
+    assert approve_url in body and "Waiting for a colleague" not in body
+    assert client.post(approve_url).status_code == 302
+    quote.refresh_from_db()
+    assert quote.approved and quote.approved_by == analyst
+    event = AuditEvent.objects.get(action="survey.quote_approved")
+    assert event.actor == analyst
+
+    # Approving twice is refused, and the first approver stays on record.
+    other = make_staff("second-approver", Role.ANALYST)
+    with pytest.raises(ValidationError, match="already approved"):
+        approve_quote(quote=quote, by=other)
+    quote.refresh_from_db()
+    assert quote.approved_by == analyst
+    assert AuditEvent.objects.filter(action="survey.quote_approved").count() == 1
