@@ -92,7 +92,9 @@ def quote_make(request, pk: int):
         else:
             messages.success(
                 request,
-                _("The quote was saved. A colleague who redacts quotes approves it to make it public."),
+                _(
+                    "The quote was saved. A colleague who redacts quotes approves it to make it public."
+                ),
             )
             return redirect(_wave_page(wave.pk))
     return _page(request, wave, form, status=400)
