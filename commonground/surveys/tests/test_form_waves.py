@@ -186,7 +186,7 @@ def test_closing_is_one_transaction_with_its_erasure(by, monkeypatch):
     def failing_record(**kwargs):
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr(actions, "record", failing_record)
+    monkeypatch.setattr(actions.form, "record", failing_record)
     with pytest.raises(RuntimeError):
         actions.transition_wave(wave=wave, to=WaveStatus.CLOSED, by=by)
     wave.refresh_from_db()

@@ -16,12 +16,12 @@ from commonground.surveys.actions import (
     ImportRefused,
     LetterBatch,
     UnknownCode,
-    _design_weight,
     draw_sample,
     import_address_frame,
     print_letters,
     submit_response,
 )
+from commonground.surveys.actions.answers import _design_weight
 from commonground.surveys.models import Address, AddressFrame, Invitation, Response, WaveStatus
 from commonground.surveys.selectors import sample_dispositions, sample_rates, sample_strata
 from commonground.surveys.tests.factories import COMPLETE_ANSWERS, make_districts, make_wave
