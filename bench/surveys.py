@@ -788,14 +788,16 @@ def print_surveys(results: dict, log=log_default) -> None:
         )
     for name, reason in results["unmeasured"].items():
         log(f"{LABELS[name]:<30}not measured: {reason}")
+    balanced = "balance" in results["raking"]
     log(
         f"time/ours: a library's best time over ours (weightipy's over ours on unit weights, "
         f"the only weights it rakes); goal, for each library that rakes the design weights: "
         f">= {results['goal_speedup']:.0f}x with |w - ours| <= {results['goal_difference']:g}: "
         f"{'met' if results['goal_met'] else 'NOT MET'}. Peak RSS: a fresh process loading "
         f"the data and raking once (the data loaded alone: "
-        f"{results['raking_data_peak_rss_bytes'] / mib:.0f} MiB; balance's is its own "
-        f"environment's process, with a pandas frame)."
+        f"{results['raking_data_peak_rss_bytes'] / mib:.0f} MiB"
+        + ("; balance's is its own environment's process, with a pandas frame" if balanced else "")
+        + ")."
     )
     table = results["table"]
     log("")
