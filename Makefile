@@ -52,7 +52,8 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The surveys phase compares our raking with other libraries: the bench extra installs them.
+# The surveys phase compares our raking with other libraries: the bench extra installs them
+# (all but balance, which needs numpy<2: the bench installs it in var/bench/balance-venv).
 bench: messages
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.run

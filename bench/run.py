@@ -3,8 +3,8 @@ stop analyses as ratios to a bare scan of their file, the public figures and bul
 million complaints as ratios to the same at ten thousand and to polars' own writers, the audit
 log's verification at a million events as a ratio to a bare scan of it, fifty visitors at
 once (pages, intake, API) through locust against the bare view under the same load, and the
-surveys' raking of a million responses as a ratio to svy's (weightipy's too) on the same data,
-with a wave's estimate table as a ratio to a bare polars group-by of its cells.
+surveys' raking of a million responses as a ratio to svy's (weightipy's and balance's too) on
+the same data, with a wave's estimate table as a ratio to a bare polars group-by of its cells.
 
 `python -m bench.run web` (or stops, publish, audit, load, surveys; several may be named) runs
 those phases; all six run by default. The stops phase is described in bench/stops.py, the publish
@@ -591,8 +591,8 @@ def main(argv=None) -> int:
         "analyses, see bench/stops.py), publish (dashboards and bulk files at a million "
         "complaints, see bench/publish.py), audit (verifying a million chained events, see "
         "bench/audit.py), load (fifty locust users on pages, intake and API, see "
-        "bench/load.py) and/or surveys (raking a million responses against svy and weightipy, "
-        "a wave's estimate table, see bench/surveys.py); all when none is named",
+        "bench/load.py) and/or surveys (raking a million responses against svy, weightipy and "
+        "balance, a wave's estimate table, see bench/surveys.py); all when none is named",
     )
     parser.add_argument("--requests", type=int, default=600, help="timed requests per scenario")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
@@ -715,7 +715,8 @@ def main(argv=None) -> int:
         "--surveys-references",
         default=",".join(surveys.DEFAULT_REFERENCES),
         help="raking libraries compared with ours, comma-separated, of "
-        f"{', '.join(surveys.REFERENCES)} (samplics takes minutes at a million)",
+        f"{', '.join(surveys.REFERENCES)} (samplics takes minutes at a million; balance is "
+        "installed in an environment of its own, var/bench/balance-venv, the first time)",
     )
     args = parser.parse_args(argv)
     phases = args.phases or PHASES

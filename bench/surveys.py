@@ -16,25 +16,45 @@ on the same data, and a wave's full estimate table against a bare polars group-b
 2. A second child rakes the million in interleaved rounds after one untimed warm-up each:
      ours       `commonground.surveys.statistics.weighting.rake` on the polars frame;
      svy        svy's `Sample(...).weighting.rake` (a Rust kernel), the design weight as the
-                design's weight: the strongest raking library that installs beside numpy 2;
+                design's weight;
      weightipy  weightipy's RIM scheme; it starts every weight at 1 and cannot rake design
                 weights, so it rakes unit weights and is compared with ours on unit weights
                 (both scaled to the same total);
+     balance    facebookresearch's `balance.weighting_methods.rake.rake`, in a virtual
+                environment of its own (below), on an exact target;
      samplics   (only when named with --surveys-references: about a minute and a half per
                 run on the 2-core machine) SampleWeight.rake, pandas-style masks per category.
    Each library is timed from the same polars frame to an array of weights (its own
-   conversions included), at tolerance 1e-10 where it takes one. The best round is kept and
-   each reference is reported as a ratio to ours (goal: svy at least 5x slower), with the
-   largest absolute difference between its weights and ours (goal: at most 1e-6).
-   facebookresearch's `balance` is not among them: on Python 3.11 it requires numpy<2,
-   scipy<1.14 and scikit-learn<1.4, and the project needs numpy 2 and scipy>=1.15.
+   conversions included; balance from its pandas frame), at tolerance 1e-10 where it takes
+   one. The best round is kept and each reference is reported as a ratio to ours, with the
+   largest absolute difference between its weights and ours. Goal, for each reference that
+   rakes the design weights (svy, balance, samplics): at least 5x ours, and at most 1e-6
+   apart.
+
+   balance requires numpy<2, scipy<1.14 and scikit-learn<1.4 on Python 3.11, and the project
+   numpy 2 and scipy>=1.15: it cannot be installed beside the project. The first run that
+   measures it makes var/bench/balance-venv with `python -m venv` and has its pip install
+   balance>=0.23 there (pip picks numpy<2 and the rest), and later runs reuse it; when that
+   fails (no network), balance is reported as not measured, with pip's reason. Its
+   environment has no pyarrow, so the generating child also writes the respondents as
+   numpy arrays (balance.npz: each variable's category codes, in margins.json's order, and
+   the design weights), and bench/balance_rake.py, run by that environment's python, builds
+   a pandas frame of the string categories from them. It stays alive through the rounds,
+   raking once per request and timing itself, so its rounds interleave with the others'.
+   balance's `target_margins=` realises the margins as at most 10,000 synthetic rows, which
+   misses them by up to 1e-3; it is given instead a target of every combination of the
+   categories (1,440 rows) weighted by the total times the product of the categories'
+   population shares, whose margins are exactly the population's, with no transformation,
+   convergence rate 1e-10 and no rate tolerance. It returns the weights indexed like the
+   sample (it merges the rows with its cells and sets the index back), read in that order.
 3. A third child times `estimate_table` (every question x choice x the whole population and
    every value of district, age band, sex, race/ethnicity, tenure and stopped by police) against
    the bare group-by: the answers joined to the respondents and, per domain variable, grouped
    by question, choice and domain value with a weighted sum, a weighted sum of the values and a
    count: the same cells with no variance, interval or check.
 4. Fresh children run one thing once and read their own peak RSS (bench.memory): the data
-   loaded and nothing run, each raking, and the estimate table and the bare group-by.
+   loaded and nothing run, each raking (balance's in its own environment, with its pandas
+   frame), and the estimate table and the bare group-by.
 
 Ratios, not absolute times, are what this reports: the 2-core machine is shared.
 """
@@ -57,11 +77,18 @@ GOAL_DIFFERENCE = 1e-6
 DEFAULT_RESPONSES = 1_000_000
 DEFAULT_TABLE_RESPONSES = 100_000
 DEFAULT_ROUNDS = 3
-DEFAULT_REFERENCES = ("svy", "weightipy")
-REFERENCES = ("svy", "weightipy", "samplics")
+DEFAULT_REFERENCES = ("svy", "weightipy", "balance")
+REFERENCES = ("svy", "weightipy", "samplics", "balance")
+# The references that rake the design weights, and so are held to the goal.
+GOAL_REFERENCES = ("svy", "samplics", "balance")
 TOLERANCE = 1e-10
 SEED = 2025
 POPULATION = 2_400_000
+BASE_DIR = Path(__file__).resolve().parent.parent
+# balance requires numpy<2 on Python 3.11 and the project numpy 2: it gets a virtual environment
+# of its own, made the first time it is measured and kept (var/ is not in git).
+BALANCE_VENV = BASE_DIR / "var" / "bench" / "balance-venv"
+BALANCE_REQUIREMENT = "balance>=0.23"
 
 # The five weighting variables and their categories (the codes of surveys.categories, written
 # out so the children need no Django settings).
@@ -102,6 +129,7 @@ LABELS = {
     "svy": "svy",
     "weightipy": "weightipy (unit weights)",
     "samplics": "samplics",
+    "balance": "balance (exact target)",
 }
 
 
@@ -147,7 +175,7 @@ def design_weights(rng: np.random.Generator, district: np.ndarray) -> np.ndarray
     return per_district[codes] * rng.uniform(0.8, 1.25, len(district))
 
 
-def generate_raking(directory: Path, n: int) -> dict:
+def generate_raking(directory: Path, n: int, for_balance: bool) -> dict:
     import polars as pl
 
     rng = np.random.default_rng(SEED)
@@ -159,7 +187,26 @@ def generate_raking(directory: Path, n: int) -> dict:
     margins = draw_margins(rng)
     frame.write_parquet(directory / "raking.parquet")
     (directory / "margins.json").write_text(json.dumps(margins))
+    if for_balance:
+        write_for_balance(directory, frame, margins)
     return {"seconds": round(time.perf_counter() - started, 2), "rows": frame.height}
+
+
+def write_for_balance(directory: Path, frame, margins: dict) -> None:
+    """The same respondents for balance's environment, which has no pyarrow to read Parquet:
+    each variable as the index of its category in margins.json's order, and the design weights,
+    in one numpy file (bench/balance_rake.py builds its pandas frame from them)."""
+    import polars as pl
+
+    codes = frame.select(
+        pl.col(variable).cast(pl.Enum(list(categories))).to_physical()
+        for variable, categories in margins.items()
+    )
+    np.savez(
+        directory / "balance.npz",
+        design_weight=frame.get_column("design_weight").to_numpy(),
+        **{variable: codes.get_column(variable).to_numpy() for variable in margins},
+    )
 
 
 def draw_wave(rng: np.random.Generator, n: int):
@@ -325,29 +372,100 @@ RAKERS = {
 SLOW = {"samplics"}
 
 
-def raking_timings(directory: Path, names: list[str], rounds: int) -> dict:
+class BalanceFailed(RuntimeError):
+    """balance could not rake; the message says why."""
+
+
+class BalanceProcess:
+    """balance raking in its own environment's python (bench/balance_rake.py), which loads the
+    data once and rakes on each request, timing itself: so its rounds interleave with the other
+    libraries' as theirs do with each other. The first run writes its weights."""
+
+    def __init__(self, python: str, directory: Path):
+        self.process = subprocess.Popen(
+            [python, "-m", "bench.balance_rake", "serve", str(directory)],
+            cwd=BASE_DIR,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def __call__(self) -> tuple[None, bool, float]:
+        try:
+            self.process.stdin.write("rake\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            raise BalanceFailed(f"its process ended (exit code {self.process.wait()})") from None
+        line = self.process.stdout.readline()
+        if not line:
+            raise BalanceFailed(f"its process ended (exit code {self.process.wait()})")
+        answer = json.loads(line)
+        if "error" in answer:
+            raise BalanceFailed(answer["error"])
+        return None, answer["converged"], answer["seconds"]
+
+    def close(self) -> None:
+        with contextlib.suppress(BrokenPipeError):  # it ended already
+            self.process.stdin.close()
+        self.process.wait()
+
+
+def in_process(name: str, frame, margins: dict):
+    def run() -> tuple[np.ndarray, bool, float]:
+        started = time.perf_counter()
+        weights, converged = RAKERS[name](frame, margins)
+        return weights, converged, time.perf_counter() - started
+
+    return run
+
+
+def raking_timings(
+    directory: Path, names: list[str], rounds: int, balance_python: str | None
+) -> dict:
     frame, margins = load_raking(directory)
+    runners = {
+        name: BalanceProcess(balance_python, directory)
+        if name == "balance"
+        else in_process(name, frame, margins)
+        for name in names
+    }
     seconds: dict[str, list[float]] = {name: [] for name in names}
     converged: dict[str, bool] = {}
-    for name in names:  # warm-up, and the weights compared
-        if name in SLOW:
-            continue
-        weights, converged[name] = RAKERS[name](frame, margins)
-        np.save(directory / f"weights-{name}.npy", weights)
-    fast = [name for name in names if name not in SLOW]
-    for round_ in range(rounds):
-        shift = round_ % len(fast)
-        for name in fast[shift:] + fast[:shift]:
-            started = time.perf_counter()
-            RAKERS[name](frame, margins)
-            seconds[name].append(time.perf_counter() - started)
-    for name in names:
-        if name in SLOW:
-            started = time.perf_counter()
-            weights, converged[name] = RAKERS[name](frame, margins)
-            seconds[name].append(time.perf_counter() - started)
+    failed: dict[str, str] = {}
+
+    def run(name: str, *, keep: bool, timed: bool) -> None:
+        if name in failed:
+            return
+        try:
+            weights, converged[name], taken = runners[name]()
+        except BalanceFailed as error:
+            failed[name] = str(error)
+            return
+        if keep and weights is not None:
             np.save(directory / f"weights-{name}.npy", weights)
-    return {"seconds": seconds, "converged": converged}
+        if timed:
+            seconds[name].append(taken)
+
+    try:
+        for name in names:  # warm-up, and the weights compared
+            if name not in SLOW:
+                run(name, keep=True, timed=False)
+        fast = [name for name in names if name not in SLOW]
+        for round_ in range(rounds):
+            shift = round_ % len(fast)
+            for name in fast[shift:] + fast[:shift]:
+                run(name, keep=False, timed=True)
+        for name in names:
+            if name in SLOW:
+                run(name, keep=True, timed=True)
+    finally:
+        if "balance" in runners:
+            runners["balance"].close()
+    return {
+        "seconds": {name: s for name, s in seconds.items() if name not in failed},
+        "converged": converged,
+        "failed": failed,
+    }
 
 
 def versions(names: list[str]) -> dict[str, str]:
@@ -435,6 +553,54 @@ def once(directory: Path, what: str) -> dict:
     return {}
 
 
+def _installed_balance(python: Path) -> str:
+    """balance's version in its environment, or "" when it is not installed there."""
+    try:
+        found = subprocess.run(
+            [python, "-c", "from importlib.metadata import version; print(version('balance'))"],
+            capture_output=True,
+            text=True,
+        )
+    except OSError:
+        return ""
+    return found.stdout.strip() if found.returncode == 0 else ""
+
+
+def prepare_balance(log=log_default) -> tuple[str | None, str]:
+    """The python of balance's own virtual environment and balance's version, the environment
+    made and balance installed the first time; or None and why balance cannot be measured."""
+    python = BALANCE_VENV / "bin" / "python"
+    installed = _installed_balance(python)
+    if installed:
+        return str(python), installed
+    where = BALANCE_VENV.relative_to(BASE_DIR)
+    log(f"  installing balance in its own environment ({where}; once, a minute or two)…")
+    started = time.perf_counter()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "venv", BALANCE_VENV], check=True, capture_output=True, text=True
+        )
+        subprocess.run(
+            [python, "-m", "pip", "install", "--quiet", BALANCE_REQUIREMENT],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=30 * 60,
+        )
+    except subprocess.CalledProcessError as error:
+        said = (error.stderr or "").strip().splitlines()
+        errors = [line for line in said if line.startswith("ERROR")]
+        reason = (errors or said or [f"exit code {error.returncode}"])[0]
+        return None, f"{BALANCE_REQUIREMENT} could not be installed in {where}: {reason}"
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return None, f"{BALANCE_REQUIREMENT} could not be installed in {where}: {error}"
+    installed = _installed_balance(python)
+    if not installed:
+        return None, f"pip installed {BALANCE_REQUIREMENT} in {where}, but balance is not there"
+    log(f"  balance {installed} installed in {time.perf_counter() - started:.0f}s")
+    return str(python), installed
+
+
 def child_main(argv: list[str]) -> None:
     # The answer is the only thing on stdout: what a library prints goes to stderr.
     with contextlib.redirect_stdout(sys.stderr):
@@ -446,11 +612,11 @@ def child_result(argv: list[str]) -> dict:
     command, directory = argv[0], Path(argv[1])
     if command == "generate":
         result = {
-            "raking": generate_raking(directory, int(argv[2])),
+            "raking": generate_raking(directory, int(argv[2]), "balance" in argv[4].split(",")),
             "wave": generate_wave(directory, int(argv[3])),
         }
     elif command == "rake":
-        result = raking_timings(directory, argv[3].split(","), int(argv[2]))
+        result = raking_timings(directory, argv[3].split(","), int(argv[2]), argv[4])
     elif command == "table":
         result = table_timings(directory, int(argv[2]))
     else:
@@ -458,18 +624,18 @@ def child_result(argv: list[str]) -> dict:
     return result
 
 
-def child(*args) -> tuple[dict, int]:
-    """Run `python -m bench.surveys ARGS`; its JSON answer and its peak RSS in bytes."""
+def child(*args, python: str = sys.executable, module: str = "bench.surveys") -> tuple[dict, int]:
+    """Run `python -m MODULE ARGS`; its JSON answer and its peak RSS in bytes."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.surveys", *map(str, args)],
-        cwd=Path(__file__).resolve().parent.parent,
+        [python, "-m", module, *map(str, args)],
+        cwd=BASE_DIR,
         stdout=subprocess.PIPE,
         text=True,
     )
     output = process.stdout.read()
     process.wait()
     if process.returncode:
-        raise RuntimeError(f"bench.surveys {args[0]} failed with exit code {process.returncode}")
+        raise RuntimeError(f"{module} {args[0]} failed with exit code {process.returncode}")
     return read_reply(output)
 
 
@@ -489,22 +655,38 @@ def measure_surveys(
     if unknown:
         raise RuntimeError(f"unknown reference {', '.join(unknown)}; known: {REFERENCES}")
     started = time.perf_counter()
+    # A reference named but not measured, and why: the result says so rather than a figure.
+    unmeasured: dict[str, str] = {}
+    balance_python = None
+    library = versions([n for n in references if n != "balance"])
+    if "balance" in references:
+        balance_python, said = prepare_balance(log)
+        if balance_python is None:
+            log(f"  balance not measured: {said}")
+            unmeasured["balance"] = said
+        else:
+            library["balance"] = said
+    references = tuple(name for name in references if name not in unmeasured)
     log(
         f"Surveys: drawing {responses:,} respondents to rake and a wave of "
         f"{table_responses:,} to estimate"
     )
-    made, _ = child("generate", directory, responses, table_responses)
+    made, _ = child("generate", directory, responses, table_responses, ",".join(references) or "-")
     log(f"  drawn in {made['raking']['seconds']}s and {made['wave']['seconds']}s")
 
     names = ["ours", *references]
     if "weightipy" in references:
         names.insert(1, "ours_unit")
     log(f"  raking with {', '.join(names)}: best of {rounds} interleaved rounds")
-    raked, _ = child("rake", directory, rounds, ",".join(names))
+    raked, _ = child("rake", directory, rounds, ",".join(names), balance_python or "-")
+    for name, reason in raked["failed"].items():
+        log(f"  {name} not measured: {reason}")
+        unmeasured[name] = reason
+    references = tuple(name for name in references if name not in unmeasured)
+    names = [name for name in names if name not in unmeasured]
     best = {name: min(values) for name, values in raked["seconds"].items()}
     ours = np.load(directory / "weights-ours.npy")
     ours_unit = np.load(directory / "weights-ours_unit.npy") if "ours_unit" in names else None
-    library = versions([n for n in references])
     raking = {}
     for name in ["ours", *references]:
         weights = np.load(directory / f"weights-{name}.npy")
@@ -520,6 +702,11 @@ def measure_surveys(
             "max_abs_difference": float(np.max(np.abs(weights - compared_with))),
             "converged": raked["converged"][name],
         }
+        if name in GOAL_REFERENCES:
+            raking[name]["goal_met"] = (
+                raking[name]["ratio_to_ours"] >= GOAL_SPEEDUP
+                and raking[name]["max_abs_difference"] <= GOAL_DIFFERENCE
+            )
     if "ours_unit" in names:
         raking["ours_unit"] = {"best_seconds": round(best["ours_unit"], 3)}
 
@@ -530,12 +717,17 @@ def measure_surveys(
     log("  peak memory, one fresh process each")
     peaks = {}
     for what in ["data", *[n for n in names if n != "ours_unit"], "wave", "table", "bare"]:
-        _answer, peaks[what] = child("once", directory, what)
+        if what == "balance":
+            _answer, peaks[what] = child(
+                "once", directory, python=balance_python, module="bench.balance_rake"
+            )
+        else:
+            _answer, peaks[what] = child("once", directory, what)
     for name in ["ours", *references]:
         raking[name]["peak_rss_bytes"] = peaks[name]
         raking[name]["peak_ratio_to_ours"] = round(peaks[name] / peaks["ours"], 2)
 
-    speedup = raking["svy"]["ratio_to_ours"] if "svy" in raking else None
+    held = [raking[name]["goal_met"] for name in references if name in GOAL_REFERENCES]
     return {
         "responses": responses,
         "margins": {v: len(c) for v, c in VARIABLES.items()},
@@ -545,11 +737,10 @@ def measure_surveys(
         "raking_data_peak_rss_bytes": peaks["data"],
         "goal_speedup": GOAL_SPEEDUP,
         "goal_difference": GOAL_DIFFERENCE,
-        "goal_met": (
-            speedup is not None
-            and speedup >= GOAL_SPEEDUP
-            and raking["svy"]["max_abs_difference"] <= GOAL_DIFFERENCE
-        ),
+        # Met when every reference measured that rakes the design weights is that much slower
+        # and reaches our weights (weightipy cannot rake them).
+        "goal_met": bool(held) and all(held),
+        "unmeasured": unmeasured,
         "table": {
             "respondents": table_responses,
             "answers": made["wave"]["answers"],
@@ -580,7 +771,7 @@ def print_surveys(results: dict, log=log_default) -> None:
     )
     header = (
         f"{'library':<30}{'time/ours':>10}{'max |w - ours|':>16}{'peak RSS':>10}"
-        f"{'RSS/ours':>10}  converged"
+        f"{'RSS/ours':>10}  converged  goal"
     )
     log(header)
     log("-" * len(header))
@@ -589,18 +780,24 @@ def print_surveys(results: dict, log=log_default) -> None:
             continue
         label = LABELS[name] + (f" {row['version']}" if row.get("version") else "")
         difference = "" if name == "ours" else f"{row['max_abs_difference']:.1e}"
+        goal = {True: "met", False: "NOT MET", None: ""}[row.get("goal_met")]
         log(
             f"{label:<30}{row['ratio_to_ours']:>9.2f}x{difference:>16}"
             f"{row['peak_rss_bytes'] / mib:>6.0f} MiB{row['peak_ratio_to_ours']:>9.2f}x  "
-            f"{'yes' if row['converged'] else 'NO'}"
+            f"{'yes' if row['converged'] else 'NO':<9}  {goal}"
         )
+    for name, reason in results["unmeasured"].items():
+        log(f"{LABELS[name]:<30}not measured: {reason}")
+    balanced = "balance" in results["raking"]
     log(
         f"time/ours: a library's best time over ours (weightipy's over ours on unit weights, "
-        f"the only weights it rakes); goal: svy >= {results['goal_speedup']:.0f}x with "
-        f"|w - ours| <= {results['goal_difference']:g}: "
+        f"the only weights it rakes); goal, for each library that rakes the design weights: "
+        f">= {results['goal_speedup']:.0f}x with |w - ours| <= {results['goal_difference']:g}: "
         f"{'met' if results['goal_met'] else 'NOT MET'}. Peak RSS: a fresh process loading "
         f"the data and raking once (the data loaded alone: "
-        f"{results['raking_data_peak_rss_bytes'] / mib:.0f} MiB)."
+        f"{results['raking_data_peak_rss_bytes'] / mib:.0f} MiB"
+        + ("; balance's is its own environment's process, with a pandas frame" if balanced else "")
+        + ")."
     )
     table = results["table"]
     log("")

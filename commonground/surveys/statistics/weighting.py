@@ -5,28 +5,28 @@ Why our own raking and not a library's. Measured by `make bench` (bench/surveys.
 1,000,000 respondents raked on five margins (district 12, age band 6, sex 2, race/ethnicity 5,
 tenure 2 categories; stratified design weights; seeded; tolerance 1e-10), every library on the
 same data in the same run, best of three interleaved rounds on the shared 2-core machine, as
-ratios to ours; peak RSS of a fresh process that loads the data (170 MiB alone) and rakes once:
+ratios to ours; peak RSS of a fresh process that loads the data (166 MiB alone) and rakes once:
 
-    ours (numpy, raking the cross-classified cells)   1x        peak 275 MiB
-    svy 0.35 (Rust kernel)                            12.7x     peak 385 MiB   max |dw| 4e-12
-    weightipy 0.4.2 (unit weights only)               2.7x      peak 412 MiB   stops short:
+    ours (numpy, raking the cross-classified cells)   1x        peak 274 MiB
+    svy 0.35 (Rust kernel)                            13.0x     peak 389 MiB   max |dw| 4e-12
+    weightipy 0.4.2 (unit weights only)               2.4x      peak 499 MiB   stops short:
                                                       "no improvement", max |dw| 1.2
+    balance 0.23 (facebookresearch; numpy<2, so in    7.2x      peak 382 MiB   max |dw| 3e-11
+      a virtual environment of its own, on a target
+      of every combination of the categories)
     samplics 0.6 (archived: "no longer maintained";   ~150x (at 50,000 rows)   max |dw| 3e-12
       pandas-style masks per category)
-    balance 0.23 (facebookresearch)                   cannot be installed beside the project:
-                                                      on Python 3.11 it requires numpy<2,
-                                                      scipy<1.14 and scikit-learn<1.4
 
-svy and samplics reach our weights, so the choice is about time, memory and what the survey
-needs around the raking: svy rejects a respondent with a missing value and trims to bounds, but
-none of them collapses an empty category into its neighbour or caps the Kish design effect.
-weightipy starts every weight at 1, so it cannot rake design weights at all. The raking itself
-is short: a respondent's raked weight is their design weight times one factor per margin
-category they are in, so everything after coding the rows runs on the table of
-cross-classified cells (at most a few thousand) rather than on the million rows: collapsing,
-the raking loop and the diagnostics. The rows are coded in one polars pass (a cast to an Enum
-of each margin's categories), then read to build the cells and sum their weights, and written
-once with their final weights. The weights match R's `survey::rake()` to 1e-6 in
+svy, samplics and balance reach our weights, so the choice is about time, memory and what the
+survey needs around the raking: svy rejects a respondent with a missing value and trims to
+bounds, but none of them collapses an empty category into its neighbour or caps the Kish design
+effect. weightipy starts every weight at 1, so it cannot rake design weights at all. The raking
+itself is short: a respondent's raked weight is their design weight times one factor per margin
+category they are in, so everything after coding the rows runs on the table of cross-classified
+cells (at most a few thousand) rather than on the million rows: collapsing, the raking loop and
+the diagnostics. The rows are coded in one polars pass (a cast to an Enum of each margin's
+categories), then read to build the cells and sum their weights, and written once with their
+final weights. The weights match R's `survey::rake()` to 1e-6 in
 tests/statistics/test_reference.py.
 
 Missing values. A respondent whose value for a variable is missing (null) keeps their weight in
