@@ -234,6 +234,14 @@ def wave_results(request, pk: int):
             }
         )
     report = (finished.report if finished else {}) or {}
+    # One question's table at a time: every question x answer x group runs to thousands of rows,
+    # which no one reads on one page (a phone showed it 300,000 pixels long); the CSV has them all.
+    tables = _tables(wave, finished, basis) if finished else []
+    questions = [(t["measure"], t["name"]) for t in tables]
+    question = request.GET.get("question", "")
+    unknown_question = bool(question) and question not in dict(questions)
+    if not question or unknown_question:
+        question = questions[0][0] if questions else ""
     return render(
         request,
         "surveys/results/wave.html",
@@ -255,7 +263,10 @@ def wave_results(request, pk: int):
             "basis_label": Basis(basis).label,
             "basis_report": _shown_report(report.get("bases", {}).get(basis)),
             "weights_stored_for": report.get("weights_stored_for"),
-            "tables": _tables(wave, finished, basis) if finished else [],
+            "tables": [t for t in tables if t["measure"] == question],
+            "questions": questions,
+            "question": question,
+            "unknown_question": unknown_question,
             "indices": indices,
             "can_weight": can(request.user, "surveys.weight"),
             "weighting_form": WeightingForm(),

@@ -3,6 +3,7 @@ form, the estimate tables and the CSV file."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -138,3 +139,24 @@ def test_the_wave_list_has_a_useful_empty_state(client, db):
     _sign_in(client, Role.AGENCY_HEAD)
     body = client.get("/en/staff/surveys/results/").content.decode()
     assert "No survey has a wave yet" in body
+
+
+def test_the_estimates_show_one_chosen_question_at_a_time(client, weighted):
+    _sign_in(client, Role.ANALYST)
+    page = f"/en/staff/surveys/results/{weighted.pk}/"
+    body = client.get(page).content.decode()
+    captions = re.findall(r'<caption id="table-\d+-caption">([^<]*)</caption>', body)
+    options = re.findall(r'<option value="([^"]+)"', body)
+    assert len(captions) == 1 and len(options) > 1
+    # Each question chosen shows its own table, keeping the responses chosen (the basis).
+    other = options[1]
+    chosen = client.get(page, {"question": other, "basis": "unweighted"}).content.decode()
+    assert f'<option value="{other}" selected>' in chosen
+    assert "Random samples only, unweighted" in chosen
+    (caption,) = re.findall(r'<caption id="table-\d+-caption">([^<]*)</caption>', chosen)
+    assert caption != captions[0]
+    # A question the run has no estimates for says so and shows the first one.
+    unknown = client.get(page, {"question": "<nope>"})
+    assert unknown.status_code == 200
+    text = unknown.content.decode()
+    assert "no estimates for the question asked for" in text and "<nope>" not in text
