@@ -34,7 +34,7 @@ from commonground.complaints.models import (
     StatusChange,
 )
 from commonground.demo import records
-from commonground.demo.builder import AGENCY_NAME, PASSWORD
+from commonground.demo.builder import AGENCY_NAME, PASSWORD, _Builder
 from commonground.investigations.actions import FINDING_ORDER, TRANSITIONS
 from commonground.investigations.models import Case, LogEntry, ProposedFinding
 from commonground.oversight.models import (
@@ -110,6 +110,11 @@ def built_then_undone(seed: int) -> dict:
             ),
             "narratives": list(Report.objects.order_by("pk").values_list("narrative", flat=True)),
             "involved": InvolvedOfficer.objects.count(),
+            "survey": Counter(
+                Response.objects.values_list(
+                    "wave__label", "channel", "recruitment", "district__code"
+                )
+            ),
             "allegations": Counter(Allegation.objects.values_list("category", "final_finding")),
             "votes": Counter(Vote.objects.values_list("member__username", "choice")),
             "log": LogEntry.objects.count(),
@@ -136,6 +141,14 @@ def built_then_undone(seed: int) -> dict:
         }
 
 
+def roster_of(seed: int) -> list[tuple]:
+    """The officers a seed's roster holds, built alone (the first step of every build), then
+    rolled back."""
+    with undone():
+        _Builder(seed=seed, now=timezone.now(), progress=lambda _line: None).build_roster()
+        return list(Officer.objects.order_by("badge_number").values_list("first_name", "last_name"))
+
+
 def test_same_seed_builds_the_same_agency():
     # Both builds start at one instant: dates and times in narratives are counted back from
     # the moment of building, and two builds a few minutes apart could round differently.
@@ -149,57 +162,9 @@ def test_same_seed_builds_the_same_agency():
     assert len(first["officers"]) == 300
     assert first["stops"][0][1] == SMALL_STOPS
     assert first["force"]
-    assert built_then_undone(8)["officers"] != first["officers"]
-
-
-def test_prints_the_accounts_a_second_run_adds_nothing_and_a_stopped_run_is_completed():
-    # One build for the three runs (a build takes 7-20 s).
-    def counts():
-        models = [Agency, District, Officer, Assignment, Report, StatusChange, AuditEvent, Case]
-        return [m.objects.count() for m in [*models, Meeting, get_user_model(), Response, Wave]]
-
-    first = demo_data()
-    before = counts()
-    second = demo_data()
-
-    for username in (
-        "clerk",
-        "investigator",
-        "investigator6",
-        "supervisor",
-        "supervisor2",
-        "board",
-        "board5",
-        "boardstaff",
-        "chief",
-        "admin",
-    ):
-        assert f"  {username} " in first
-    assert PASSWORD in first
-    assert "TOTP" in first
-    assert f"{SMALL_STOPS} stops from" in first
-    assert "use-of-force incidents" in first
-    assert "Open cases:" in first
-    assert "Community survey (Riverton community survey):" in first
-    assert "Planted in the survey answers" in first
-    assert "Trust index (0-100), planted truth vs the published estimate" in first
-    assert "already exists" in second
-    assert counts() == before
-    assert Agency.objects.filter(name=AGENCY_NAME).count() == 1
-
-    # A run stopped before the records were loaded loads them next time.
-    UseOfForceIncident.objects.all().delete()
-    Batch.objects.filter(kind=BatchKind.USE_OF_FORCE).delete()
-    officers = Officer.objects.count()
-
-    again = demo_data()
-
-    assert again.startswith(f"{AGENCY_NAME} exists")
-    assert "Completed" in again
-    assert Officer.objects.count() == officers
-    assert Batch.objects.filter(kind=BatchKind.STOPS).count() == 1
-    assert Batch.objects.get(kind=BatchKind.USE_OF_FORCE).status == BatchStatus.LOADED
-    assert UseOfForceIncident.objects.exists()
+    assert sum(first["survey"].values()) > 0
+    # Another seed, another agency (its roster is enough to tell: every later step draws on it).
+    assert roster_of(8) != roster_of(7)
 
 
 def test_refuses_to_take_over_existing_usernames():
@@ -244,8 +209,7 @@ def built_once(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         undone(),
     ):
-        demo_data()
-        yield
+        yield demo_data()
 
 
 def statuses_of(kind: str) -> set[str]:
@@ -616,6 +580,61 @@ class TestTheBuiltDemo:
         assert "Adds a duty to de-escalate first" in revised
         assert "/en/policies/go-302/v1/" in revised
         assert "retired" in client.get("/en/policies/go-999/").content.decode()
+
+    def test_prints_the_accounts_a_second_run_adds_nothing_and_a_stopped_run_is_completed(
+        self, built_once
+    ):
+        def counts():
+            models = [Agency, District, Officer, Assignment, Report, StatusChange, AuditEvent]
+            return [
+                m.objects.count()
+                for m in [*models, Case, Meeting, get_user_model(), Response, Wave]
+            ]
+
+        first = built_once
+        for username in (
+            "clerk",
+            "investigator",
+            "investigator6",
+            "supervisor",
+            "supervisor2",
+            "board",
+            "board5",
+            "boardstaff",
+            "chief",
+            "admin",
+        ):
+            assert f"  {username} " in first
+        assert PASSWORD in first
+        assert "TOTP" in first
+        assert f"{SMALL_STOPS} stops from" in first
+        assert "use-of-force incidents" in first
+        assert "Open cases:" in first
+        assert "Community survey (Riverton community survey):" in first
+        assert "Planted in the survey answers" in first
+        assert "Trust index (0-100), planted truth vs the published estimate" in first
+
+        # What follows changes the shared demo: rolled back before any other test reads it.
+        with undone():
+            before = counts()
+            second = demo_data()
+            assert "already exists" in second
+            assert counts() == before
+            assert Agency.objects.filter(name=AGENCY_NAME).count() == 1
+
+            # A run stopped before the records were loaded loads them next time.
+            UseOfForceIncident.objects.all().delete()
+            Batch.objects.filter(kind=BatchKind.USE_OF_FORCE).delete()
+            officers = Officer.objects.count()
+
+            again = demo_data()
+
+            assert again.startswith(f"{AGENCY_NAME} exists")
+            assert "Completed" in again
+            assert Officer.objects.count() == officers
+            assert Batch.objects.filter(kind=BatchKind.STOPS).count() == 1
+            assert Batch.objects.get(kind=BatchKind.USE_OF_FORCE).status == BatchStatus.LOADED
+            assert UseOfForceIncident.objects.exists()
 
 
 # A fixed moment: the stops' dates, and so which of them fall after dusk, follow the day the demo
