@@ -4,11 +4,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 42
-# The suite runs on every core (pytest-xdist). Each module's test functions, and each test
-# class, go to one worker whole (loadscope), so a world built once for a module or class (the
-# demo, the survey) is built once, not once per worker. The slowest tests are listed at the end.
+# The suite runs on every core (pytest-xdist); the slowest tests are listed at the end.
 # PYTEST_EXTRA adds to these (CI's S3 run: -m files) instead of replacing them.
-PYTEST_ARGS ?= -n auto --dist loadscope --durations=15
+PYTEST_ARGS ?= -n auto --durations=15
 
 .PHONY: run test lint format bench install messages setup clean
 
